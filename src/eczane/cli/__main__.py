@@ -1,0 +1,3 @@
+from eczane.cli import main
+
+main()

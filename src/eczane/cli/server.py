@@ -1,0 +1,72 @@
+"""``eczane run``: serve the web app (and the İTS simulator beside it); ``eczane migrate``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+
+import typer
+
+from eczane.cli.common import console, settings
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("migrate")(migrate)
+
+
+def run(
+    host: str = typer.Option("127.0.0.1", help="Dinlenecek adres."),
+    port: int = typer.Option(8000, help="Web uygulamasının portu."),
+    its_port: int = typer.Option(8100, help="İTS simülatörünün portu (0: başlatma)."),
+    demo: bool = typer.Option(False, help="Demo eczaneyi (kullanıcılar, ürünler, kutular) oluştur."),
+) -> None:
+    """Web uygulamasını başlatır (SQLite varsayılan), yanında İTS simülatörüyle."""
+    import uvicorn
+
+    from eczane.store.db import open_database
+    from eczane.store.demo import seed_demo
+    from eczane.web.app import create_app
+
+    s = settings()
+    if its_port and not os.environ.get("ECZANE_ITS_URL"):
+        s = s.with_(its_url=f"http://{host}:{its_port}")
+    db = open_database(s.effective_database_url)
+    if demo or s.demo:
+        seed_demo(db, today=date.today())
+    sim = None
+    if its_port:
+        sim = _start_simulator(host, its_port, demo=demo or s.demo)
+    console.print(f"[green]eczane çalışıyor:[/green] http://{host}:{port}  (veritabanı: "
+                  f"{s.effective_database_url.split('@')[-1]})")
+    if demo or s.demo:
+        console.print("Demo giriş: eczaci / eczaci (eczacı), kalfa / kalfa (kalfa)")
+    try:
+        uvicorn.run(create_app(s, db), host=host, port=port, log_level="warning")
+    finally:
+        if sim is not None:
+            sim.terminate()
+
+
+def _start_simulator(host: str, port: int, *, demo: bool) -> subprocess.Popen[bytes] | None:
+    """Start ``eczane its-simulator`` as its own process, when that command exists."""
+    try:
+        import eczane.its.simulator  # noqa: F401
+    except ModuleNotFoundError:
+        return None
+    args = [sys.executable, "-m", "eczane.cli", "its-simulator", "--host", host, "--port", str(port)]
+    if demo:
+        args.append("--demo")
+    console.print(f"İTS simülatörü: http://{host}:{port}")
+    return subprocess.Popen(args)
+
+
+def migrate() -> None:
+    """Veritabanı şemasını en yeni sürüme getirir."""
+    from eczane.store.db import open_database
+
+    s = settings()
+    open_database(s.effective_database_url)
+    console.print("[green]Şema güncel.[/green]")

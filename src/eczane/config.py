@@ -1,0 +1,117 @@
+"""Settings: declared once, parsed strictly, built in ``main`` and passed down.
+
+Each setting is read from an environment variable ``ECZANE_<NAME>``; a bad value is an error,
+never a silent default. ``tests/test_config.py`` checks every setting is documented in the README.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use."""
+
+
+def _bool(raw: str) -> bool:
+    low = raw.strip().lower()
+    if low in {"1", "true", "yes", "on", "evet"}:
+        return True
+    if low in {"0", "false", "no", "off", "hayir", "hayır"}:
+        return False
+    raise SettingsError(f"not a boolean: {raw!r}")
+
+
+def _int(raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"not an integer: {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the app, with its default and help text (``metadata['help']``)."""
+
+    data_dir: Path = field(
+        default=Path("var"),
+        metadata={"help": "Folder for the SQLite database, backups and uploads.", "parse": Path},
+    )
+    database_url: str = field(
+        default="",
+        metadata={"help": "SQLAlchemy URL. Empty: SQLite file data_dir/eczane.sqlite3. "
+                  "PostgreSQL: postgresql+psycopg://user:pw@host/db", "parse": str},
+    )
+    secret_key: str = field(
+        default="",
+        metadata={"help": "Key for session cookies and for encrypting İTS credentials at rest. "
+                  "Empty: a random key is generated once into data_dir/secret.key.", "parse": str},
+    )
+    its_url: str = field(
+        default="http://127.0.0.1:8100",
+        metadata={"help": "Base URL of İTS (or of the bundled İTS simulator).", "parse": str},
+    )
+    its_batch_size: int = field(
+        default=100,
+        metadata={"help": "Packs per İTS notification request.", "parse": _int},
+    )
+    its_timeout_s: int = field(
+        default=30,
+        metadata={"help": "Seconds before an İTS request is given up (and its packs re-checked).",
+                  "parse": _int},
+    )
+    reconcile_max_age_days: int = field(
+        default=0,
+        metadata={"help": "Age in days a reconciliation may have for a deactivation to be sent "
+                  "(0 = the same day; İTS may lag, seed 000).", "parse": _int},
+    )
+    demo: bool = field(
+        default=False,
+        metadata={"help": "Seed a demo pharmacy with users and packs on start.", "parse": _bool},
+    )
+    secure_cookies: bool = field(
+        default=False,
+        metadata={"help": "Mark session cookies Secure (set when served over HTTPS).", "parse": _bool},
+    )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``ECZANE_*`` variables, then apply explicit overrides."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get("ECZANE_" + f.name.upper())
+            if raw is not None:
+                try:
+                    values[f.name] = f.metadata["parse"](raw)
+                except SettingsError as exc:
+                    raise SettingsError(f"ECZANE_{f.name.upper()}: {exc}") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'eczane.sqlite3').resolve()}"
+
+    def resolved_secret_key(self) -> bytes:
+        """The secret key; generated once into ``data_dir/secret.key`` when not set."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(os.urandom(32).hex())
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+
+
+SETTINGS_DOC = {f.name: f.metadata["help"] for f in fields(Settings)}

@@ -1,0 +1,31 @@
+"""Pharmacies and their users (roles: eczacı = pharmacist, kalfa = technician)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint
+
+from eczane.store.base import metadata
+
+pharmacy = Table(
+    "pharmacy",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("gln", String(13), nullable=True, unique=True),
+    Column("province", String(100), nullable=False, server_default=""),
+    Column("district", String(100), nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False, index=True),
+    Column("username", String(100), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),  # "eczaci" | "kalfa"
+    Column("password_hash", String(300), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("username", name="uq_app_user_username"),
+)

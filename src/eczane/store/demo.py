@@ -1,0 +1,51 @@
+"""The demo pharmacy that ``make run`` serves, so a newcomer can walk the whole flow.
+
+Users: ``eczaci`` / ``eczaci`` (pharmacist) and ``kalfa`` / ``kalfa`` (technician).
+Each area adds its demo data through ``DEMO_SEEDERS`` (a list of callables), never by editing
+another area's code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import Connection, select
+
+from eczane.store.core import pharmacy
+from eczane.store.db import Database
+from eczane.store.users import create_pharmacy, create_user
+
+DEMO_GLN = "8680001000001"  # İTS's published test pharmacy GLN (research/its.md §1.1, DEL)
+DEMO_NAME = "Demo Eczanesi"
+
+# Each seeder gets (connection, pharmacy_id, today) and must be idempotent per fresh pharmacy.
+DEMO_SEEDERS: list[Callable[[Connection, int, date], None]] = []
+
+
+def seed_demo(db: Database, *, today: date) -> int:
+    """Create the demo pharmacy once; return its id."""
+    with db.begin() as conn:
+        found = conn.execute(select(pharmacy.c.id).where(pharmacy.c.gln == DEMO_GLN)).scalar()
+        if found is not None:
+            return int(found)
+        pid = create_pharmacy(conn, DEMO_NAME, gln=DEMO_GLN, province="İstanbul", district="Kadıköy")
+        create_user(conn, pid, "eczaci", "eczaci", role="eczaci", display_name="Ecz. Ayşe Yılmaz")
+        create_user(conn, pid, "kalfa", "kalfa", role="kalfa", display_name="Mehmet Kaya")
+        _load_area_seeders()
+        for seeder in DEMO_SEEDERS:
+            seeder(conn, pid, today)
+        return pid
+
+
+def _load_area_seeders() -> None:
+    """Import area modules that register demo seeders (each appends to DEMO_SEEDERS)."""
+    import importlib
+
+    for name in ("eczane.store.catalog", "eczane.store.count", "eczane.store.reconcile",
+                 "eczane.its.outbox"):
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise

@@ -1,0 +1,1 @@
+"""Web adapter: FastAPI + Jinja2 + htmx, server-rendered Turkish pages."""

@@ -1,0 +1,45 @@
+"""Home page (what the product is), login and logout."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from eczane.store.users import authenticate
+from eczane.web.auth import COOKIE, MAX_AGE_S, make_session_cookie
+from eczane.web.render import render
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    return render(request, "home.html")
+
+
+@router.get("/giris", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", {"next": next, "error": None})
+
+
+@router.post("/giris", response_model=None)
+def login(request: Request, username: str = Form(...), password: str = Form(...),
+          next: str = Form("/")) -> HTMLResponse | RedirectResponse:
+    services = request.app.state.services
+    with services.db.connect() as conn:
+        user = authenticate(conn, username.strip(), password)
+    if user is None:
+        return render(request, "login.html",
+                      {"next": next, "error": "Kullanıcı adı veya parola hatalı."}, status_code=401)
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    resp = RedirectResponse(target, status_code=303)
+    resp.set_cookie(COOKIE, make_session_cookie(services.secret_key, user.id), max_age=MAX_AGE_S,
+                    httponly=True, samesite="lax", secure=services.settings.secure_cookies)
+    return resp
+
+
+@router.post("/cikis")
+def logout() -> RedirectResponse:
+    resp = RedirectResponse("/", status_code=303)
+    resp.delete_cookie(COOKIE)
+    return resp
