@@ -20,16 +20,16 @@ from eczane.domain.gs1 import make_gtin
 
 # Fictional GTINs with the Turkish 869 prefix; names are invented, not real brands.
 _PRODUCTS = [
-    ("086995360800", "PARASETAMOL DEMO 500 MG 20 TABLET", "tablet", "Demo İlaç A.Ş.", PrescriptionClass.NORMAL),
-    ("086995360801", "AMOKSİSİLİN DEMO 1000 MG 16 TABLET", "tablet", "Demo İlaç A.Ş.", PrescriptionClass.NORMAL),
-    ("086995360802", "İBUPROFEN DEMO 400 MG 30 TABLET", "tablet", "Örnek Sağlık", PrescriptionClass.NORMAL),
-    ("086995360803", "METFORMİN DEMO 850 MG 100 TABLET", "tablet", "Örnek Sağlık", PrescriptionClass.NORMAL),
-    ("086995360804", "ATORVASTATİN DEMO 20 MG 30 TABLET", "tablet", "Deneme Farma", PrescriptionClass.NORMAL),
-    ("086995360805", "SALBUTAMOL DEMO İNHALER 200 DOZ", "inhaler", "Deneme Farma", PrescriptionClass.NORMAL),
-    ("086995360806", "MORFİN DEMO 10 MG 10 AMPUL", "ampul", "Demo İlaç A.Ş.", PrescriptionClass.RED),
-    ("086995360807", "ALPRAZOLAM DEMO 0,5 MG 50 TABLET", "tablet", "Örnek Sağlık", PrescriptionClass.GREEN),
-    ("086995360808", "FAKTÖR VIII DEMO 500 IU FLAKON", "flakon", "Deneme Farma", PrescriptionClass.ORANGE),
-    ("086995360809", "İMMÜNOGLOBULİN DEMO 5 G FLAKON", "flakon", "Deneme Farma", PrescriptionClass.PURPLE),
+    ("0869953608000", "PARASETAMOL DEMO 500 MG 20 TABLET", "tablet", "Demo İlaç A.Ş.", PrescriptionClass.NORMAL),
+    ("0869953608001", "AMOKSİSİLİN DEMO 1000 MG 16 TABLET", "tablet", "Demo İlaç A.Ş.", PrescriptionClass.NORMAL),
+    ("0869953608002", "İBUPROFEN DEMO 400 MG 30 TABLET", "tablet", "Örnek Sağlık", PrescriptionClass.NORMAL),
+    ("0869953608003", "METFORMİN DEMO 850 MG 100 TABLET", "tablet", "Örnek Sağlık", PrescriptionClass.NORMAL),
+    ("0869953608004", "ATORVASTATİN DEMO 20 MG 30 TABLET", "tablet", "Deneme Farma", PrescriptionClass.NORMAL),
+    ("0869953608005", "SALBUTAMOL DEMO İNHALER 200 DOZ", "inhaler", "Deneme Farma", PrescriptionClass.NORMAL),
+    ("0869953608006", "MORFİN DEMO 10 MG 10 AMPUL", "ampul", "Demo İlaç A.Ş.", PrescriptionClass.RED),
+    ("0869953608007", "ALPRAZOLAM DEMO 0,5 MG 50 TABLET", "tablet", "Örnek Sağlık", PrescriptionClass.GREEN),
+    ("0869953608008", "FAKTÖR VIII DEMO 500 IU FLAKON", "flakon", "Deneme Farma", PrescriptionClass.ORANGE),
+    ("0869953608009", "İMMÜNOGLOBULİN DEMO 5 G FLAKON", "flakon", "Deneme Farma", PrescriptionClass.PURPLE),
 ]
 UNKNOWN_GTIN = make_gtin("0869953608099")  # in İTS stock, not in the catalog
 
