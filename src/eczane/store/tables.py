@@ -1,6 +1,9 @@
-"""Imports every area's tables so that ``metadata`` is complete (for Alembic and tests)."""
+"""Imports every area's tables so that ``metadata`` is complete (for Alembic and tests).
 
-from eczane.store import core  # noqa: F401
+One import line per area module that defines tables.
+"""
+
+from eczane.store import audit, core  # noqa: F401
 from eczane.store.base import metadata
 
 __all__ = ["metadata"]
