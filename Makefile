@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/eczane run --host $(HOST) --port $(PORT) --its-port $(ITS_PORT) --demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check src tests $(wildcard bench scripts)
 	$(BIN)/mypy
 
 # Everything CI runs: lint, types, domain, SQLite, PostgreSQL, browser.
