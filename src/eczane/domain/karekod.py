@@ -1,26 +1,110 @@
 """The karekod engine: one raw input (scanner, file, person) → one pack identity.
 
-CONTRACT (other modules code against this; the karekod work fills in the body):
+A Turkish drug pack's karekod is a GS1 DataMatrix holding four element strings, each exactly
+once, in any order: AI 01 GTIN-14, AI 21 serial, AI 17 expiry (YYMMDD), AI 10 batch
+(``../shared/research/its.md`` §6; GS1 General Specifications §3.2, §3.4.7, §3.5.x).
 
-- ``parse_karekod(text, *, today, known=None) -> KarekodResult``
-- ``KarekodResult.ok``, ``.value: Karekod | None``, ``.error: KarekodError | None``
-- ``Karekod(gtin, serial, expiry, batch)`` with ``.key -> PackKey``,
-  ``.element_string(gs="\\x1d") -> str`` and ``.hri() -> str``
-- ``KarekodError(code, message, candidates=())``; codes: empty, syntax, unsupported_ai,
-  duplicate_ai, missing_ai, check_digit, bad_gtin, bad_date, bad_serial, bad_batch, ambiguous
-- ``resolve_ambiguous(result, known) -> KarekodResult``: pick the single candidate whose key is in
-  ``known``.
+Inputs accepted (all lead to the same :class:`Karekod`):
+
+- raw element strings with GS (0x1D) after variable-length fields, with or without a leading
+  symbology identifier (``]d2``, ``]C1``, ``]Q3``) or FNC1/GS, with trailing CR/LF/spaces;
+- the textual separators scanners are set up to send instead of GS: ``<GS>``, ``{GS}``,
+  ``[GS]``, ``|``;
+- the human-readable interpretation ``(01)…(21)…(17)…(10)…``;
+- a US-layout scanner typing into a Turkish-Q keyboard layout (see :data:`TURKISH_Q_TO_US`);
+- no separators at all: every split valid under the GS1 syntax is enumerated; exactly one is
+  accepted, several give the error ``ambiguous`` with the candidates, which the caller may
+  resolve against the packs it knows (:func:`resolve_ambiguous`).
+
+>>> today = date(2026, 11, 23)
+>>> r = parse_karekod("]d201086995041200112114078876651\\x1d1712123110K0016\\r\\n", today=today)
+>>> r.ok, r.value.gtin, r.value.serial, r.value.expiry.isoformat(), r.value.batch
+(True, '08699504120011', '14078876651', '2012-12-31', 'K0016')
+>>> parse_karekod("(01)08699504120011(21)14078876651(17)121231(10)K0016", today=today).value == r.value
+True
+>>> parse_karekod("010869950412001121140788766511712123110K0016", today=today).value == r.value
+True
+>>> r.value.hri()
+'(01)08699504120011(21)14078876651(17)121231(10)K0016'
+>>> parse_karekod("01086995041200122114078876651", today=today).error.code
+'check_digit'
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from datetime import date
 
+from eczane.domain.errors import ParseError
+from eczane.domain.gs1 import CHARSET_82_RUN, expiry_from_yymmdd, gtin_check_digit
 from eczane.domain.pack import PackKey
 
 GS = "\x1d"
+"""ASCII group separator: how scanners transmit FNC1 used as a field separator."""
+
+CODES = (
+    "empty",
+    "syntax",
+    "unsupported_ai",
+    "duplicate_ai",
+    "missing_ai",
+    "check_digit",
+    "bad_gtin",
+    "bad_date",
+    "bad_serial",
+    "bad_batch",
+    "ambiguous",
+)
+"""Every error code :func:`parse_karekod` can return."""
+
+AIS = ("01", "21", "17", "10")
+"""The four AIs of a drug pack karekod, in the usual printed order (its.md §6)."""
+
+FIELD_NAMES = {"01": "GTIN", "21": "seri no", "17": "SKT", "10": "parti no"}
+"""Turkish field names used in messages (the İTS panel's words)."""
+
+MAX_CANDIDATES = 32
+"""Bound of the no-separator enumeration: at most this many readings are collected."""
+
+TURKISH_Q_TO_US: dict[str, str] = {
+    # unshifted keys
+    "ı": "i", "ğ": "[", "ü": "]", "ş": ";", "i": "'", ",": "\\", "ö": ",", "ç": ".", ".": "/",
+    '"': "`", "*": "-", "-": "=",
+    # shifted keys
+    "Ğ": "{", "Ü": "}", "Ş": ":", "İ": '"', ";": "|", "Ö": "<", "Ç": ">", ":": "?", "é": "~",
+    "'": "@", "^": "#", "+": "$", "&": "^", "/": "&", "(": "*", ")": "(", "=": ")", "?": "_",
+    "_": "+",
+}  # fmt: skip
+"""What a US-layout scanner meant, given what a PC set to Turkish-Q received.
+
+A keyboard-wedge scanner sends key positions; the PC maps them through its own layout. Source:
+Microsoft's Turkish-Q layout KBDTUQ (learn.microsoft.com/globalization/windows-keyboard-layouts,
+"Turkish Q"), transcribed in Mottie/Keyboard ``layouts/ms-Turkish.js``; the problem is described
+in ``../shared/research/its.md`` §6 (Keyboard layout). Letters other than ``i`` and all digits
+are unchanged, so the GTIN and the date survive; what changes:
+
+- for ``]d2``: ``]`` arrives as ``ü`` (``üd2``); ``[GS]`` as ``ğGSü``, ``{GS}`` as ``ĞGSÜ``,
+  ``<GS>`` as ``ÖGSÇ``, ``|`` as ``;``; HRI ``(01)`` as ``)01=``;
+- for AIs 21/10 (character set 82): ``i``→``ı``, ``"``→``İ``, ``'``→``i``, ``,``→``ö``,
+  ``.``→``ç``, ``/``→``.``, ``;``→``ş``, ``:``→``Ş``, ``<``→``Ö``, ``>``→``Ç``, ``?``→``:``,
+  ``-``→``*``, ``=``→``-``, ``&``→``/``, ``(``→``)``, ``)``→``=``, ``*``→``(``, ``+``→``_``,
+  ``_``→``?``.
+
+Only a Turkish-only letter (``ı ğ ü ş ö ç İ Ğ Ü Ş Ö Ç é``) proves the mismatch, because the
+other outputs are themselves valid characters; so the remapped reading is tried only then.
+"""
+
+_TRQ_FULL = str.maketrans(TURKISH_Q_TO_US)
+_TRQ_LETTERS_ONLY = str.maketrans(
+    {k: v for k, v in TURKISH_Q_TO_US.items() if not k.isascii()} | {"İ": "I"}
+)
+_TURKISH_ONLY = frozenset("ığüşöçİĞÜŞÖÇé")
+_TEXT_SEPARATORS = ("<GS>", "{GS}", "[GS]", "<gs>", "{gs}", "[gs]", "|")
+_STRIP = " \t\r\n\x00\ufeff"
+_HRI_SPLIT = re.compile(r"\s*\((\d{2,4})\)\s*")
+_ITS_CHARSET = re.compile(r"[A-Z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +122,33 @@ class Karekod:
 
     @property
     def key(self) -> PackKey:
+        """The pack's stable identity (GTIN + serial), as İTS identifies a pack."""
         return PackKey(self.gtin, self.serial)
 
+    def _yymmdd(self) -> str:
+        e = self.expiry
+        return f"{e.year % 100:02d}{e.month:02d}{e.day:02d}"
+
     def element_string(self, gs: str = GS) -> str:
-        """GS1 element string in the usual order 01-21-17-10, GS after variable fields."""
-        raise NotImplementedError
+        """GS1 element string in the usual order 01-21-17-10, GS after variable fields.
+
+        The serial is followed by ``gs`` (AI 21 is variable length and another AI follows);
+        the batch is last and needs none (GenSpecs §7.8.5).
+        """
+        return f"01{self.gtin}21{self.serial}{gs}17{self._yymmdd()}10{self.batch}"
 
     def hri(self) -> str:
         """Human-readable interpretation: ``(01)…(21)…(17)…(10)…``."""
-        raise NotImplementedError
+        return f"(01){self.gtin}(21){self.serial}(17){self._yymmdd()}(10){self.batch}"
+
+    @classmethod
+    def parse(cls, text: str, *, today: date) -> Karekod:
+        """Parse or raise :class:`~eczane.domain.errors.ParseError` carrying the error code."""
+        result = parse_karekod(text, today=today)
+        if result.value is None:
+            assert result.error is not None
+            raise ParseError(result.error.message, code=result.error.code)
+        return result.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,20 +156,394 @@ class KarekodError:
     """Why an input is not a karekod: a stable code and a Turkish message."""
 
     code: str
+    """One of :data:`CODES`."""
     message: str
+    """Turkish, for the pharmacist: which field and why."""
     candidates: tuple[Karekod, ...] = field(default=())
+    """For ``ambiguous``: every valid reading (at most :data:`MAX_CANDIDATES`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KarekodWarning:
+    """Something the pharmacist should know about an accepted karekod."""
+
+    code: str
+    """``keyboard_layout``, ``no_separator``, ``resolved`` or ``its_charset``."""
+    message: str
+    """Turkish."""
 
 
 @dataclass(frozen=True, slots=True)
 class KarekodResult:
-    """Either a value or an error, never both."""
+    """Either a value or an error, never both; warnings only with a value."""
 
     value: Karekod | None = None
     error: KarekodError | None = None
+    warnings: tuple[KarekodWarning, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.value is not None
+
+
+# ---------------------------------------------------------------- messages
+
+
+def _err(code: str, message: str) -> KarekodError:
+    return KarekodError(code, message)
+
+
+def _show(value: str, limit: int = 30) -> str:
+    """A value for a message: quoted, control characters visible, long values shortened."""
+    v = value if len(value) <= limit else value[:limit] + "…"
+    return "'" + v.replace(GS, "<GS>").replace("\r", "\\r").replace("\n", "\\n") + "'"
+
+
+_EMPTY = KarekodResult(error=_err("empty", "Karekod boş: okutulan veri yok."))
+
+
+def _gtin_error(value: str) -> KarekodError | None:
+    if len(value) != 14 or not value.isascii() or not value.isdigit():
+        return _err(
+            "bad_gtin",
+            f"GTIN (01) 14 rakam olmalı; okunan: {_show(value)}.",
+        )
+    expected = _check_digit(value)
+    if expected != value[13]:
+        return _err(
+            "check_digit",
+            f"GTIN (01) {value} kontrol hanesi hatalı: son hane {expected} olmalı, "
+            f"{value[13]} okundu.",
+        )
+    return None
+
+
+_CHECK_CACHE: dict[str, str] = {}
+
+
+def _check_digit(gtin: str) -> str:
+    body = gtin[:13]
+    digit = _CHECK_CACHE.get(body)
+    if digit is None:
+        if len(_CHECK_CACHE) > 50_000:
+            _CHECK_CACHE.clear()
+        digit = _CHECK_CACHE[body] = gtin_check_digit(body)
+    return digit
+
+
+_DATE_CACHE: dict[tuple[int, str], date | None] = {}
+
+
+def _expiry(value: str, today: date) -> date | KarekodError:
+    key = (today.year, value)
+    try:
+        cached = _DATE_CACHE[key]
+    except KeyError:
+        try:
+            cached = expiry_from_yymmdd(value, today=today)
+        except ValueError:
+            cached = None
+        if len(_DATE_CACHE) > 50_000:
+            _DATE_CACHE.clear()
+        _DATE_CACHE[key] = cached
+    if cached is None:
+        return _err(
+            "bad_date",
+            f"SKT (17) geçersiz: {_show(value)}; YYAAGG biçiminde gerçek bir tarih "
+            "olmalı (GG=00 ayın son günü demektir).",
+        )
+    return cached
+
+
+def _variable_error(ai: str, value: str, bad: str | None) -> KarekodError:
+    code = "bad_serial" if ai == "21" else "bad_batch"
+    name = f"{FIELD_NAMES[ai].capitalize()} ({ai})"
+    if bad is not None:
+        shown = {GS: "<GS>", " ": "boşluk"}.get(bad, bad)
+        return _err(
+            code,
+            f"{name} geçersiz karakter içeriyor: '{shown}' GS1 karakter kümesinde yok; "
+            f"okunan: {_show(value)}.",
+        )
+    if not value:
+        return _err(code, f"{name} boş.")
+    return _err(code, f"{name} en çok 20 karakter olabilir; okunan: {_show(value)}.")
+
+
+def _missing(seen: Container[str]) -> KarekodError:
+    missing = [f"({ai}) {FIELD_NAMES[ai]}" for ai in AIS if ai not in seen]
+    return _err("missing_ai", "Karekodda eksik alan: " + ", ".join(missing) + ".")
+
+
+def _duplicate(ai: str) -> KarekodError:
+    return _err("duplicate_ai", f"Karekodda ({ai}) {FIELD_NAMES[ai]} alanı birden fazla kez var.")
+
+
+def _unknown_ai(s: str, pos: int) -> KarekodError:
+    ai = s[pos : pos + 2]
+    if len(ai) == 2 and ai.isascii() and ai.isdigit():
+        return _err(
+            "unsupported_ai",
+            f"Karekodda desteklenmeyen uygulama tanımlayıcısı ({ai}) var ({pos + 1}. karakter); "
+            "ilaç karekodunda yalnızca (01), (21), (17) ve (10) bulunur.",
+        )
+    return _err(
+        "syntax",
+        f"Karekod okunamadı: {pos + 1}. karakterde uygulama tanımlayıcısı (AI) bekleniyordu, "
+        f"{_show(s[pos : pos + 10])} geldi.",
+    )
+
+
+def _ambiguous(candidates: tuple[Karekod, ...]) -> KarekodError:
+    return KarekodError(
+        "ambiguous",
+        f"Karekodda ayraç (GS) yok ve {len(candidates)} farklı şekilde okunabiliyor; "
+        "doğru paketi listeden seçin ya da okuyucuyu GS gönderecek şekilde ayarlayın.",
+        candidates,
+    )
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _up_to_gs(s: str, start: int) -> str:
+    end = s.find(GS, start)
+    return s[start:] if end < 0 else s[start:end]
+
+
+def _strict(s: str, today: date) -> Karekod | KarekodError:
+    """Parse an element string whose variable fields all end at GS or at the end."""
+    n = len(s)
+    pos = 0
+    gtin = serial = batch = None
+    expiry: date | None = None
+    while pos < n:
+        if s[pos] == GS:
+            pos += 1
+            continue
+        ai = s[pos : pos + 2]
+        if ai == "01":
+            if gtin is not None:
+                return _duplicate(ai)
+            gtin = s[pos + 2 : pos + 16]
+            gerr = _gtin_error(gtin)
+            if gerr is not None:
+                return gerr
+            pos += 16
+        elif ai == "17":
+            if expiry is not None:
+                return _duplicate(ai)
+            got = _expiry(s[pos + 2 : pos + 8], today)
+            if isinstance(got, KarekodError):
+                return got
+            expiry = got
+            pos += 8
+        elif ai == "21" or ai == "10":
+            if (serial if ai == "21" else batch) is not None:
+                return _duplicate(ai)
+            start = pos + 2
+            end = CHARSET_82_RUN.match(s, start, start + 21).end()  # type: ignore[union-attr]
+            value = s[start:end]
+            if end < n and s[end] != GS:
+                return _variable_error(ai, _up_to_gs(s, start), s[end])
+            if not value or len(value) > 20:
+                return _variable_error(ai, _up_to_gs(s, start), None)
+            if ai == "21":
+                serial = value
+            else:
+                batch = value
+            pos = end
+        else:
+            return _unknown_ai(s, pos)
+    if gtin is None or serial is None or expiry is None or batch is None:
+        return _missing(
+            [a for a, v in zip(AIS, (gtin, serial, expiry, batch), strict=True) if v is not None]
+        )
+    return Karekod(gtin, serial, expiry, batch)
+
+
+class _Enumeration:
+    """Every reading of an element string whose separators may be missing.
+
+    A variable field (21, 10) may end at a GS, at the end, or wherever the next two characters
+    are an AI not yet read; fixed fields are checked on the spot (GTIN check digit, real date).
+    The search is bounded: a variable field has at most 20 possible ends and the depth is 4.
+    When nothing fits, the error of the deepest failed reading is reported.
+    """
+
+    __slots__ = ("s", "n", "today", "found", "best", "best_rank")
+
+    def __init__(self, s: str, today: date) -> None:
+        self.s = s
+        self.n = len(s)
+        self.today = today
+        self.found: list[Karekod] = []
+        self.best: KarekodError | None = None
+        self.best_rank = (-1, -1)
+
+    def fail(self, depth: int, pos: int, error: KarekodError) -> None:
+        if (depth, pos) > self.best_rank:
+            self.best_rank = (depth, pos)
+            self.best = error
+
+    def walk(self, pos: int, fields: dict[str, str | date]) -> None:
+        s, n = self.s, self.n
+        while pos < n and s[pos] == GS:
+            pos += 1
+        depth = len(fields)
+        if len(self.found) >= MAX_CANDIDATES:
+            return
+        if pos >= n:
+            if depth == 4:
+                self.found.append(
+                    Karekod(
+                        str(fields["01"]),
+                        str(fields["21"]),
+                        fields["17"],  # type: ignore[arg-type]
+                        str(fields["10"]),
+                    )
+                )
+            else:
+                self.fail(depth, pos, _missing(fields))
+            return
+        ai = s[pos : pos + 2]
+        if ai in fields:
+            self.fail(depth, pos, _duplicate(ai))
+            return
+        if ai == "01":
+            gtin = s[pos + 2 : pos + 16]
+            gerr = _gtin_error(gtin)
+            if gerr is not None:
+                self.fail(depth, pos, gerr)
+                return
+            self.walk(pos + 16, {**fields, ai: gtin})
+        elif ai == "17":
+            got = _expiry(s[pos + 2 : pos + 8], self.today)
+            if isinstance(got, KarekodError):
+                self.fail(depth, pos, got)
+                return
+            self.walk(pos + 8, {**fields, ai: got})
+        elif ai == "21" or ai == "10":
+            start = pos + 2
+            end = CHARSET_82_RUN.match(s, start, start + 21).end()  # type: ignore[union-attr]
+            last = min(end, start + 20)
+            unseen = [a for a in AIS if a != ai and a not in fields]
+            for q in range(start + 1, last + 1):
+                if q == n or s[q] == GS or s[q : q + 2] in unseen:
+                    self.walk(q, {**fields, ai: s[start:q]})
+            if end < n and s[end] != GS:
+                self.fail(depth, pos, _variable_error(ai, s[start:end], s[end]))
+            elif end - start == 0 or end - start > 20:
+                self.fail(depth, pos, _variable_error(ai, s[start : start + 21], None))
+        else:
+            self.fail(depth, pos, _unknown_ai(s, pos))
+
+
+def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError | None]:
+    e = _Enumeration(s, today)
+    e.walk(0, {})
+    return tuple(e.found), e.best
+
+
+def _hri(s: str, today: date) -> Karekod | KarekodError:
+    """Parse ``(01)…(21)…(17)…(10)…``; a value ends where the next ``(NN)`` begins."""
+    parts = _HRI_SPLIT.split(s)
+    if parts[0]:
+        return _unknown_ai(s, 0)
+    element = []
+    seen: set[str] = set()
+    for i in range(1, len(parts), 2):
+        ai, value = parts[i], parts[i + 1].replace(GS, "")
+        if ai not in FIELD_NAMES:
+            return _err(
+                "unsupported_ai",
+                f"Karekodda desteklenmeyen uygulama tanımlayıcısı ({ai}) var; "
+                "ilaç karekodunda yalnızca (01), (21), (17) ve (10) bulunur.",
+            )
+        if ai in seen:
+            return _duplicate(ai)
+        seen.add(ai)
+        if ai == "01" and len(value) != 14:
+            return _gtin_error(value) or _err("bad_gtin", "")
+        if ai == "17" and len(value) != 6:
+            got = _expiry(value, today)
+            assert isinstance(got, KarekodError)
+            return got
+        element.append(ai + value + (GS if ai in ("21", "10") else ""))
+    return _strict("".join(element), today)
+
+
+def _normalise(text: str) -> str:
+    """Strip whitespace, a symbology identifier, textual separators and leading/trailing GS."""
+    s = text.strip(_STRIP)
+    if s[:1] == "]" and len(s) >= 3:
+        # AIM symbology identifier ]cm: ]d2 GS1 DataMatrix, ]C1 GS1-128, ]Q3 GS1 QR (ISO/IEC 15424)
+        s = s[3:]
+    if "|" in s or "GS" in s or "gs" in s:
+        for sep in _TEXT_SEPARATORS:
+            if sep in s:
+                s = s.replace(sep, GS)
+    return s.strip(GS + _STRIP)
+
+
+def _read(s: str, today: date) -> KarekodResult:
+    """One reading of an already decoded string (no layout guessing)."""
+    s = _normalise(s)
+    if not s:
+        return _EMPTY
+    if s[0] == "(":
+        got = _hri(s, today)
+        if isinstance(got, Karekod):
+            return KarekodResult(got)
+        return KarekodResult(error=got)
+    if GS in s:
+        got = _strict(s, today)
+        if isinstance(got, Karekod):
+            return KarekodResult(got)
+        # a scanner that sends GS only sometimes: try the other splits, keep the strict error
+        found, _ = _enumerate(s, today)
+        return _from_enumeration(found, got)
+    found, error = _enumerate(s, today)
+    assert found or error is not None
+    return _from_enumeration(found, error)
+
+
+_NO_SEPARATOR = KarekodWarning(
+    "no_separator",
+    "Karekodda ayraç (GS) yoktu; alanlar tek geçerli okumaya göre ayrıldı.",
+)
+
+
+def _from_enumeration(found: tuple[Karekod, ...], error: KarekodError | None) -> KarekodResult:
+    if len(found) == 1:
+        return KarekodResult(found[0], warnings=(_NO_SEPARATOR,))
+    if found:
+        return KarekodResult(error=_ambiguous(found))
+    assert error is not None
+    return KarekodResult(error=error)
+
+
+def _its_warnings(k: Karekod) -> tuple[KarekodWarning, ...]:
+    """İTS's schema allows only ``[A-Z0-9]`` in SN and BN (its.md §6, SAN WSDL)."""
+    out = []
+    for ai, value in (("21", k.serial), ("10", k.batch)):
+        if _ITS_CHARSET.fullmatch(value) is None:
+            out.append(
+                KarekodWarning(
+                    "its_charset",
+                    f"{FIELD_NAMES[ai].capitalize()} ({ai}) {_show(value)} İTS'nin kabul ettiği "
+                    "karakterler (A–Z, 0–9) dışında karakter içeriyor; İTS bildirimi "
+                    "reddedebilir.",
+                )
+            )
+    return tuple(out)
+
+
+_LAYOUT = KarekodWarning(
+    "keyboard_layout",
+    "Okuyucu Türkçe-Q klavye düzeninde yazmış (ör. ']' yerine 'ü'); veri ABD düzenine göre "
+    "düzeltilerek okundu. Okuyucuyu ya da bilgisayarın klavye düzenini ayarlayın.",
+)
 
 
 def parse_karekod(
@@ -76,12 +552,68 @@ def parse_karekod(
     today: date,
     known: Container[PackKey] | Callable[[PackKey], bool] | None = None,
 ) -> KarekodResult:
-    """Parse one raw input. ``today`` drives the GS1 century window for AI 17."""
-    raise NotImplementedError
+    """Parse one raw input into a :class:`Karekod` or a :class:`KarekodError`.
+
+    Args:
+        text: what the scanner, file or person gave, as is.
+        today: drives the GS1 century window for AI 17 (GenSpecs §7.12).
+        known: optional set of known packs (or a predicate); an ``ambiguous`` result is
+            resolved to the single candidate it holds (:func:`resolve_ambiguous`).
+
+    Returns:
+        A result with ``value`` (and warnings) or ``error``; never raises on bad input.
+
+    References:
+        GS1 General Specifications §3.2, §7.8.5, §7.9.1, §7.11, §7.12; its.md §6.
+    """
+    if not text or not text.strip(_STRIP):
+        return _EMPTY
+    if text.isascii():
+        result = _read(text, today)
+    elif not _TURKISH_ONLY.isdisjoint(text):
+        result = _read(text.translate(_TRQ_FULL), today)
+        if not result.ok:
+            second = _read(text.translate(_TRQ_LETTERS_ONLY), today)
+            if second.ok:
+                result = second
+        result = KarekodResult(result.value, result.error, (_LAYOUT, *result.warnings))
+    else:
+        result = _read(text, today)
+    if known is not None and result.error is not None and result.error.code == "ambiguous":
+        result = resolve_ambiguous(result, known)
+    if result.value is not None:
+        extra = _its_warnings(result.value)
+        if extra:
+            result = KarekodResult(result.value, None, result.warnings + extra)
+    elif result.warnings:
+        result = KarekodResult(None, result.error)
+    return result
 
 
 def resolve_ambiguous(
     result: KarekodResult, known: Container[PackKey] | Callable[[PackKey], bool]
 ) -> KarekodResult:
-    """For an ``ambiguous`` result, keep the one candidate that ``known`` holds."""
-    raise NotImplementedError
+    """For an ``ambiguous`` result, keep the one candidate that ``known`` holds.
+
+    Any other result is returned unchanged. If no candidate or several are known, the result
+    stays ``ambiguous`` (with the known ones as candidates when there are several).
+    """
+    error = result.error
+    if error is None or error.code != "ambiguous":
+        return result
+    test: Callable[[PackKey], bool] = known if callable(known) else known.__contains__
+    hits = tuple(c for c in error.candidates if test(c.key))
+    if len(hits) == 1:
+        return KarekodResult(
+            hits[0],
+            warnings=(
+                KarekodWarning(
+                    "resolved",
+                    f"Karekod ayraçsızdı ve {len(error.candidates)} şekilde okunabiliyordu; "
+                    f"listede olan paket seçildi: {hits[0].key}.",
+                ),
+            ),
+        )
+    if len(hits) > 1:
+        return KarekodResult(error=_ambiguous(hits))
+    return result
