@@ -3,6 +3,7 @@
 One import line per area module that defines tables.
 """
 
+import eczane.store.catalog  # noqa: F401
 from eczane.store import audit, core  # noqa: F401
 from eczane.store.base import metadata
 

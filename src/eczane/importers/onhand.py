@@ -1,0 +1,125 @@
+"""Reading the pharmacy program's own karekod list (what the pharmacy has on hand).
+
+Seed 000 step 4: the pharmacy program exports karekods to a text file, one per line, with a
+header line such as "Elinizde Olmayan Karekodlar" that must be removed before re-import. We
+accept that text file (any encoding ``tabular.decode_text`` knows, any separator form the
+karekod engine accepts: GS, FNC1 stand-ins, parentheses), or a spreadsheet with a karekod column
+(found by header name, else the column whose cells parse best).
+
+A line that is not a karekod is reported with its line number and text; a header line (text with
+no digits) before the first karekod is skipped and noted; a karekod listed twice is kept once and
+reported. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from eczane.domain.karekod import Karekod, parse_karekod
+from eczane.domain.normalize import cell_text
+from eczane.domain.pack import PackKey, RowIssue
+from eczane.importers.headers import match_row
+from eczane.importers.tabular import ImportRefused, decode_text, sha256_file, sniff
+
+__all__ = ["ImportRefused", "OnhandFile", "read_onhand"]
+
+
+@dataclass
+class OnhandFile:
+    source_name: str
+    sha256: str
+    karekods: list[Karekod]
+    issues: list[RowIssue]
+    duplicates: int = 0
+    header: str = ""
+    """The header line that was skipped, if any."""
+    notes: list[str] = field(default_factory=list)
+
+
+def read_onhand(path: Path | str, *, today: date,
+                known: Container[PackKey] | Callable[[PackKey], bool] | None = None) -> OnhandFile:
+    """Read an on-hand karekod list (see module docstring).
+
+    ``known`` (e.g. the keys of the latest İTS snapshot) resolves karekods whose missing GS
+    separator makes them ambiguous.
+
+    Raises:
+        ImportRefused: empty, unreadable, or no line at all.
+    """
+    path = Path(path)
+    kind = sniff(path)
+    digest = sha256_file(path)
+    if kind == "csv":
+        text, _enc = decode_text(path.read_bytes())
+        lines = [(i + 1, ln.rstrip("\r\n")) for i, ln in enumerate(text.split("\n"))]
+        column = "satır"
+    else:
+        lines, column = _sheet_lines(path)
+    out = OnhandFile(path.name, digest, [], [])
+    seen: dict[PackKey, int] = {}
+    for line_no, raw in lines:
+        stripped = raw.strip(" \t\ufeff")
+        if not stripped:
+            continue
+        result = parse_karekod(stripped, today=today, known=known)
+        if result.value is None:
+            if not out.karekods and not out.issues and not out.header and _looks_like_header(stripped):
+                out.header = stripped
+                out.notes.append(f"{line_no}. satırdaki başlık atlandı: {stripped!r}")
+                continue
+            err = result.error
+            out.issues.append(RowIssue(line_no, column, err.code if err else "syntax",
+                                       err.message if err else "Karekod okunamadı.", stripped))
+            continue
+        k = result.value
+        first = seen.get(k.key)
+        if first is not None:
+            out.duplicates += 1
+            out.issues.append(RowIssue(line_no, column, "duplicate",
+                                       f"Bu karekod {first}. satırda da var; bir kez sayıldı.",
+                                       stripped))
+            continue
+        seen[k.key] = line_no
+        out.karekods.append(k)
+    if not out.karekods and not out.issues:
+        raise ImportRefused(f"'{path.name}' içinde hiç karekod yok.", code="no_rows")
+    return out
+
+
+def _looks_like_header(text: str) -> bool:
+    return not any(ch.isdigit() for ch in text) and any(ch.isalpha() for ch in text)
+
+
+def _sheet_lines(path: Path) -> tuple[list[tuple[int, str]], str]:
+    from eczane.importers.tabular import open_table
+
+    table = open_table(path)
+    rows: list[list[Any]] = list(table.rows)
+    off = table.row_offset
+    col: int | None = None
+    start = 0
+    for i, row in enumerate(rows[:50]):
+        found = match_row(row, "onhand")
+        if "karekod" in found:
+            col, start = found["karekod"], i + 1
+            break
+    if col is None:
+        width = max((len(r) for r in rows), default=0)
+        scores = [sum(1 for r in rows[:200] if c < len(r) and _digits(cell_text(r[c])) >= 20)
+                  for c in range(width)]
+        if not scores or max(scores) == 0:
+            raise ImportRefused(f"'{path.name}' içinde karekod sütunu bulunamadı "
+                                "(başlığı 'Karekod' olan bir sütun bekleniyor).", code="mapping_needed")
+        col = scores.index(max(scores))
+    header = cell_text(rows[start - 1][col]) if start else "Karekod"
+    lines = [(off + i + 1, cell_text(r[col]) if col < len(r) else "")
+             for i, r in enumerate(rows) if i >= start]
+    return lines, header
+
+
+def _digits(text: str) -> int:
+    return sum(1 for ch in text if ch.isdigit())

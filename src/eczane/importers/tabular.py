@@ -1,0 +1,198 @@
+"""Reading spreadsheet-like files safely: sniff the real type, refuse bombs, stream rows.
+
+Every importer reads through ``open_table(path)``, which
+
+- looks at the file's bytes, not its name: XLSX/ODS (a zip), XLS (an OLE2 compound file), or text
+  (CSV/TXT with ``;``, ``,`` or tab, UTF-8 with or without BOM, or Windows-1254 — the Turkish
+  Windows code page that Excel uses for "CSV (virgülle ayrılmış)");
+- refuses a 0-byte file, a file whose name says ``.xlsx`` but whose bytes are not a workbook, and a
+  zip whose central directory declares more than ``MAX_UNCOMPRESSED`` bytes or a member with a
+  compression ratio above ``MAX_RATIO`` (a "zip bomb") — before any XML is inflated;
+- yields rows as lists of cell values (str, float, date, datetime) through python-calamine.
+
+Errors are ``ImportRefused`` with a Turkish message and a stable ``code``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_UNCOMPRESSED = 1_500_000_000
+"""Total bytes the workbook's parts may inflate to (a 1,000,000-row İTS export is ~250 MB)."""
+MAX_RATIO = 250
+"""Compression ratio above which a part of more than ``RATIO_MIN_SIZE`` is a bomb (XLSX sheets
+compress ~5–30×; zip bombs 1,000× and more)."""
+RATIO_MIN_SIZE = 5_000_000
+MAX_TEXT_BYTES = 500_000_000
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported at all (nothing was imported). Message in Turkish."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass
+class Table:
+    """An opened file: its kind, its rows (an iterator, read once) and what the reader noticed."""
+
+    kind: str
+    """``xlsx``, ``xls``, ``ods`` or ``csv``."""
+    rows: Iterator[list[Any]]
+    sheet: str = ""
+    encoding: str = ""
+    delimiter: str = ""
+    row_offset: int = 0
+    """Rows above the first yielded one (a sheet whose used range starts below row 1)."""
+    notes: list[str] = field(default_factory=list)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sniff(path: Path) -> str:
+    """The file's real kind from its first bytes (the name's extension is only a hint)."""
+    with path.open("rb") as f:
+        head = f.read(8)
+    if not head:
+        raise ImportRefused("Dosya boş (0 bayt). İTS'den yeniden indirin.", code="empty_file")
+    if head.startswith(_ZIP):
+        return _zip_kind(path)
+    if head.startswith(_OLE):
+        return "xls"
+    if path.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        raise ImportRefused(
+            f"'{path.name}' bir Excel dosyası değil (içeriği {path.suffix} biçiminde değil). "
+            "Dosya bozuk olabilir veya adı değiştirilmiş olabilir.", code="not_a_workbook")
+    return "csv"
+
+
+def _zip_kind(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+    except (zipfile.BadZipFile, OSError):
+        raise ImportRefused(f"'{path.name}' bozuk bir Excel dosyası (zip okunamadı).",
+                            code="bad_zip") from None
+    check_zip_bomb(path.name, infos)
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        return "xlsx"
+    if "content.xml" in names:
+        return "ods"
+    raise ImportRefused(f"'{path.name}' bir zip dosyası ama Excel çalışma kitabı değil.",
+                        code="not_a_workbook")
+
+
+def check_zip_bomb(name: str, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a workbook whose declared sizes would blow up memory (checked before inflating)."""
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_MIN_SIZE and ratio > MAX_RATIO:
+            raise ImportRefused(
+                f"'{name}' reddedildi: içindeki '{info.filename}' {info.compress_size:,} bayttan "
+                f"{info.file_size:,} bayta açılıyor ({ratio:,.0f} kat). Bu bir 'zip bombası' "
+                "olabilir; İTS'nin verdiği dosyayı değiştirmeden yükleyin.", code="zip_bomb")
+    if total > MAX_UNCOMPRESSED:
+        raise ImportRefused(
+            f"'{name}' reddedildi: açılınca {total:,} bayt olacak (sınır {MAX_UNCOMPRESSED:,}). "
+            "Bu bir 'zip bombası' olabilir.", code="zip_bomb")
+
+
+def open_table(path: Path, *, sheet: str | None = None) -> Table:
+    """Open a file for row iteration (see the module docstring)."""
+    kind = sniff(path)
+    if kind == "csv":
+        return _open_text(path)
+    return _open_workbook(path, kind, sheet)
+
+
+def _open_workbook(path: Path, kind: str, sheet: str | None) -> Table:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = wb.sheet_names
+        if not names:
+            raise ImportRefused(f"'{path.name}' içinde hiç sayfa yok.", code="no_sheet")
+        if sheet is not None and sheet not in names:
+            raise ImportRefused(f"'{path.name}' içinde '{sheet}' sayfası yok "
+                                f"(sayfalar: {', '.join(names)}).", code="no_sheet")
+        chosen = sheet or _first_non_empty_sheet(wb, names)
+        ws = wb.get_sheet_by_name(chosen)
+        rows = ws.iter_rows()
+        offset = int(ws.start[0]) if ws.start else 0
+    except ImportRefused:
+        raise
+    except (CalamineError, ValueError, OSError) as exc:
+        raise ImportRefused(f"'{path.name}' okunamadı: dosya bozuk veya şifreli ({exc}).",
+                            code="unreadable") from None
+    notes = [] if len(names) == 1 else [f"'{chosen}' sayfası okundu (sayfalar: {', '.join(names)})."]
+    return Table(kind, iter(rows), sheet=chosen, row_offset=offset, notes=notes)
+
+
+def _first_non_empty_sheet(wb: Any, names: list[str]) -> str:
+    for name in names:
+        ws = wb.get_sheet_by_name(name)
+        if ws.height > 0 and ws.width > 0:
+            return name
+    return str(names[0])
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode a text export: UTF-8 (BOM or not), else Windows-1254 (Turkish). Returns (text, enc)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1254", errors="replace"), "cp1254"
+
+
+def _open_text(path: Path) -> Table:
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise ImportRefused(f"'{path.name}' çok büyük ({size:,} bayt).", code="too_large")
+    data = path.read_bytes()
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportRefused(f"'{path.name}' bir metin (CSV) dosyası değil.", code="not_text")
+    text, encoding = decode_text(data)
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return Table("csv", (list(r) for r in reader), encoding=encoding, delimiter=delimiter)
+
+
+def sniff_delimiter(text: str) -> str:
+    """``;`` (Turkish Excel), ``,`` or tab: the one that splits the first lines most evenly."""
+    lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
+    best, best_score = ";", -1
+    for d in (";", "\t", ","):
+        counts = [ln.count(d) for ln in lines]
+        if not counts or max(counts) == 0:
+            continue
+        score = sum(1 for c in counts if c == max(counts)) * 10 + max(counts)
+        if score > best_score:
+            best, best_score = d, score
+    return best

@@ -1,0 +1,153 @@
+"""Catalog, İTS snapshots and on-hand lists in the store — on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from eczane.demo_data import demo_pharmacy, demo_products
+from eczane.domain.catalog import PrescriptionClass, Product
+from eczane.domain.pack import PackKey
+from eczane.importers.headers import MappingNeeded
+from eczane.importers.tabular import ImportRefused
+from eczane.store import catalog as store
+from eczane.store.audit import audit_log
+from tests.importers.files import write_xlsx
+
+TODAY = date(2026, 11, 23)
+G1, G2 = "08699536080017", "08699536080024"  # demo GTINs (demo_data.py)
+UNKNOWN = "08699536080994"  # valid check digit, not in the catalog
+
+
+def stock_file(tmp_path, rows, name="stok.xlsx"):
+    header = ["GTIN", "Seri No", "SKT", "Parti No", "Ürün Adı", "Son İşlem Tarihi"]
+    return write_xlsx(tmp_path / name, [["İTS Stok Listesi"], [], header, *rows])
+
+
+ROWS = [
+    [G1, "S1", date(2027, 6, 30), "L1", "AMOKSİSİLİN DEMO", date(2025, 1, 5)],
+    [G1, "S2", date(2027, 6, 30), "L1", "AMOKSİSİLİN DEMO", date(2025, 4, 5)],
+    [G2, "S3", date(2028, 1, 31), "L2", "İBUPROFEN DEMO", date(2024, 12, 1)],
+]
+
+
+def test_an_its_stock_file_becomes_a_snapshot_keyed_by_gtin_and_serial(db, pharmacies, tmp_path):
+    path = stock_file(tmp_path, ROWS)
+    with db.begin() as conn:
+        s = store.import_its_stock(conn, pharmacies.pharmacy_id, path, today=TODAY,
+                                   user_id=pharmacies.alice_id)
+    assert (s.row_count, s.issue_count, s.duplicate_count, s.already_imported) == (3, 0, 0, False)
+    assert s.has_tx_date
+    with db.connect() as conn:
+        assert store.latest_snapshot_id(conn, pharmacies.pharmacy_id) == s.snapshot_id
+        assert store.latest_snapshot_id(conn, pharmacies.other_pharmacy_id) is None
+        assert store.snapshot_has_key(conn, s.snapshot_id, PackKey(G1, "S2"))
+        assert not store.snapshot_has_key(conn, s.snapshot_id, PackKey(G1, "S3"))
+        assert store.snapshot_keys(conn, s.snapshot_id) == {
+            PackKey(G1, "S1"), PackKey(G1, "S2"), PackKey(G2, "S3")}
+        rows = list(store.snapshot_rows(conn, s.snapshot_id))
+    assert rows[0].expiry == date(2027, 6, 30) and rows[0].last_tx_date == date(2025, 1, 5)
+    assert [r.row_no for r in rows] == [4, 5, 6]
+
+
+def test_the_same_file_twice_is_recognised_and_not_imported_again(db, pharmacies, tmp_path):
+    path = stock_file(tmp_path, ROWS)
+    with db.begin() as conn:
+        first = store.import_its_stock(conn, pharmacies.pharmacy_id, path, today=TODAY)
+    with db.begin() as conn:
+        again = store.import_its_stock(conn, pharmacies.pharmacy_id, path, today=TODAY)
+    assert again.already_imported and again.snapshot_id == first.snapshot_id
+    with db.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(store.its_snapshot)).scalar_one()
+    assert n == 1
+
+
+def test_another_pharmacy_importing_the_same_file_gets_its_own_snapshot(db, pharmacies, tmp_path):
+    path = stock_file(tmp_path, ROWS)
+    with db.begin() as conn:
+        a = store.import_its_stock(conn, pharmacies.pharmacy_id, path, today=TODAY)
+        b = store.import_its_stock(conn, pharmacies.other_pharmacy_id, path, today=TODAY)
+    assert not b.already_imported and a.snapshot_id != b.snapshot_id
+
+
+def test_gtins_unknown_to_the_catalog_are_kept_and_flagged(db, pharmacies, tmp_path):
+    path = stock_file(tmp_path, [*ROWS, [UNKNOWN, "S9", date(2027, 1, 31), "L9", "YENİ ÜRÜN", ""]])
+    with db.begin() as conn:
+        store.upsert_products(conn, demo_products(), "test")
+        s = store.import_its_stock(conn, pharmacies.pharmacy_id, path, today=TODAY)
+    assert s.row_count == 4 and s.unknown_products == 1
+    with db.connect() as conn:
+        p = store.get_product(conn, UNKNOWN)
+        assert p is not None and p.name == "YENİ ÜRÜN" and p.prescription_class is None
+        assert store.is_flagged_unknown(conn, UNKNOWN)
+        assert not store.is_flagged_unknown(conn, G1)
+        assert store.snapshot_has_key(conn, s.snapshot_id, PackKey(UNKNOWN, "S9"))
+
+
+def test_a_catalog_import_clears_the_unknown_flag_and_sets_the_class(db, pharmacies, tmp_path):
+    path = stock_file(tmp_path, [[UNKNOWN, "S9", date(2027, 1, 31), "L9", "YENİ", ""]])
+    with db.begin() as conn:
+        store.import_its_stock(conn, pharmacies.pharmacy_id, path, today=TODAY)
+        store.upsert_products(conn, [Product(UNKNOWN, "YENİ ÜRÜN 5 MG", PrescriptionClass.GREEN)],
+                              "csv")
+    with db.connect() as conn:
+        assert store.get_product(conn, UNKNOWN).prescription_class is PrescriptionClass.GREEN
+        assert not store.is_flagged_unknown(conn, UNKNOWN)
+        got = store.get_products(conn, [UNKNOWN, G1])
+    assert set(got) == {UNKNOWN}
+
+
+def test_an_unknown_layout_needs_a_mapping_once_and_then_it_is_remembered(db, pharmacies, tmp_path):
+    rows = [["Kod", "Numara", "Bitiş"], [G1, "S1", "30.06.2027"], [G2, "S2", "31.01.2028"]]
+    first = write_xlsx(tmp_path / "a.xlsx", rows)
+    second = write_xlsx(tmp_path / "b.xlsx", [*rows, [G2, "S3", "31.01.2028"]])
+    with db.begin() as conn, pytest.raises(MappingNeeded) as exc:
+        store.import_its_stock(conn, pharmacies.pharmacy_id, first, today=TODAY)
+    assert exc.value.preview[0] == ["Kod", "Numara", "Bitiş"]
+    spec = {"columns": {"gtin": "Kod", "serial": "Numara", "expiry": "C"}}
+    with db.begin() as conn:
+        s1 = store.import_its_stock(conn, pharmacies.pharmacy_id, first, today=TODAY, mapping=spec)
+    assert s1.row_count == 2 and not s1.mapping_detected
+    with db.begin() as conn:
+        s2 = store.import_its_stock(conn, pharmacies.pharmacy_id, second, today=TODAY)
+    assert s2.row_count == 3
+    with db.begin() as conn, pytest.raises(MappingNeeded):
+        store.import_its_stock(conn, pharmacies.other_pharmacy_id, second, today=TODAY)
+
+
+def test_a_refused_file_writes_nothing(db, pharmacies, tmp_path):
+    path = write_xlsx(tmp_path / "h.xlsx", [["GTIN", "Seri No", "SKT"]])
+    with db.begin() as conn, pytest.raises(ImportRefused) as exc:
+        # caught inside the transaction on purpose: the import must undo its own writes
+        store.import_its_stock(conn, pharmacies.pharmacy_id, path, today=TODAY)
+    assert exc.value.code == "only_headers"
+    with db.connect() as conn:
+        assert store.latest_snapshot_id(conn, pharmacies.pharmacy_id) is None
+
+
+def test_bad_rows_are_listed_and_the_import_is_audited(db, pharmacies, tmp_path):
+    path = stock_file(tmp_path, [*ROWS, ["8699536080018", "S4", date(2027, 1, 1), "L", "X", ""],
+                                 [G1, "S1", date(2027, 6, 30), "L1", "AMOKSİSİLİN DEMO", ""]])
+    with db.begin() as conn:
+        s = store.import_its_stock(conn, pharmacies.pharmacy_id, path, today=TODAY,
+                                   user_id=pharmacies.alice_id)
+    assert (s.row_count, s.issue_count, s.duplicate_count) == (3, 1, 1)
+    with db.connect() as conn:
+        again = store.snapshot_summary(store.get_snapshot(conn, s.snapshot_id))
+        event = conn.execute(select(audit_log).where(audit_log.c.name == "imports.its_stock")).one()
+    assert [(i.row_no, i.code) for i in again.issues] == [(7, "gtin_check_digit"), (8, "duplicate")]
+    assert event.payload["rows"] == 3 and event.user_id == pharmacies.alice_id
+
+
+def test_the_demo_seeder_loads_the_catalog_and_the_demo_its_stock(db, pharmacies):
+    with db.begin() as conn:
+        store.seed_demo_catalog(conn, pharmacies.pharmacy_id, TODAY)
+    demo = demo_pharmacy(TODAY)
+    with db.connect() as conn:
+        sid = store.latest_snapshot_id(conn, pharmacies.pharmacy_id)
+        assert store.snapshot_keys(conn, sid) == {PackKey(p.gtin, p.serial) for p in demo.its_packs}
+        morphine = store.get_product(conn, "08699536080062")
+        assert morphine.prescription_class is PrescriptionClass.RED
+        assert store.count_products(conn) == (11, 1)
