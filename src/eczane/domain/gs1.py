@@ -48,7 +48,12 @@ def gtin_check_digit(body: str) -> str:
 
 def is_valid_gtin(gtin: str) -> bool:
     """14 ASCII digits whose last digit is the check digit of the first 13."""
-    return len(gtin) == 14 and gtin.isascii() and gtin.isdigit() and gtin_check_digit(gtin[:13]) == gtin[13]
+    return (
+        len(gtin) == 14
+        and gtin.isascii()
+        and gtin.isdigit()
+        and gtin_check_digit(gtin[:13]) == gtin[13]
+    )
 
 
 def make_gtin(body13: str) -> str:

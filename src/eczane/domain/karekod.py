@@ -105,6 +105,13 @@ _TEXT_SEPARATORS = ("<GS>", "{GS}", "[GS]", "<gs>", "{gs}", "[gs]", "|")
 _STRIP = " \t\r\n\x00\ufeff"
 _HRI_SPLIT = re.compile(r"\s*\((\d{2,4})\)\s*")
 _ITS_CHARSET = re.compile(r"[A-Z0-9]+")
+_C82 = r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]"
+_FAST = re.compile(
+    rf"(?:\][A-Za-z][0-9])?\x1d?01([0-9]{{14}})21({_C82}{{1,20}})\x1d17([0-9]{{6}})"
+    rf"10({_C82}{{1,20}})[\x1d \t\r\n]*\Z"
+)
+"""The common case (scanner sends GS, order 01-21-17-10), matched in one go. Only values
+already verified (GTIN check digit, date) take this path; everything else takes the full one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,41 +225,43 @@ def _gtin_error(value: str) -> KarekodError | None:
     return None
 
 
-_CHECK_CACHE: dict[str, str] = {}
+_GTIN_OK: dict[str, bool] = {}
+"""Memo of GTINs already verified (a pharmacy sees a few thousand distinct GTINs)."""
 
 
 def _check_digit(gtin: str) -> str:
-    body = gtin[:13]
-    digit = _CHECK_CACHE.get(body)
-    if digit is None:
-        if len(_CHECK_CACHE) > 50_000:
-            _CHECK_CACHE.clear()
-        digit = _CHECK_CACHE[body] = gtin_check_digit(body)
-    return digit
+    expected = gtin_check_digit(gtin[:13])
+    if expected == gtin[13]:
+        if len(_GTIN_OK) > 100_000:
+            _GTIN_OK.clear()
+        _GTIN_OK[gtin] = True
+    return expected
 
 
-_DATE_CACHE: dict[tuple[int, str], date | None] = {}
+_DATE_CACHE: dict[int, dict[str, date]] = {}
+"""Memo of valid AI 17 values per current year (the century window depends on it)."""
+
+
+def _dates_for(today: date) -> dict[str, date]:
+    dates = _DATE_CACHE.get(today.year)
+    if dates is None:
+        dates = _DATE_CACHE[today.year] = {}
+    elif len(dates) > 100_000:
+        dates.clear()
+    return dates
 
 
 def _expiry(value: str, today: date) -> date | KarekodError:
-    key = (today.year, value)
     try:
-        cached = _DATE_CACHE[key]
-    except KeyError:
-        try:
-            cached = expiry_from_yymmdd(value, today=today)
-        except ValueError:
-            cached = None
-        if len(_DATE_CACHE) > 50_000:
-            _DATE_CACHE.clear()
-        _DATE_CACHE[key] = cached
-    if cached is None:
+        got = expiry_from_yymmdd(value, today=today)
+    except ValueError:
         return _err(
             "bad_date",
             f"SKT (17) geçersiz: {_show(value)}; YYAAGG biçiminde gerçek bir tarih "
             "olmalı (GG=00 ayın son günü demektir).",
         )
-    return cached
+    _dates_for(today)[value] = got
+    return got
 
 
 def _variable_error(ai: str, value: str, bad: str | None) -> KarekodError:
@@ -326,14 +335,16 @@ def _strict(s: str, today: date) -> Karekod | KarekodError:
             if gtin is not None:
                 return _duplicate(ai)
             gtin = s[pos + 2 : pos + 16]
-            gerr = _gtin_error(gtin)
-            if gerr is not None:
-                return gerr
+            if _GTIN_OK.get(gtin) is not True:
+                gerr = _gtin_error(gtin)
+                if gerr is not None:
+                    return gerr
             pos += 16
         elif ai == "17":
             if expiry is not None:
                 return _duplicate(ai)
-            got = _expiry(s[pos + 2 : pos + 8], today)
+            value = s[pos + 2 : pos + 8]
+            got = _dates_for(today).get(value) or _expiry(value, today)
             if isinstance(got, KarekodError):
                 return got
             expiry = got
@@ -362,87 +373,144 @@ def _strict(s: str, today: date) -> Karekod | KarekodError:
     return Karekod(gtin, serial, expiry, batch)
 
 
-class _Enumeration:
+class _Best:
+    """The deepest failure seen so far; its message is built only if it is reported."""
+
+    __slots__ = ("rank", "make", "args")
+
+    def __init__(self) -> None:
+        self.rank = (-1, -1)
+        self.make: Callable[..., KarekodError] = _missing_of
+        self.args: tuple[object, ...] = (None, None, None, None)
+
+
+_MIN_LEN = {"01": 16, "17": 8, "21": 3, "10": 3}
+_MAX_LEN = {"01": 16, "17": 8, "21": 22, "10": 22}
+
+
+def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError | None]:
     """Every reading of an element string whose separators may be missing.
 
     A variable field (21, 10) may end at a GS, at the end, or wherever the next two characters
     are an AI not yet read; fixed fields are checked on the spot (GTIN check digit, real date).
-    The search is bounded: a variable field has at most 20 possible ends and the depth is 4.
-    When nothing fits, the error of the deepest failed reading is reported.
+    The search is bounded: a variable field has at most 20 possible ends, the depth is 4, and
+    at most :data:`MAX_CANDIDATES` readings are collected. When nothing fits, the error of the
+    deepest failed reading (then the furthest in the string) is reported; messages are built
+    only for that one.
     """
+    n = len(s)
+    has_gs = GS in s
+    found: list[Karekod] = []
+    best = _Best()
+    dates = _dates_for(today)
 
-    __slots__ = ("s", "n", "today", "found", "best", "best_rank")
+    def fail(depth: int, pos: int, make: Callable[..., KarekodError], *args: object) -> None:
+        if (depth, pos) > best.rank:
+            best.rank, best.make, best.args = (depth, pos), make, args
 
-    def __init__(self, s: str, today: date) -> None:
-        self.s = s
-        self.n = len(s)
-        self.today = today
-        self.found: list[Karekod] = []
-        self.best: KarekodError | None = None
-        self.best_rank = (-1, -1)
-
-    def fail(self, depth: int, pos: int, error: KarekodError) -> None:
-        if (depth, pos) > self.best_rank:
-            self.best_rank = (depth, pos)
-            self.best = error
-
-    def walk(self, pos: int, fields: dict[str, str | date]) -> None:
-        s, n = self.s, self.n
-        while pos < n and s[pos] == GS:
-            pos += 1
-        depth = len(fields)
-        if len(self.found) >= MAX_CANDIDATES:
-            return
+    def walk(
+        pos: int,
+        gtin: str | None,
+        serial: str | None,
+        expiry: date | None,
+        batch: str | None,
+        depth: int,
+    ) -> None:
+        if has_gs:
+            while pos < n and s[pos] == GS:
+                pos += 1
         if pos >= n:
             if depth == 4:
-                self.found.append(
-                    Karekod(
-                        str(fields["01"]),
-                        str(fields["21"]),
-                        fields["17"],  # type: ignore[arg-type]
-                        str(fields["10"]),
-                    )
-                )
+                if len(found) < MAX_CANDIDATES:
+                    found.append(Karekod(gtin, serial, expiry, batch))  # type: ignore[arg-type]
             else:
-                self.fail(depth, pos, _missing(fields))
+                fail(depth, pos, _missing_of, gtin, serial, expiry, batch)
+            return
+        if len(found) >= MAX_CANDIDATES:
             return
         ai = s[pos : pos + 2]
-        if ai in fields:
-            self.fail(depth, pos, _duplicate(ai))
-            return
         if ai == "01":
-            gtin = s[pos + 2 : pos + 16]
-            gerr = _gtin_error(gtin)
-            if gerr is not None:
-                self.fail(depth, pos, gerr)
+            if gtin is not None:
+                fail(depth, pos, _duplicate, ai)
                 return
-            self.walk(pos + 16, {**fields, ai: gtin})
+            value = s[pos + 2 : pos + 16]
+            if _GTIN_OK.get(value) is not True:
+                gerr = _gtin_error(value)
+                if gerr is not None:
+                    fail(depth, pos, _same, gerr)
+                    return
+            walk(pos + 16, value, serial, expiry, batch, depth + 1)
         elif ai == "17":
-            got = _expiry(s[pos + 2 : pos + 8], self.today)
-            if isinstance(got, KarekodError):
-                self.fail(depth, pos, got)
+            if expiry is not None:
+                fail(depth, pos, _duplicate, ai)
                 return
-            self.walk(pos + 8, {**fields, ai: got})
+            value = s[pos + 2 : pos + 8]
+            got = dates.get(value) or _expiry(value, today)
+            if isinstance(got, KarekodError):
+                fail(depth, pos, _same, got)
+                return
+            walk(pos + 8, gtin, serial, got, batch, depth + 1)
         elif ai == "21" or ai == "10":
+            if (serial if ai == "21" else batch) is not None:
+                fail(depth, pos, _duplicate, ai)
+                return
             start = pos + 2
             end = CHARSET_82_RUN.match(s, start, start + 21).end()  # type: ignore[union-attr]
             last = min(end, start + 20)
-            unseen = [a for a in AIS if a != ai and a not in fields]
-            for q in range(start + 1, last + 1):
-                if q == n or s[q] == GS or s[q : q + 2] in unseen:
-                    self.walk(q, {**fields, ai: s[start:q]})
+            ends = []
+            if start < end <= start + 20 and (end == n or s[end] == GS):
+                ends.append(end)
+            # what the other unread fields need after this one (lengths with their AI)
+            least = most = 0
+            for other, v in (("01", gtin), ("17", expiry), ("21", serial), ("10", batch)):
+                if v is None and other != ai:
+                    least += _MIN_LEN[other]
+                    most += _MAX_LEN[other]
+                    i = s.find(other, start + 1, last + 2)
+                    while 0 <= i <= last:
+                        ends.append(i)
+                        i = s.find(other, i + 1, last + 2)
+            if len(ends) > 1:
+                ends = sorted(set(ends))
+            for q in ends:
+                # prune readings whose rest cannot hold the unread fields
+                if n - q < least:
+                    fail(depth + 1, n, _missing_of, *_with(ai, gtin, serial, expiry, batch, "?"))
+                    continue
+                if n - q > most and not has_gs:
+                    continue
+                if ai == "21":
+                    walk(q, gtin, s[start:q], expiry, batch, depth + 1)
+                else:
+                    walk(q, gtin, serial, expiry, s[start:q], depth + 1)
             if end < n and s[end] != GS:
-                self.fail(depth, pos, _variable_error(ai, s[start:end], s[end]))
-            elif end - start == 0 or end - start > 20:
-                self.fail(depth, pos, _variable_error(ai, s[start : start + 21], None))
+                fail(depth, pos, _variable_error, ai, s[start:end], s[end])
+            elif end == start or end - start > 20:
+                fail(depth, pos, _variable_error, ai, s[start : start + 21], None)
         else:
-            self.fail(depth, pos, _unknown_ai(s, pos))
+            fail(depth, pos, _unknown_ai, s, pos)
+
+    walk(0, None, None, None, None, 0)
+    if found:
+        return tuple(found), None
+    return (), best.make(*best.args)
 
 
-def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError | None]:
-    e = _Enumeration(s, today)
-    e.walk(0, {})
-    return tuple(e.found), e.best
+def _with(
+    ai: str, gtin: object, serial: object, expiry: object, batch: object, value: object
+) -> tuple[object, ...]:
+    """The four field slots with ``ai``'s slot filled (for a pruned reading's message)."""
+    if ai == "21":
+        return (gtin, value, expiry, batch)
+    return (gtin, serial, expiry, value)
+
+
+def _missing_of(*values: object) -> KarekodError:
+    return _missing([ai for ai, v in zip(AIS, values, strict=True) if v is not None])
+
+
+def _same(error: KarekodError) -> KarekodError:
+    return error
 
 
 def _hri(s: str, today: date) -> Karekod | KarekodError:
@@ -566,6 +634,15 @@ def parse_karekod(
     References:
         GS1 General Specifications §3.2, §7.8.5, §7.9.1, §7.11, §7.12; its.md §6.
     """
+    m = _FAST.match(text)
+    if m is not None:
+        gtin, serial, yymmdd, batch = m.groups()
+        expiry = _dates_for(today).get(yymmdd)
+        if expiry is not None and _GTIN_OK.get(gtin) is True and "<" not in serial + batch:
+            k = Karekod(gtin, serial, expiry, batch)
+            if _ITS_CHARSET.fullmatch(serial + batch) is None:
+                return KarekodResult(k, warnings=_its_warnings(k))
+            return KarekodResult(k)
     if not text or not text.strip(_STRIP):
         return _EMPTY
     if text.isascii():
