@@ -1,0 +1,555 @@
+"""Reconciliation in the database: the domain's bucket rules run as set-based SQL.
+
+``run_reconciliation`` reads the newest İTS snapshot, the packs on hand (a count session and/or
+an imported on-hand list) and the in-transit packs, and writes one ``reconciliation`` row plus one
+``reconciliation_pack`` row per pack of the union, with its bucket and reason — three
+``INSERT … SELECT`` statements with LEFT JOINs / NOT EXISTS and a CASE per bucket, so a million
+packs never pass through Python. ``eczane.domain.reconcile.reconcile`` is the specification;
+``tests/store/test_reconcile_sql.py`` checks both agree on the same random data.
+
+The pharmacist may keep a pack out of the deactivation list with a note (``pack_override``);
+``bucket_packs`` applies those overrides. Runs and overrides go to the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Row,
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+
+from eczane.domain.errors import RuleError
+from eczane.domain.reconcile import (
+    BUCKETS,
+    NOTE_DATE_UNCHECKED,
+    REASON_BUCKET,
+    Bucket,
+    DeactivationWindow,
+    InTransitPack,
+    Reason,
+    Rules,
+    window_status,
+)
+from eczane.store.audit import append_event
+from eczane.store.base import metadata
+
+reconciliation = Table(
+    "reconciliation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Integer, nullable=True),
+    Column("today", Date, nullable=False),
+    Column("window_code", String(10), nullable=True),
+    Column("window_open", Boolean, nullable=False),
+    Column("records_before", Date, nullable=True),
+    Column("date_checked", Boolean, nullable=False),
+    Column("its_snapshot_id", Integer, nullable=True),
+    Column("onhand_source", JSON, nullable=False),
+    Column("counts", JSON, nullable=False),
+)
+
+reconciliation_pack = Table(
+    "reconciliation_pack",
+    metadata,
+    Column("recon_id", Integer, ForeignKey("reconciliation.id", ondelete="CASCADE"), nullable=False),
+    Column("pharmacy_id", Integer, nullable=False),
+    Column("gtin", String(14), nullable=False),
+    Column("serial", String(40), nullable=False),
+    Column("expiry", Date, nullable=True),
+    Column("batch", String(40), nullable=False),
+    Column("product_name", String(300), nullable=False),
+    Column("last_tx_date", Date, nullable=True),
+    Column("prescription_class", String(10), nullable=True),
+    Column("in_its", Boolean, nullable=False),
+    Column("on_hand", Boolean, nullable=False),
+    Column("bucket", String(30), nullable=False),
+    Column("reason", String(30), nullable=False),
+    Column("note", String(200), nullable=False),
+    Column("sender_type", String(10), nullable=False),
+    Column("sender", String(200), nullable=False),
+    PrimaryKeyConstraint("recon_id", "gtin", "serial", name="pk_reconciliation_pack"),
+    Index("ix_reconciliation_pack_recon_bucket", "recon_id", "bucket"),
+    sqlite_with_rowid=False,
+)
+
+pack_override = Table(
+    "pack_override",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False),
+    Column("gtin", String(14), nullable=False),
+    Column("serial", String(40), nullable=False),
+    Column("note", String(500), nullable=False),
+    Column("user_id", Integer, nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Index("ix_pack_override_pharmacy_pack", "pharmacy_id", "gtin", "serial"),
+)
+
+in_transit_pack = Table(
+    "in_transit_pack",
+    metadata,
+    Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False),
+    Column("gtin", String(14), nullable=False),
+    Column("serial", String(40), nullable=False),
+    Column("expiry", Date, nullable=True),
+    Column("batch", String(40), nullable=False),
+    Column("sender_type", String(10), nullable=False),
+    Column("sender", String(200), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("pharmacy_id", "gtin", "serial", name="pk_in_transit_pack"),
+)
+
+DEACTIVATION_BUCKET = Bucket.NOT_ON_HAND_ELIGIBLE.value
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """One stored reconciliation run (the header the pages, exports and İTS outbox read)."""
+
+    id: int
+    pharmacy_id: int
+    created_at: datetime
+    created_by: int | None
+    today: date
+    window_code: str | None
+    window_open: bool
+    records_before: date | None
+    date_checked: bool
+    its_snapshot_id: int | None
+    onhand_source: dict[str, Any]
+    counts: dict[str, int]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _as_date(v: Any) -> date | None:
+    if v is None or isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v)[:10])
+
+
+def _recon(row: Row[Any]) -> Reconciliation:
+    return Reconciliation(
+        id=int(row.id), pharmacy_id=int(row.pharmacy_id), created_at=row.created_at,
+        created_by=row.created_by, today=_as_date(row.today) or date.min,
+        window_code=row.window_code, window_open=bool(row.window_open),
+        records_before=_as_date(row.records_before), date_checked=bool(row.date_checked),
+        its_snapshot_id=row.its_snapshot_id, onhand_source=dict(row.onhand_source or {}),
+        counts={b.value: int((row.counts or {}).get(b.value, 0)) for b in BUCKETS},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# In-transit packs
+
+
+def replace_in_transit(conn: Connection, pharmacy_id: int, packs: Iterable[InTransitPack], *,
+                       user_id: int | None = None, source: str = "") -> int:
+    """Replace the pharmacy's in-transit list with ``packs`` (the newest list wins).
+
+    Duplicates keep the same pack the domain keeps (smallest sender type, sender, batch).
+    Returns the number of packs stored.
+    """
+    chosen: dict[tuple[str, str], InTransitPack] = {}
+    for p in packs:
+        old = chosen.get((p.gtin, p.serial))
+        if old is None or (p.sender_type, p.sender, p.batch) < (old.sender_type, old.sender, old.batch):
+            chosen[(p.gtin, p.serial)] = p
+    now = _now()
+    conn.execute(delete(in_transit_pack).where(in_transit_pack.c.pharmacy_id == pharmacy_id))
+    if chosen:
+        conn.execute(insert(in_transit_pack), [
+            {"pharmacy_id": pharmacy_id, "gtin": p.gtin, "serial": p.serial, "expiry": p.expiry,
+             "batch": p.batch, "sender_type": p.sender_type, "sender": p.sender,
+             "imported_at": now} for p in chosen.values()])
+    append_event(conn, pharmacy_id, user_id, "reconcile.transit_imported",
+                 {"packs": len(chosen), "source": source})
+    return len(chosen)
+
+
+def in_transit_packs(conn: Connection, pharmacy_id: int) -> list[Row[Any]]:
+    return list(conn.execute(select(in_transit_pack).where(
+        in_transit_pack.c.pharmacy_id == pharmacy_id).order_by(
+        in_transit_pack.c.sender_type, in_transit_pack.c.sender, in_transit_pack.c.gtin,
+        in_transit_pack.c.serial)))
+
+
+# --------------------------------------------------------------------------------------------
+# Running a reconciliation
+
+
+def _latest_snapshot(conn: Connection, pharmacy_id: int) -> tuple[int, bool] | None:
+    row = conn.execute(text(
+        "SELECT id, has_tx_date FROM its_snapshot WHERE pharmacy_id = :p ORDER BY id DESC LIMIT 1"),
+        {"p": pharmacy_id}).first()
+    return None if row is None else (int(row.id), bool(row.has_tx_date))
+
+
+def _owned(conn: Connection, table: str, row_id: int, pharmacy_id: int) -> bool:
+    found = conn.execute(text(f"SELECT pharmacy_id FROM {table} WHERE id = :i"),  # noqa: S608
+                         {"i": row_id}).scalar()
+    return found is not None and int(found) == pharmacy_id
+
+
+def _onhand_sql(count_session_id: int | None, onhand_import_id: int | None) -> str:
+    """One row per pack on hand. Each source is unique per pack (its primary key / the count's
+    unique active-pack index); two sources together are folded like the domain (earliest
+    expiry, greatest batch)."""
+    parts = []
+    if count_session_id is not None:
+        parts.append("SELECT gtin, serial, expiry, batch FROM count_scan "
+                     "WHERE session_id = :csid AND pharmacy_id = :pid AND undone_at IS NULL")
+    if onhand_import_id is not None:
+        parts.append("SELECT gtin, serial, expiry, batch FROM onhand_pack "
+                     "WHERE import_id = :oiid AND pharmacy_id = :pid")
+    if len(parts) == 1:
+        return parts[0]
+    return ("SELECT gtin, serial, MIN(expiry) AS expiry, MAX(batch) AS batch FROM ("
+            + " UNION ALL ".join(parts) + ") AS u GROUP BY gtin, serial")
+
+
+def _not_on_hand_case(records_before: date | None, date_checked: bool, what: str) -> str:
+    """CASE for an İTS pack not on hand and not in transit: ``classify_not_on_hand`` in SQL.
+
+    ``what`` is ``bucket`` or ``reason``; the arms are in the domain's order.
+    """
+    tx = "i.last_tx_date" if date_checked else "NULL"
+    arms = [("p.prescription_class IN :excluded", Reason.COLOUR_PRESCRIPTION),
+            ("p.prescription_class IS NULL", Reason.UNKNOWN_CLASS)]
+    if records_before is not None:
+        arms += [(f"{tx} >= :cutoff", Reason.AFTER_CUTOFF), (f"{tx} IS NULL", Reason.DATE_UNCHECKED)]
+
+    def value(reason: Reason) -> str:
+        return f"'{REASON_BUCKET[reason].value if what == 'bucket' else reason.value}'"
+
+    return ("CASE " + " ".join(f"WHEN {cond} THEN {value(r)}" for cond, r in arms)
+            + f" ELSE {value(Reason.ELIGIBLE)} END")
+
+
+_COLS = ("recon_id, pharmacy_id, gtin, serial, expiry, batch, product_name, last_tx_date, "
+         "prescription_class, in_its, on_hand, bucket, reason, note, sender_type, sender")
+
+
+def _its_insert(records_before: date | None, date_checked: bool, onhand: str) -> str:
+    expired, matched, transit = Bucket.EXPIRED.value, Bucket.MATCHED.value, Bucket.IN_TRANSIT.value
+    nb = _not_on_hand_case(records_before, date_checked, "bucket")
+    nr = _not_on_hand_case(records_before, date_checked, "reason")
+    tx = "i.last_tx_date" if date_checked else "NULL"
+    note = (f"CASE WHEN o.gtin IS NULL AND t.gtin IS NULL AND {tx} IS NULL "
+            f"AND NOT (i.expiry IS NOT NULL AND i.expiry < :ref) THEN '{NOTE_DATE_UNCHECKED}' "
+            "ELSE '' END") if records_before is not None else "''"
+    transit_reason = (f"CASE WHEN t.sender_type = 'eczane' THEN '{Reason.IN_TRANSIT_ECZANE.value}' "
+                      f"ELSE '{Reason.IN_TRANSIT_DEPO.value}' END")
+    return f"""
+INSERT INTO reconciliation_pack ({_COLS})
+SELECT :rid, :pid, i.gtin, i.serial, i.expiry, i.batch,
+       COALESCE(NULLIF(i.product_name, ''), p.name, ''), i.last_tx_date, p.prescription_class,
+       TRUE, CASE WHEN o.gtin IS NULL THEN FALSE ELSE TRUE END,
+       CASE WHEN i.expiry < :ref THEN '{expired}'
+            WHEN o.gtin IS NOT NULL THEN '{matched}'
+            WHEN t.gtin IS NOT NULL THEN '{transit}'
+            ELSE {nb} END,
+       CASE WHEN i.expiry < :ref AND o.gtin IS NOT NULL THEN '{Reason.EXPIRED_ON_HAND.value}'
+            WHEN i.expiry < :ref THEN '{Reason.EXPIRED_NOT_ON_HAND.value}'
+            WHEN o.gtin IS NOT NULL THEN '{Reason.ON_HAND.value}'
+            WHEN t.gtin IS NOT NULL THEN {transit_reason}
+            ELSE {nr} END,
+       {note}, COALESCE(t.sender_type, ''), COALESCE(t.sender, '')
+FROM its_stock_pack i
+LEFT JOIN ({onhand}) AS o ON o.gtin = i.gtin AND o.serial = i.serial
+LEFT JOIN in_transit_pack t ON t.pharmacy_id = :pid AND t.gtin = i.gtin AND t.serial = i.serial
+LEFT JOIN product p ON p.gtin = i.gtin
+WHERE i.snapshot_id = :sid
+"""
+
+
+def _onhand_insert(onhand: str) -> str:
+    transit, here = Bucket.IN_TRANSIT.value, Bucket.ON_HAND_NOT_IN_ITS.value
+    return f"""
+INSERT INTO reconciliation_pack ({_COLS})
+SELECT :rid, :pid, o.gtin, o.serial, CASE WHEN t.gtin IS NULL THEN o.expiry ELSE t.expiry END,
+       COALESCE(t.batch, o.batch, ''), COALESCE(p.name, ''), NULL, p.prescription_class,
+       FALSE, TRUE,
+       CASE WHEN t.gtin IS NULL THEN '{here}' ELSE '{transit}' END,
+       CASE WHEN t.gtin IS NULL THEN '{Reason.NOT_IN_ITS.value}'
+            WHEN t.sender_type = 'eczane' THEN '{Reason.IN_TRANSIT_ECZANE.value}'
+            ELSE '{Reason.IN_TRANSIT_DEPO.value}' END,
+       '', COALESCE(t.sender_type, ''), COALESCE(t.sender, '')
+FROM ({onhand}) AS o
+LEFT JOIN in_transit_pack t ON t.pharmacy_id = :pid AND t.gtin = o.gtin AND t.serial = o.serial
+LEFT JOIN product p ON p.gtin = o.gtin
+WHERE NOT EXISTS (SELECT 1 FROM its_stock_pack i
+                  WHERE i.snapshot_id = :sid AND i.gtin = o.gtin AND i.serial = o.serial)
+"""
+
+
+def _transit_insert(onhand: str | None) -> str:
+    not_onhand = (f"AND NOT EXISTS (SELECT 1 FROM ({onhand}) AS o "
+                  "WHERE o.gtin = t.gtin AND o.serial = t.serial)") if onhand else ""
+    return f"""
+INSERT INTO reconciliation_pack ({_COLS})
+SELECT :rid, :pid, t.gtin, t.serial, t.expiry, t.batch, COALESCE(p.name, ''), NULL,
+       p.prescription_class, FALSE, FALSE, '{Bucket.IN_TRANSIT.value}',
+       CASE WHEN t.sender_type = 'eczane' THEN '{Reason.IN_TRANSIT_ECZANE.value}'
+            ELSE '{Reason.IN_TRANSIT_DEPO.value}' END,
+       '', t.sender_type, t.sender
+FROM in_transit_pack t
+LEFT JOIN product p ON p.gtin = t.gtin
+WHERE t.pharmacy_id = :pid
+  AND NOT EXISTS (SELECT 1 FROM its_stock_pack i
+                  WHERE i.snapshot_id = :sid AND i.gtin = t.gtin AND i.serial = t.serial)
+  {not_onhand}
+"""
+
+
+def run_reconciliation(
+    conn: Connection,
+    pharmacy_id: int,
+    *,
+    today: date,
+    user_id: int | None,
+    count_session_id: int | None = None,
+    onhand_import_id: int | None = None,
+    window: DeactivationWindow | None = None,
+    reference_date: date | None = None,
+) -> int:
+    """Reconcile the newest İTS snapshot with what is on hand; returns the reconciliation id.
+
+    Args:
+        today: the day of the run (decides whether the window is open; default reference date).
+        count_session_id / onhand_import_id: where "on hand" comes from; at least one, or the
+            pharmacy's newest count session is used. Open-prescription scans count as on hand.
+        window: the deactivation window whose rules apply (default: the "75" window).
+        reference_date: expiry before this is expired (default ``today``).
+    Raises:
+        RuleError: no İTS snapshot, nothing on hand to compare with, or a source of another
+            pharmacy (Turkish message).
+    References:
+        seed 000 step 4; ``eczane.domain.reconcile.reconcile`` (the same rules).
+    """
+    if window is None:
+        from eczane.windows import default_window
+
+        window = default_window()
+    rules = Rules.from_window(window, reference_date or today)
+    snap = _latest_snapshot(conn, pharmacy_id)
+    if snap is None:
+        raise RuleError("Önce İTS stok dosyasını (Stok İndir XLSX) yükleyin.", code="no_snapshot")
+    sid, has_tx_date = snap
+    if count_session_id is None and onhand_import_id is None:
+        count_session_id = conn.execute(text(
+            "SELECT id FROM count_session WHERE pharmacy_id = :p ORDER BY id DESC LIMIT 1"),
+            {"p": pharmacy_id}).scalar()
+        if count_session_id is None:
+            raise RuleError("Elde olan kutular bilinmiyor: önce stok sayımı yapın veya karekod "
+                            "listesini yükleyin.", code="no_onhand")
+    for table, rid in (("count_session", count_session_id), ("onhand_import", onhand_import_id)):
+        if rid is not None and not _owned(conn, table, rid, pharmacy_id):
+            raise RuleError("Sayım veya dosya bulunamadı.", code="not_found")
+    status = window_status(window, today)
+    source = {"count_session_id": count_session_id, "onhand_import_id": onhand_import_id}
+    rid = int(conn.execute(insert(reconciliation).values(
+        pharmacy_id=pharmacy_id, created_at=_now(), created_by=user_id, today=today,
+        window_code=window.code, window_open=status.open, records_before=rules.records_before,
+        date_checked=has_tx_date, its_snapshot_id=sid, onhand_source=source, counts={},
+    )).inserted_primary_key[0])  # type: ignore[index]
+    onhand = _onhand_sql(count_session_id, onhand_import_id)
+    params: dict[str, Any] = {
+        "rid": rid, "pid": pharmacy_id, "sid": sid, "ref": rules.reference_date,
+        "cutoff": rules.records_before, "csid": count_session_id, "oiid": onhand_import_id,
+        "excluded": sorted(c.value for c in rules.excluded_classes) or ["-"],
+    }
+    for sql in (_its_insert(rules.records_before, has_tx_date, onhand), _onhand_insert(onhand),
+                _transit_insert(onhand)):
+        used = {k: v for k, v in params.items() if f":{k}" in sql}
+        types = {"excluded": bindparam("excluded", expanding=True),
+                 "ref": bindparam("ref", type_=Date), "cutoff": bindparam("cutoff", type_=Date)}
+        stmt = text(sql).bindparams(*[b for k, b in types.items() if k in used])
+        conn.execute(stmt, used)
+    counts = {b.value: 0 for b in BUCKETS}
+    for bucket, n in conn.execute(
+            select(reconciliation_pack.c.bucket, func.count()).where(
+                reconciliation_pack.c.recon_id == rid).group_by(reconciliation_pack.c.bucket)):
+        counts[str(bucket)] = int(n)
+    conn.execute(update(reconciliation).where(reconciliation.c.id == rid).values(counts=counts))
+    append_event(conn, pharmacy_id, user_id, "reconcile.run", {
+        "reconciliation_id": rid, "its_snapshot_id": sid, "onhand": source,
+        "window": window.code, "window_open": status.open, "today": today.isoformat(),
+        "counts": counts})
+    return rid
+
+
+# --------------------------------------------------------------------------------------------
+# Reading results
+
+
+def get_reconciliation(conn: Connection, pharmacy_id: int, recon_id: int) -> Reconciliation | None:
+    """The run ``recon_id`` if it belongs to ``pharmacy_id`` (else None: another pharmacy's
+    reconciliation does not exist for this one)."""
+    row = conn.execute(select(reconciliation).where(
+        reconciliation.c.id == recon_id, reconciliation.c.pharmacy_id == pharmacy_id)).first()
+    return None if row is None else _recon(row)
+
+
+def latest_reconciliation(conn: Connection, pharmacy_id: int) -> Reconciliation | None:
+    row = conn.execute(select(reconciliation).where(
+        reconciliation.c.pharmacy_id == pharmacy_id).order_by(
+        reconciliation.c.id.desc()).limit(1)).first()
+    return None if row is None else _recon(row)
+
+
+def list_reconciliations(conn: Connection, pharmacy_id: int, limit: int = 20) -> list[Reconciliation]:
+    return [_recon(r) for r in conn.execute(select(reconciliation).where(
+        reconciliation.c.pharmacy_id == pharmacy_id).order_by(
+        reconciliation.c.id.desc()).limit(limit))]
+
+
+def _active_overrides(pharmacy_id: int) -> Any:
+    return (select(pack_override.c.gtin, pack_override.c.serial,
+                   func.max(pack_override.c.note).label("note"))
+            .where(pack_override.c.pharmacy_id == pharmacy_id, pack_override.c.active.is_(True))
+            .group_by(pack_override.c.gtin, pack_override.c.serial).subquery("ov"))
+
+
+def bucket_packs(conn: Connection, recon_id: int, bucket: str, *,
+                 search: str = "", key: tuple[str, str] | None = None,
+                 limit: int | None = None, offset: int = 0,
+                 overridden: bool = False) -> list[Row[Any]]:
+    """Packs of one bucket, sorted by product name, GTIN and serial.
+
+    Overrides apply: a pack the pharmacist kept out (``set_override``) is *not* in the
+    ``not_on_hand_eligible`` list; ask for them with ``overridden=True``. Each row carries
+    ``override_note`` (empty when none). ``search`` matches a GTIN, serial or product name part;
+    ``key`` = (gtin, serial) finds one pack (a scanned karekod).
+    """
+    rp = reconciliation_pack
+    pid = conn.execute(select(reconciliation.c.pharmacy_id).where(
+        reconciliation.c.id == recon_id)).scalar()
+    if pid is None:
+        return []
+    ov = _active_overrides(int(pid))
+    q = (select(rp, func.coalesce(ov.c.note, "").label("override_note"))
+         .select_from(rp.outerjoin(ov, and_(ov.c.gtin == rp.c.gtin, ov.c.serial == rp.c.serial)))
+         .where(rp.c.recon_id == recon_id, rp.c.bucket == bucket))
+    if bucket == DEACTIVATION_BUCKET:
+        q = q.where(ov.c.gtin.is_not(None) if overridden else ov.c.gtin.is_(None))
+    elif overridden:
+        return []
+    if search.strip():
+        q = q.where(_search_clause(search))
+    if key is not None:
+        q = q.where(rp.c.gtin == key[0], rp.c.serial == key[1])
+    q = q.order_by(rp.c.product_name, rp.c.gtin, rp.c.serial).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    return list(conn.execute(q))
+
+
+def _search_clause(search: str) -> Any:
+    """Match part of a GTIN, a serial or a product name (names are compared in Turkish upper case)."""
+    from sqlalchemy import or_
+
+    from eczane.domain.text import tr_upper
+
+    rp = reconciliation_pack
+    s = search.strip()
+    return or_(rp.c.gtin.like(f"%{s}%"), rp.c.serial.like(f"%{tr_upper(s)}%"),
+               rp.c.product_name.like(f"%{tr_upper(s)}%"), rp.c.product_name.like(f"%{s}%"))
+
+
+def effective_counts(conn: Connection, rec: Reconciliation) -> dict[str, int]:
+    """Counts with overrides applied, plus ``kept_out``: packs the pharmacist kept out."""
+    kept = len(bucket_packs(conn, rec.id, DEACTIVATION_BUCKET, overridden=True))
+    counts = dict(rec.counts)
+    counts[DEACTIVATION_BUCKET] = counts.get(DEACTIVATION_BUCKET, 0) - kept
+    counts["kept_out"] = kept
+    return counts
+
+
+def bucket_stats(conn: Connection, recon_id: int, bucket: str) -> dict[str, list[tuple[str, int]]]:
+    """Packs of a bucket by product name and by expiry month (for the charts), biggest first."""
+    packs = bucket_packs(conn, recon_id, bucket)
+    by_product: dict[str, int] = {}
+    by_month: dict[str, int] = {}
+    for p in packs:
+        name = p.product_name or p.gtin
+        by_product[name] = by_product.get(name, 0) + 1
+        exp = _as_date(p.expiry)
+        month = exp.strftime("%Y-%m") if exp else "SKT yok"
+        by_month[month] = by_month.get(month, 0) + 1
+    return {"product": sorted(by_product.items(), key=lambda kv: (-kv[1], kv[0])),
+            "month": sorted(by_month.items())}
+
+
+# --------------------------------------------------------------------------------------------
+# Overrides
+
+
+def set_override(conn: Connection, pharmacy_id: int, gtin: str, serial: str, *, note: str,
+                 user_id: int | None, active: bool = True) -> None:
+    """Keep a pack out of the deactivation list (``active=True``) or put it back (``False``).
+
+    The note ("rafta bulundu", "buzdolabında") is required to keep a pack out; both directions
+    go to the audit log. Raises ``RuleError`` for an empty note.
+    """
+    note = note.strip()
+    if active and not note:
+        raise RuleError("Kutuyu listeden çıkarmak için bir not yazın (ör. \"rafta bulundu\").",
+                        code="note_required")
+    conn.execute(update(pack_override).where(
+        pack_override.c.pharmacy_id == pharmacy_id, pack_override.c.gtin == gtin,
+        pack_override.c.serial == serial, pack_override.c.active.is_(True)).values(active=False))
+    if active:
+        conn.execute(insert(pack_override).values(
+            pharmacy_id=pharmacy_id, gtin=gtin, serial=serial, note=note[:500], user_id=user_id,
+            at=_now(), active=True))
+    append_event(conn, pharmacy_id, user_id,
+                 "reconcile.override_set" if active else "reconcile.override_cleared",
+                 {"gtin": gtin, "serial": serial, "note": note})
+
+
+def overrides(conn: Connection, pharmacy_id: int) -> list[Row[Any]]:
+    return list(conn.execute(select(pack_override).where(
+        pack_override.c.pharmacy_id == pharmacy_id, pack_override.c.active.is_(True)).order_by(
+        pack_override.c.at.desc())))
+
+
+def find_pack(conn: Connection, recon_id: int, gtin: str, serial: str) -> Row[Any] | None:
+    return conn.execute(select(reconciliation_pack).where(
+        reconciliation_pack.c.recon_id == recon_id, reconciliation_pack.c.gtin == gtin,
+        reconciliation_pack.c.serial == serial)).first()
+
+
+def all_packs(conn: Connection, recon_id: int, buckets: Sequence[str] = ()) -> dict[str, list[Row[Any]]]:
+    """Every bucket's packs (overrides applied), for exports."""
+    names = list(buckets) or [b.value for b in BUCKETS]
+    return {b: bucket_packs(conn, recon_id, b) for b in names}
