@@ -1,0 +1,160 @@
+"""Exactly-once submission against the simulator over HTTP, with each fault injected.
+
+After every run: İTS's state equals the intended state, each pack was deactivated at most once,
+and the outbox accounts for every pack (issue 6, "Must be true when done").
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from eczane.store import outbox as ob
+from eczane.store.audit import audit_log, verify
+from tests.its.conftest import admin, make_packs
+from tests.its.helpers import approved_submission, pack_states, worker
+
+FAULTS = {
+    # name: (fault switches, what the test expects to have happened)
+    "none": {},
+    "latency": {"latency_ms": 30},
+    "http_5xx": {"error_next": 2, "error_rate": 0.2},
+    "timeout": {"timeout_next": 1, "timeout_rate": 0.1, "hang_s": 0.5},
+    "dropped_after_commit": {"drop_next": 2, "drop_rate": 0.2},
+    "partial_batch": {"partial_next": 1, "partial_rate": 0.1},
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_every_pack_is_deactivated_once_and_accounted_for(world, fault):
+    rows = make_packs(60)
+    world.sim.state.add_packs(rows)
+    admin(world.sim, "/admin/faults", {"seed": 7, **FAULTS[fault]})
+    sid = approved_submission(world, rows)
+
+    w = worker(world, timeout_s=0.25)
+    w.run(submission_id=sid, max_seconds=60)
+
+    sim_packs = {(r["gtin"], r["sn"]): world.sim.state.packs[(r["gtin"], r["sn"])] for r in rows}
+    assert all(sp.status == "deactivated" for sp in sim_packs.values())
+    assert max(sp.deactivations for sp in sim_packs.values()) == 1
+    assert set(pack_states(world, sid).values()) == {"accepted"}
+    with world.db.connect() as conn:
+        assert ob.get_submission(conn, sid).status == "done"
+        assert verify(conn, world.pharmacy_id).ok
+    if fault in ("http_5xx", "timeout", "dropped_after_commit"):
+        assert w.stats.ambiguous >= 1 and w.stats.status_checks >= 1
+    if fault == "partial_batch":
+        assert w.stats.retries >= 1
+
+
+def test_a_lost_answer_is_resolved_by_asking_about_exactly_those_packs_without_resending(world):
+    rows = make_packs(10)
+    world.sim.state.add_packs(rows)
+    sid = approved_submission(world, rows)
+    admin(world.sim, "/admin/faults", {"drop_next": 1})
+
+    w = worker(world)
+    w.run(submission_id=sid, max_seconds=30)
+
+    stats = admin(world.sim, "/admin/stats")
+    assert stats["notifications"] == 1            # committed once, never sent again
+    assert stats["status_queries"] == 1 and stats["status_packs"] == 10
+    assert w.stats.accepted_by_status == 10
+    with world.db.connect() as conn:
+        texts = {r.result_text for r in ob.submission_packs(conn, sid)}
+    assert texts == {"İTS'de deaktif görünüyor (yanıt kaybolmuştu, durum sorgusuyla doğrulandı)"}
+
+
+def test_a_503_before_commit_is_checked_then_sent_again(world):
+    rows = make_packs(5)
+    world.sim.state.add_packs(rows)
+    sid = approved_submission(world, rows)
+    admin(world.sim, "/admin/faults", {"error_next": 1})
+
+    worker(world).run(submission_id=sid, max_seconds=30)
+
+    stats = admin(world.sim, "/admin/stats")
+    assert stats["status_packs"] == 5 and stats["notifications"] == 1
+    assert set(pack_states(world, sid).values()) == {"accepted"}
+
+
+def test_refused_packs_keep_its_reason_and_the_rest_are_accepted(world):
+    good = make_packs(3)
+    late = make_packs(2, prefix="LATE", last_tx="2025-05-01")
+    world.sim.state.add_packs(good + late)
+    sid = approved_submission(world, good + late)
+
+    worker(world).run(submission_id=sid, max_seconds=30)
+
+    with world.db.connect() as conn:
+        rows = {r.serial: r for r in ob.submission_packs(conn, sid)}
+    assert {s: r.state for s, r in rows.items()} == {
+        "S0000000": "accepted", "S0000001": "accepted", "S0000002": "accepted",
+        "LATE0000000": "refused", "LATE0000001": "refused"}
+    assert rows["LATE0000000"].result_code == "75001"
+    assert "75 stok eşitleme kapsamı dışında" in rows["LATE0000000"].result_text
+
+
+def test_a_refused_pack_may_be_submitted_again_but_a_live_one_may_not(world):
+    from eczane.its.service import NotifyError, create_submission
+    from tests.its.conftest import recon_stub
+    from tests.its.helpers import new_packs
+
+    rows = make_packs(2, prefix="LATE", last_tx="2025-05-01")
+    world.sim.state.add_packs(rows)
+    sid = approved_submission(world, rows[:1])
+    with world.db.begin() as conn, pytest.raises(NotifyError, match="başka bir bekleyen"):
+        create_submission(conn, user=world.alice, kind="deactivation", packs=new_packs(rows),
+                          recon=recon_stub())
+    worker(world).run(submission_id=sid, max_seconds=30)
+    assert pack_states(world, sid) == {"LATE0000000": "refused"}
+    with world.db.begin() as conn:
+        again = create_submission(conn, user=world.alice, kind="deactivation",
+                                  packs=new_packs(rows), recon=recon_stub())
+    assert again > sid
+
+
+def test_acceptance_of_in_transit_packs_through_the_outbox(world):
+    from tests.its.conftest import GLN
+
+    rows = make_packs(4, prefix="TR", owner="8680007800012", status="in_transit", dest=GLN)
+    world.sim.state.add_packs(rows)
+    sid = approved_submission(world, rows, kind="acceptance")
+    admin(world.sim, "/admin/faults", {"drop_next": 1})
+
+    worker(world).run(submission_id=sid, max_seconds=30)
+
+    assert set(pack_states(world, sid).values()) == {"accepted"}
+    assert {world.sim.state.packs[(r["gtin"], r["sn"])].owner for r in rows} == {GLN}
+
+
+def test_every_send_has_an_audit_row_written_before_and_completed_after(world):
+    rows = make_packs(25)
+    world.sim.state.add_packs(rows)
+    sid = approved_submission(world, rows)
+    worker(world).run(submission_id=sid, max_seconds=30)
+    with world.db.connect() as conn:
+        names = [r.name for r in conn.execute(select(audit_log.c.name).where(
+            audit_log.c.pharmacy_id == world.pharmacy_id).order_by(audit_log.c.seq))]
+    assert names[:2] == ["notify.submission_created", "notify.submission_approved"]
+    sends = [i for i, n in enumerate(names) if n == "notify.batch_sending"]
+    results = [i for i, n in enumerate(names) if n == "notify.batch_result"]
+    assert len(sends) == len(results) == 3          # 25 packs in batches of 10
+    assert all(s < r for s, r in zip(sends, results, strict=True))
+
+
+def test_a_worker_that_lost_its_lease_does_not_send(world):
+    from datetime import UTC, datetime, timedelta
+
+    rows = make_packs(3)
+    world.sim.state.add_packs(rows)
+    sid = approved_submission(world, rows)
+    w = worker(world)
+    now = datetime.now(UTC)
+    with world.db.begin() as conn:
+        b = ob.claim_batch(conn, owner="someone-else", now=now,
+                           lease_until=now + timedelta(seconds=60), submission_id=sid)
+    assert b is not None
+    assert w.run_once(submission_id=sid) is False   # nothing due for us
+    assert admin(world.sim, "/admin/stats")["notifications"] == 0
