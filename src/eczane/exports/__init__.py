@@ -1,0 +1,1 @@
+"""Outputs the pharmacist takes away: the karekod text file, the XLSX workbook, the signed report."""

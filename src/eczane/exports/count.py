@@ -1,0 +1,130 @@
+"""A count as files: an XLSX workbook and a plain karekod list (one pack per line).
+
+The karekod list is what other software takes in (seed 000 step 1 "Karekodları Dosyaya
+Kopyala", step 4 loading karekods from a text file). Formats: ``gs`` — the GS1 element string
+with a GS (ASCII 29) after the variable-length serial, as a scanner sends it; ``hri`` —
+``(01)…(21)…(17)…(10)…``; ``raw`` — exactly what was scanned.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import xlsxwriter
+from sqlalchemy import Connection, select
+
+from eczane.domain.count import ScanGroup
+from eczane.store import count as store
+from eczane.store.core import app_user
+
+FORMATS = ("gs", "hri", "raw")
+
+
+def karekod_list(conn: Connection, session_id: int, *, grp: str | None = None,
+                 fmt: str = "gs") -> str:
+    """Every pack on hand in the session, one karekod per line (newline-terminated)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Bilinmeyen biçim: {fmt!r} ({', '.join(FORMATS)}).")
+    lines = []
+    for s in store.active_scans(conn, session_id, grp=grp):
+        if fmt == "raw":
+            lines.append(s.raw)
+        elif fmt == "hri":
+            lines.append(s.karekod.hri())
+        else:
+            lines.append(s.karekod.element_string())
+    return "".join(line + "\n" for line in lines)
+
+
+def count_xlsx(conn: Connection, session: store.CountSession) -> bytes:
+    """The count as a workbook: Özet, Ürünler, Karekodlar, Geri alınanlar."""
+    users = {r.id: r.display_name for r in conn.execute(
+        select(app_user.c.id, app_user.c.display_name)
+        .where(app_user.c.pharmacy_id == session.pharmacy_id))}
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "remove_timezone": True})
+    bold = wb.add_format({"bold": True})
+    date_fmt = wb.add_format({"num_format": "dd.mm.yyyy"})
+    ts_fmt = wb.add_format({"num_format": "dd.mm.yyyy hh:mm:ss"})
+
+    summ = store.summary(conn, session.id)
+    ws = wb.add_worksheet("Özet")
+    rows = [("Sayım", session.name), ("Durum", session.status.label_tr),
+            ("Açan", users.get(session.opened_by, "")),
+            ("Açılış", _local(session.opened_at)),
+            ("Kapatan", users.get(session.closed_by, "") if session.closed_by else ""),
+            ("Kapanış", _local(session.closed_at) if session.closed_at else ""),
+            ("Raftaki kutu", summ["raf"]), ("Açık reçete kutusu", summ["acik_recete"]),
+            ("Toplam kutu", summ["total"]), ("Ürün sayısı", summ["products"]),
+            ("Geri alınan okutma", summ["undone"])]
+    for i, (k, v) in enumerate(rows):
+        ws.write(i, 0, k, bold)
+        if isinstance(v, datetime):
+            ws.write_datetime(i, 1, v, ts_fmt)
+        else:
+            ws.write(i, 1, v)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 40)
+
+    ws = wb.add_worksheet("Ürünler")
+    ws.write_row(0, 0, ["GTIN", "Ürün", "Raf", "Açık reçete", "Toplam"], bold)
+    for i, t in enumerate(store.totals(conn, session.id), start=1):
+        ws.write_string(i, 0, t.gtin)
+        ws.write_row(i, 1, [t.name, t.raf, t.acik_recete, t.total])
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 45)
+    ws.autofilter(0, 0, 0, 4)
+
+    header = ["Grup", "GTIN", "Ürün", "Seri no", "SKT", "Parti no", "Karekod (HRI)", "Okutan",
+              "Cihaz", "Okutma zamanı"]
+    scans = list(store.active_scans(conn, session.id))
+    names = store.product_names(conn, [s.gtin for s in scans])
+    ws = wb.add_worksheet("Karekodlar")
+    ws.write_row(0, 0, header, bold)
+    for i, s in enumerate(scans, start=1):
+        _scan_row(ws, i, s, names, users, date_fmt, ts_fmt)
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, 1, 16)
+    ws.set_column(2, 2, 40)
+    ws.set_column(3, 9, 18)
+    ws.autofilter(0, 0, max(len(scans), 1), len(header) - 1)
+    ws.freeze_panes(1, 0)
+
+    from sqlalchemy import and_
+
+    undone = [store._scan(r) for r in conn.execute(
+        select(store.count_scan).where(and_(store.count_scan.c.session_id == session.id,
+                                            store.count_scan.c.undone_at.is_not(None)))
+        .order_by(store.count_scan.c.id))]
+    ws = wb.add_worksheet("Geri alınanlar")
+    ws.write_row(0, 0, [*header, "Geri alan", "Geri alma zamanı"], bold)
+    undone_names = store.product_names(conn, [s.gtin for s in undone])
+    for i, s in enumerate(undone, start=1):
+        _scan_row(ws, i, s, undone_names, users, date_fmt, ts_fmt)
+        ws.write(i, 10, users.get(s.undone_by or 0, ""))
+        ws.write_datetime(i, 11, _local(s.undone_at), ts_fmt)
+    wb.close()
+    return buf.getvalue()
+
+
+def _scan_row(ws, i, s, names, users, date_fmt, ts_fmt) -> None:  # type: ignore[no-untyped-def]
+    ws.write(i, 0, ScanGroup(s.grp).label_tr)
+    ws.write_string(i, 1, s.gtin)
+    ws.write(i, 2, names.get(s.gtin, store.UNKNOWN_PRODUCT))
+    ws.write_string(i, 3, s.serial)
+    ws.write_datetime(i, 4, s.expiry, date_fmt)
+    ws.write_string(i, 5, s.batch)
+    ws.write_string(i, 6, s.karekod.hri())
+    ws.write(i, 7, users.get(s.user_id, str(s.user_id)))
+    ws.write_string(i, 8, s.device_id)
+    ws.write_datetime(i, 9, _local(s.scanned_at), ts_fmt)
+
+
+def _local(ts: datetime | None) -> datetime | None:
+    """A stored timestamp as naive local time (what the pharmacist reads in Excel)."""
+    if ts is None:
+        return None
+    if ts.tzinfo is None:  # SQLite hands back naive UTC
+        ts = ts.replace(tzinfo=UTC)
+    return ts.astimezone().replace(tzinfo=None)

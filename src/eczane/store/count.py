@@ -1,0 +1,576 @@
+"""Count sessions and scans (tables ``count_session``, ``count_scan``).
+
+The reconciliation reads ``count_scan`` directly: a row with ``undone_at IS NULL`` is a pack on
+hand. Two constraints keep the count honest under several devices at once:
+
+- at most one active row per (session, GTIN, serial) — a partial unique index, so two devices
+  scanning the same pack at the same moment store it once;
+- one row per (session, client_scan_id) — a page that resends a scan after a lost answer gets
+  the first answer again, never a second row.
+
+``record_scan`` commits before it returns: the page acknowledges a scan only after that.
+Opening, pausing, resuming, closing, undoing and importing are written to the audit log in the
+same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from eczane.domain.count import (
+    CountStatus,
+    ScanGroup,
+    ScanState,
+    ScanVerdict,
+    can_transition,
+    classify_scan,
+    refusal_for_status,
+    scan_notes,
+)
+from eczane.domain.karekod import Karekod, KarekodResult, parse_karekod
+from eczane.domain.pack import PackKey
+from eczane.store.audit import append_event
+from eczane.store.base import metadata
+from eczane.store.db import Database
+
+count_session = Table(
+    "count_session",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("status", String(10), nullable=False),  # open | paused | closed
+    Column("opened_by", Integer, ForeignKey("app_user.id"), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("closed_by", Integer, ForeignKey("app_user.id"), nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+)
+
+count_scan = Table(
+    "count_scan",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False),
+    Column("session_id", Integer, ForeignKey("count_session.id"), nullable=False),
+    Column("gtin", String(14), nullable=False),
+    Column("serial", String(20), nullable=False),
+    Column("expiry", Date, nullable=False),
+    Column("batch", String(20), nullable=False),
+    Column("grp", String(20), nullable=False),  # raf | acik_recete
+    Column("raw", Text, nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("client_scan_id", String(64), nullable=False),
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False),
+    Column("scanned_at", DateTime(timezone=True), nullable=False),
+    Column("undone_at", DateTime(timezone=True), nullable=True),
+    Column("undone_by", Integer, ForeignKey("app_user.id"), nullable=True),
+    UniqueConstraint("session_id", "client_scan_id", name="uq_count_scan_session_client"),
+)
+
+# At most one active (not undone) row per pack and session.
+Index("uq_count_scan_active_pack", count_scan.c.session_id, count_scan.c.gtin,
+      count_scan.c.serial, unique=True,
+      sqlite_where=count_scan.c.undone_at.is_(None),
+      postgresql_where=count_scan.c.undone_at.is_(None))
+Index("ix_count_scan_session_gtin", count_scan.c.session_id, count_scan.c.gtin)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class CountSession:
+    id: int
+    pharmacy_id: int
+    name: str
+    status: CountStatus
+    opened_by: int
+    opened_at: datetime
+    closed_by: int | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredScan:
+    id: int
+    session_id: int
+    gtin: str
+    serial: str
+    expiry: date
+    batch: str
+    grp: str
+    raw: str
+    device_id: str
+    client_scan_id: str
+    user_id: int
+    scanned_at: datetime
+    undone_at: datetime | None
+    undone_by: int | None
+
+    @property
+    def karekod(self) -> Karekod:
+        return Karekod(self.gtin, self.serial, self.expiry, self.batch)
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """The answer to one scan request: the verdict, and the row when one was stored."""
+
+    verdict: ScanVerdict
+    scan: StoredScan | None = None
+    """The stored row (new, or the earlier one for a resend or a duplicate)."""
+    replayed: bool = False
+    """True when this client_scan_id had already been stored: nothing new was written."""
+    product_name: str = ""
+    refused: str | None = None
+    """Turkish reason when the session takes no scans (paused, closed)."""
+
+
+class CountError(Exception):
+    """A count operation was refused; ``message`` is Turkish, ``status`` an HTTP-like code."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def _session(row: Any) -> CountSession:
+    return CountSession(row.id, row.pharmacy_id, row.name, CountStatus(row.status), row.opened_by,
+                        row.opened_at, row.closed_by, row.closed_at)
+
+
+def _scan(row: Any) -> StoredScan:
+    return StoredScan(row.id, row.session_id, row.gtin, row.serial, row.expiry, row.batch, row.grp,
+                      row.raw, row.device_id, row.client_scan_id, row.user_id, row.scanned_at,
+                      row.undone_at, row.undone_by)
+
+
+def open_session(conn: Connection, pharmacy_id: int, user_id: int, name: str) -> int:
+    """Open a new count session; returns its id."""
+    name = name.strip() or f"Sayım {now_utc():%d.%m.%Y}"
+    res = conn.execute(insert(count_session).values(
+        pharmacy_id=pharmacy_id, name=name[:200], status=CountStatus.OPEN.value,
+        opened_by=user_id, opened_at=now_utc()))
+    sid = int(res.inserted_primary_key[0])  # type: ignore[index]
+    append_event(conn, pharmacy_id, user_id, "count.opened", {"session": sid, "name": name})
+    return sid
+
+
+def get_session(conn: Connection, session_id: int) -> CountSession | None:
+    row = conn.execute(select(count_session).where(count_session.c.id == session_id)).first()
+    return None if row is None else _session(row)
+
+
+def list_sessions(conn: Connection, pharmacy_id: int) -> list[tuple[CountSession, int]]:
+    """Sessions of a pharmacy, newest first, each with its number of packs on hand."""
+    active = (select(count_scan.c.session_id, func.count().label("n"))
+              .where(count_scan.c.undone_at.is_(None))
+              .group_by(count_scan.c.session_id).subquery())
+    rows = conn.execute(
+        select(count_session, func.coalesce(active.c.n, 0).label("packs"))
+        .outerjoin(active, active.c.session_id == count_session.c.id)
+        .where(count_session.c.pharmacy_id == pharmacy_id)
+        .order_by(count_session.c.id.desc()))
+    return [(_session(r), int(r.packs)) for r in rows]
+
+
+_STATUS_EVENTS = {CountStatus.PAUSED: "count.paused", CountStatus.OPEN: "count.resumed",
+                  CountStatus.CLOSED: "count.closed"}
+
+
+def set_status(conn: Connection, session: CountSession, user_id: int, target: CountStatus,
+               *, is_pharmacist: bool) -> None:
+    """Pause, resume or close a session. Only a pharmacist closes (``CountError`` 403)."""
+    if target is CountStatus.CLOSED and not is_pharmacist:
+        raise CountError("Sayımı yalnızca eczacı kapatabilir.", 403)
+    current = CountStatus(conn.execute(
+        select(count_session.c.status).where(count_session.c.id == session.id)).scalar_one())
+    if not can_transition(current, target):
+        raise CountError(f"Sayım durumu \u201c{current.label_tr}\u201d iken "
+                         f"\u201c{target.label_tr}\u201d yapılamaz.")
+    values: dict[str, Any] = {"status": target.value}
+    if target is CountStatus.CLOSED:
+        values |= {"closed_by": user_id, "closed_at": now_utc()}
+    conn.execute(update(count_session).where(count_session.c.id == session.id).values(**values))
+    payload: dict[str, Any] = {"session": session.id}
+    if target is CountStatus.CLOSED:
+        payload |= summary(conn, session.id)
+    append_event(conn, session.pharmacy_id, user_id, _STATUS_EVENTS[target], payload)
+
+
+# ---------------------------------------------------------------- scans
+
+
+def _catalog_lookups(conn: Connection, pharmacy_id: int) -> tuple[Any, Any]:
+    """(product_of(gtin), its_knows(key) | None) from the catalog/İTS-stock area."""
+    from eczane.store.catalog import get_product, latest_snapshot_id, snapshot_has_key
+
+    snapshot = latest_snapshot_id(conn, pharmacy_id)
+
+    def product_of(gtin: str) -> Any:
+        return get_product(conn, gtin)
+
+    if snapshot is None:
+        return product_of, None
+
+    def its_knows(key: PackKey) -> bool:
+        return bool(snapshot_has_key(conn, snapshot, key))
+
+    return product_of, its_knows
+
+
+def _classify(conn: Connection, session: CountSession, raw: str, today: date,
+              choice: int | None) -> tuple[ScanVerdict, Any, str]:
+    """Parse + classify (not yet knowing about duplicates). Returns (verdict, product, name)."""
+    product_of, its_knows = _catalog_lookups(conn, session.pharmacy_id)
+    result = parse_karekod(raw, today=today, known=its_knows)
+    if choice is not None and result.error is not None and result.error.code == "ambiguous":
+        cands = result.error.candidates
+        if 0 <= choice < len(cands):
+            result = KarekodResult(value=cands[choice])
+    k = result.value
+    product = product_of(k.gtin) if k is not None else None
+    verdict = classify_scan(result, already_counted=False, product=product, today=today,
+                            its_knows=None if (k is None or its_knows is None)
+                            else its_knows(k.key))
+    return verdict, product, (product.name if product is not None else "")
+
+
+def _find_by_client_id(conn: Connection, session_id: int, client_scan_id: str) -> StoredScan | None:
+    row = conn.execute(select(count_scan).where(and_(
+        count_scan.c.session_id == session_id,
+        count_scan.c.client_scan_id == client_scan_id))).first()
+    return None if row is None else _scan(row)
+
+
+def find_active(conn: Connection, session_id: int, key: PackKey) -> StoredScan | None:
+    row = conn.execute(select(count_scan).where(and_(
+        count_scan.c.session_id == session_id, count_scan.c.gtin == key.gtin,
+        count_scan.c.serial == key.serial, count_scan.c.undone_at.is_(None)))).first()
+    return None if row is None else _scan(row)
+
+
+def record_scan(db: Database, session_id: int, *, raw: str, client_scan_id: str,
+                device_id: str, grp: str, user_id: int, today: date,
+                choice: int | None = None) -> ScanOutcome:
+    """Store one scan durably (committed on return) and say what it was.
+
+    Idempotent on ``client_scan_id``: a resend answers like the first time and writes nothing.
+    A pack already active in the session is not stored again (amber ``duplicate``).
+
+    Raises:
+        CountError: unknown session (404) or bad group (400).
+    """
+    if grp not in {g.value for g in ScanGroup}:
+        raise CountError(f"Geçersiz grup: {grp!r} (raf veya acik_recete).", 400)
+    client_scan_id = client_scan_id.strip()[:64]
+    if not client_scan_id:
+        raise CountError("Okutma kimliği (client_scan_id) eksik.", 400)
+    for attempt in range(3):
+        try:
+            with db.begin() as conn:
+                return _record_in(conn, session_id, raw=raw, client_scan_id=client_scan_id,
+                                  device_id=device_id[:64], grp=grp, user_id=user_id,
+                                  today=today, choice=choice)
+        except IntegrityError:
+            # A concurrent writer stored the same pack or the same client_scan_id between our
+            # check and our insert (PostgreSQL). Run again: the check now sees that row.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _record_in(conn: Connection, session_id: int, *, raw: str, client_scan_id: str,
+               device_id: str, grp: str, user_id: int, today: date,
+               choice: int | None) -> ScanOutcome:
+    session = get_session(conn, session_id)
+    if session is None:
+        raise CountError("Sayım bulunamadı.", 404)
+    earlier = _find_by_client_id(conn, session_id, client_scan_id)
+    if earlier is not None:
+        return _replay(conn, session, earlier, today)
+    refusal = refusal_for_status(session.status)
+    if refusal is not None:
+        return ScanOutcome(ScanVerdict(ScanState.RED, f"session_{session.status.value}", refusal,
+                                       counted=False), refused=refusal)
+    verdict, _product, name = _classify(conn, session, raw, today, choice)
+    k = verdict.karekod
+    if not verdict.counted or k is None:
+        return ScanOutcome(verdict, product_name=name)
+    existing = find_active(conn, session_id, k.key)
+    if existing is not None:
+        dup = classify_scan(KarekodResult(value=k), already_counted=True, product=None,
+                            today=today, its_knows=None)
+        return ScanOutcome(dup, scan=existing, product_name=name)
+    res = conn.execute(insert(count_scan).values(
+        pharmacy_id=session.pharmacy_id, session_id=session_id, gtin=k.gtin, serial=k.serial,
+        expiry=k.expiry, batch=k.batch, grp=grp, raw=raw, device_id=device_id,
+        client_scan_id=client_scan_id, user_id=user_id, scanned_at=now_utc()))
+    new_id = int(res.inserted_primary_key[0])  # type: ignore[index]
+    row = conn.execute(select(count_scan).where(count_scan.c.id == new_id)).one()
+    return ScanOutcome(verdict, scan=_scan(row), product_name=name)
+
+
+def _replay(conn: Connection, session: CountSession, earlier: StoredScan,
+            today: date) -> ScanOutcome:
+    """The answer for a resend of an already stored scan: its own verdict, recomputed."""
+    product_of, its_knows = _catalog_lookups(conn, session.pharmacy_id)
+    k = earlier.karekod
+    product = product_of(k.gtin)
+    notes = scan_notes(k, product=product, today=today,
+                       its_knows=None if its_knows is None else its_knows(k.key))
+    if notes:
+        verdict = ScanVerdict(ScanState.AMBER, notes[0].code, notes[0].message, True, notes, k)
+    else:
+        verdict = ScanVerdict(ScanState.GREEN, "new", "Sayıldı.", True, karekod=k)
+    return ScanOutcome(verdict, scan=earlier, replayed=True,
+                       product_name=product.name if product is not None else "")
+
+
+def undo_scan(conn: Connection, session: CountSession, scan_id: int, user_id: int) -> StoredScan:
+    """Take one scan back (the pack is no longer counted); recorded in the audit log."""
+    if session.status is CountStatus.CLOSED:
+        raise CountError("Kapatılmış sayımda geri alma yapılamaz.")
+    row = conn.execute(select(count_scan).where(and_(
+        count_scan.c.id == scan_id, count_scan.c.session_id == session.id))).first()
+    if row is None:
+        raise CountError("Okutma bulunamadı.", 404)
+    scan = _scan(row)
+    if scan.undone_at is not None:
+        return scan
+    conn.execute(update(count_scan).where(count_scan.c.id == scan_id)
+                 .values(undone_at=now_utc(), undone_by=user_id))
+    append_event(conn, session.pharmacy_id, user_id, "count.scan_undone",
+                 {"session": session.id, "scan": scan_id, "gtin": scan.gtin,
+                  "serial": scan.serial, "grp": scan.grp})
+    return _scan(conn.execute(select(count_scan).where(count_scan.c.id == scan_id)).one())
+
+
+# ---------------------------------------------------------------- reading
+
+
+def summary(conn: Connection, session_id: int) -> dict[str, int]:
+    """Packs on hand by group, plus the number of products and of undone scans."""
+    rows = conn.execute(
+        select(count_scan.c.grp, func.count(), func.count(func.distinct(count_scan.c.gtin)))
+        .where(and_(count_scan.c.session_id == session_id, count_scan.c.undone_at.is_(None)))
+        .group_by(count_scan.c.grp)).all()
+    out = {"raf": 0, "acik_recete": 0}
+    for grp, n, _ in rows:
+        out[grp] = int(n)
+    out["total"] = out["raf"] + out["acik_recete"]
+    out["products"] = int(conn.execute(
+        select(func.count(func.distinct(count_scan.c.gtin)))
+        .where(and_(count_scan.c.session_id == session_id,
+                    count_scan.c.undone_at.is_(None)))).scalar_one())
+    out["undone"] = int(conn.execute(
+        select(func.count()).where(and_(count_scan.c.session_id == session_id,
+                                        count_scan.c.undone_at.is_not(None)))).scalar_one())
+    return out
+
+
+def version(conn: Connection, session_id: int) -> str:
+    """A token that changes whenever a scan is added or undone or the session changes status."""
+    row = conn.execute(
+        select(func.max(count_scan.c.id), func.count(count_scan.c.undone_at))
+        .where(count_scan.c.session_id == session_id)).one()
+    status = conn.execute(select(count_session.c.status)
+                          .where(count_session.c.id == session_id)).scalar_one()
+    return f"{row[0] or 0}.{row[1] or 0}.{status}"
+
+
+@dataclass(frozen=True)
+class ProductTotal:
+    gtin: str
+    name: str
+    raf: int
+    acik_recete: int
+    last_id: int
+
+    @property
+    def total(self) -> int:
+        return self.raf + self.acik_recete
+
+
+UNKNOWN_PRODUCT = "Bilinmeyen ürün"
+
+
+def product_names(conn: Connection, gtins: Iterable[str]) -> dict[str, str]:
+    """GTIN → catalog product name, or "Bilinmeyen ürün"."""
+    from eczane.store.catalog import get_products
+
+    wanted = set(gtins)
+    found = get_products(conn, wanted) if wanted else {}
+    return {g: found[g].name if g in found else UNKNOWN_PRODUCT for g in wanted}
+
+
+def totals(conn: Connection, session_id: int, *, limit: int | None = None) -> list[ProductTotal]:
+    """Packs on hand per product, most recently scanned product first."""
+    q = (select(count_scan.c.gtin, count_scan.c.grp, func.count().label("n"),
+                func.max(count_scan.c.id).label("last"))
+         .where(and_(count_scan.c.session_id == session_id, count_scan.c.undone_at.is_(None)))
+         .group_by(count_scan.c.gtin, count_scan.c.grp))
+    acc: dict[str, list[int]] = {}
+    for r in conn.execute(q):
+        a = acc.setdefault(r.gtin, [0, 0, 0])
+        a[0 if r.grp == "raf" else 1] += int(r.n)
+        a[2] = max(a[2], int(r.last))
+    order = sorted(acc, key=lambda g: -acc[g][2])
+    if limit is not None:
+        order = order[:limit]
+    names = product_names(conn, order)
+    return [ProductTotal(g, names[g], acc[g][0], acc[g][1], acc[g][2]) for g in order]
+
+
+def recent_scans(conn: Connection, session_id: int, *, limit: int = 15) -> list[StoredScan]:
+    """The last scans of the session (undone ones too, marked), newest first."""
+    rows = conn.execute(select(count_scan).where(count_scan.c.session_id == session_id)
+                        .order_by(count_scan.c.id.desc()).limit(limit))
+    return [_scan(r) for r in rows]
+
+
+def active_scans(conn: Connection, session_id: int, *, grp: str | None = None
+                 ) -> Iterator[StoredScan]:
+    """Every pack on hand in the session (``undone_at IS NULL``), in scan order."""
+    q = select(count_scan).where(and_(count_scan.c.session_id == session_id,
+                                      count_scan.c.undone_at.is_(None)))
+    if grp is not None:
+        q = q.where(count_scan.c.grp == grp)
+    for r in conn.execute(q.order_by(count_scan.c.id)):
+        yield _scan(r)
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass
+class ImportReport:
+    """What importing a scanner's memory dump did, line by line."""
+
+    lines: int = 0
+    added: int = 0
+    duplicates: int = 0
+    already_imported: int = 0
+    warnings: int = 0
+    problems: list[tuple[int, str, str]] = field(default_factory=list)
+    """(line number, raw text, Turkish reason) for lines that were not counted."""
+
+
+def import_dump(db: Database, session_id: int, lines: Iterable[str], *, grp: str, user_id: int,
+                today: date, source: str = "dosya") -> ImportReport:
+    """Import a scanner's memory dump (one karekod per line) into a session.
+
+    Each line is recorded like a scan with ``client_scan_id = imp:<file hash>:<line no>``, so
+    importing the same file twice adds nothing the second time. Empty lines and a header line
+    "Elinizde Olmayan Karekodlar" (seed 000 step 4) are skipped.
+    """
+    body = [ln.rstrip("\r\n") for ln in lines]
+    digest = hashlib.sha256("\n".join(body).encode()).hexdigest()[:16]
+    report = ImportReport()
+    for no, raw in enumerate(body, start=1):
+        text = raw.strip()
+        if not text or text.casefold().startswith("elinizde olmayan"):
+            continue
+        report.lines += 1
+        out = record_scan(db, session_id, raw=raw.strip("\r\n"), client_scan_id=f"imp:{digest}:{no}",
+                          device_id=source[:64], grp=grp, user_id=user_id, today=today)
+        if out.refused:
+            raise CountError(out.refused)
+        if out.replayed:
+            report.already_imported += 1
+        elif out.verdict.code == "duplicate":
+            report.duplicates += 1
+        elif out.verdict.counted:
+            report.added += 1
+            if out.verdict.state is ScanState.AMBER:
+                report.warnings += 1
+        else:
+            report.problems.append((no, raw, out.verdict.message))
+    with db.begin() as conn:
+        session = get_session(conn, session_id)
+        assert session is not None
+        append_event(conn, session.pharmacy_id, user_id, "count.imported", {
+            "session": session_id, "source": source[:200], "file_sha256_16": digest,
+            "lines": report.lines, "added": report.added, "duplicates": report.duplicates,
+            "problems": len(report.problems)})
+    return report
+
+
+# ---------------------------------------------------------------- demo
+
+
+def _seed_demo(conn: Connection, pharmacy_id: int, today: date) -> None:
+    """A closed demo count holding every pack the demo shelf has (for the reconciliation)."""
+    from eczane.demo_data import demo_pharmacy
+    from eczane.store.core import app_user
+
+    uid = conn.execute(select(app_user.c.id).where(and_(
+        app_user.c.pharmacy_id == pharmacy_id, app_user.c.role == "eczaci"))).scalar()
+    if uid is None:
+        return
+    sid = open_session(conn, pharmacy_id, uid, "Demo sayımı")
+    demo = demo_pharmacy(today)
+    for i, p in enumerate(demo.on_shelf, start=1):
+        k = Karekod(p.gtin, p.serial, p.expiry, p.batch)
+        conn.execute(insert(count_scan).values(
+            pharmacy_id=pharmacy_id, session_id=sid, gtin=k.gtin, serial=k.serial,
+            expiry=k.expiry, batch=k.batch, grp=ScanGroup.SHELF.value,
+            raw=f"01{k.gtin}21{k.serial}\x1d17{k.expiry:%y%m%d}10{k.batch}",
+            device_id="demo", client_scan_id=f"demo:{i}", user_id=uid, scanned_at=now_utc()))
+    session = get_session(conn, sid)
+    assert session is not None
+    set_status(conn, session, uid, CountStatus.CLOSED, is_pharmacist=True)
+
+
+def _register_demo() -> None:
+    from eczane.store.demo import DEMO_SEEDERS
+
+    if _seed_demo not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(_seed_demo)
+
+
+_register_demo()
+
+
+def decode_dump(data: bytes) -> list[str]:
+    r"""Lines of an uploaded scanner dump: UTF-8 (with or without BOM), else Windows-1254.
+
+    >>> decode_dump(b"0108699536080008211\x1d17271231101\r\nX\n")
+    ['0108699536080008211\x1d17271231101', 'X']
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1254", errors="replace")
+    # Not str.splitlines(): it also splits at GS (0x1D), the karekod's own field separator.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines

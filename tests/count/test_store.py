@@ -1,0 +1,226 @@
+"""Storing scans: durable, idempotent, never twice (eczane.store.count), SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from eczane.demo_data import demo_products
+from eczane.domain.count import CountStatus
+from eczane.store import count as store
+from eczane.store.audit import audit_log, verify
+from tests.count.conftest import DEMO, TODAY, karekod, seed_catalog, seed_its_list
+
+SHELF = DEMO.on_shelf
+
+
+def scan(db, sid, pack_or_raw, cid, *, user, grp="raf", device="d1", choice=None):  # type: ignore[no-untyped-def]
+    raw = pack_or_raw if isinstance(pack_or_raw, str) else karekod(pack_or_raw)
+    return store.record_scan(db, sid, raw=raw, client_scan_id=cid, device_id=device, grp=grp,
+                             user_id=user, today=TODAY, choice=choice)
+
+
+def active_rows(db, sid):  # type: ignore[no-untyped-def]
+    with db.connect() as conn:
+        return list(store.active_scans(conn, sid))
+
+
+def test_a_new_pack_is_stored_and_shown_green(db, pharmacies, session_id):
+    seed_catalog(db)
+    out = scan(db, session_id, SHELF[0], "c1", user=pharmacies.bob_id)
+    assert (out.verdict.state.value, out.verdict.code) == ("green", "new")
+    assert out.product_name == "PARASETAMOL DEMO 500 MG 20 TABLET"
+    rows = active_rows(db, session_id)
+    assert [(r.gtin, r.serial, r.expiry, r.batch, r.grp, r.user_id) for r in rows] == [
+        (SHELF[0].gtin, SHELF[0].serial, SHELF[0].expiry, SHELF[0].batch, "raf",
+         pharmacies.bob_id)]
+    assert rows[0].raw == karekod(SHELF[0])
+
+
+def test_the_same_pack_scanned_again_is_amber_and_not_counted_twice(db, pharmacies, session_id):
+    scan(db, session_id, SHELF[0], "c1", user=pharmacies.alice_id)
+    out = scan(db, session_id, SHELF[0], "c2", user=pharmacies.bob_id, device="d2")
+    assert (out.verdict.state.value, out.verdict.code, out.verdict.counted) == (
+        "amber", "duplicate", False)
+    assert out.scan is not None and out.scan.client_scan_id == "c1"
+    assert len(active_rows(db, session_id)) == 1
+
+
+def test_a_resent_scan_answers_as_the_first_time_and_writes_nothing(db, pharmacies, session_id):
+    seed_catalog(db)
+    first = scan(db, session_id, SHELF[0], "c1", user=pharmacies.alice_id)
+    again = scan(db, session_id, SHELF[0], "c1", user=pharmacies.alice_id)
+    assert again.replayed and not first.replayed
+    assert (again.verdict.code, again.scan.id) == ("new", first.scan.id)
+    assert len(active_rows(db, session_id)) == 1
+
+
+def test_an_undone_scan_frees_the_pack_for_a_new_scan_and_is_audited(db, pharmacies, session_id):
+    first = scan(db, session_id, SHELF[0], "c1", user=pharmacies.alice_id)
+    with db.begin() as conn:
+        s = store.get_session(conn, session_id)
+        undone = store.undo_scan(conn, s, first.scan.id, pharmacies.bob_id)
+    assert undone.undone_by == pharmacies.bob_id and undone.undone_at is not None
+    assert active_rows(db, session_id) == []
+    again = scan(db, session_id, SHELF[0], "c2", user=pharmacies.alice_id)
+    assert again.verdict.counted and again.verdict.code != "duplicate"
+    assert [r.client_scan_id for r in active_rows(db, session_id)] == ["c2"]
+    with db.connect() as conn:
+        names = [r.name for r in conn.execute(select(audit_log.c.name))]
+        assert verify(conn, pharmacies.pharmacy_id).ok
+    assert names == ["count.opened", "count.scan_undone"]
+
+
+def test_unknown_expired_and_colour_packs_are_counted_amber(db, pharmacies, session_id):
+    seed_catalog(db)
+    unknown = next(p for p in DEMO.its_packs if p.product_name == "BİLİNMEYEN DEMO ÜRÜN")
+    expired = next(p for p in DEMO.its_packs if p.expiry < TODAY)
+    red = next(p.gtin for p in demo_products() if p.prescription_class.value == "red")
+    colour = next(p for p in DEMO.its_packs if p.gtin == red)
+    codes = [scan(db, session_id, p, f"c{i}", user=pharmacies.alice_id).verdict.code
+             for i, p in enumerate([unknown, expired, colour])]
+    assert codes == ["unknown_product", "expired", "colour"]
+    assert len(active_rows(db, session_id)) == 3
+
+
+def test_a_pack_missing_from_the_its_list_is_counted_amber(db, pharmacies, session_id):
+    seed_catalog(db)
+    seed_its_list(db, pharmacies.pharmacy_id, DEMO.its_packs)
+    listed = scan(db, session_id, SHELF[0], "c1", user=pharmacies.alice_id)
+    not_listed = scan(db, session_id, DEMO.shelf_not_in_its[0], "c2", user=pharmacies.alice_id)
+    assert (listed.verdict.code, not_listed.verdict.code) == ("new", "not_in_its")
+
+
+def test_an_unreadable_scan_is_red_with_the_reason_and_stores_nothing(db, pharmacies, session_id):
+    g = SHELF[0].gtin
+    bad = g[:-1] + str((int(g[-1]) + 1) % 10)  # wrong GS1 check digit
+    raw = karekod(SHELF[0]).replace(g, bad)
+    out = scan(db, session_id, raw, "c1", user=pharmacies.alice_id)
+    assert (out.verdict.state.value, out.verdict.detail) == ("red", "check_digit")
+    assert out.verdict.message.startswith(f"GTIN (01) {bad} kontrol hanesi hatalı")
+    assert active_rows(db, session_id) == []
+
+
+def test_an_ambiguous_karekod_is_resolved_by_the_its_list_or_by_the_users_pick(
+        db, pharmacies, session_id):
+    from eczane.domain.karekod import Karekod, parse_karekod
+
+    # Serial containing "17…10": without GS the string reads in more than one way.
+    k = Karekod(SHELF[0].gtin, "A17270131" + "10X", date(2028, 5, 31), "B1")
+    raw = k.element_string(gs="")
+    res = parse_karekod(raw, today=TODAY)
+    assert res.error is not None and res.error.code == "ambiguous"
+    out = scan(db, session_id, raw, "c1", user=pharmacies.alice_id)
+    assert out.verdict.code == "ambiguous" and not active_rows(db, session_id)
+    pick = [c.serial for c in out.verdict.candidates].index(k.serial)
+    picked = scan(db, session_id, raw, "c2", user=pharmacies.alice_id, choice=pick)
+    assert picked.verdict.counted
+    assert [(r.serial, r.raw) for r in active_rows(db, session_id)] == [(k.serial, raw)]
+    # With an İTS list holding the pack, the engine resolves it without asking.
+    with db.begin() as conn:
+        sid2 = store.open_session(conn, pharmacies.pharmacy_id, pharmacies.alice_id, "2")
+    seed_its_list(db, pharmacies.pharmacy_id, [k])
+    auto = scan(db, sid2, raw, "c1", user=pharmacies.alice_id)
+    assert auto.verdict.counted and auto.scan.serial == k.serial
+
+
+def test_a_closed_or_paused_session_takes_no_scans(db, pharmacies, session_id):
+    with db.begin() as conn:
+        s = store.get_session(conn, session_id)
+        store.set_status(conn, s, pharmacies.alice_id, CountStatus.PAUSED, is_pharmacist=True)
+    out = scan(db, session_id, SHELF[0], "c1", user=pharmacies.alice_id)
+    assert out.refused and "duraklatıldı" in out.refused
+    with db.begin() as conn:
+        store.set_status(conn, s, pharmacies.alice_id, CountStatus.CLOSED, is_pharmacist=True)
+    out = scan(db, session_id, SHELF[0], "c1", user=pharmacies.alice_id)
+    assert out.refused == "Bu sayım kapatıldı; okutma kaydedilmedi. Yeni bir sayım açın."
+    assert active_rows(db, session_id) == []
+
+
+def test_only_a_pharmacist_closes_a_count_and_closing_is_audited_with_totals(
+        db, pharmacies, session_id):
+    scan(db, session_id, SHELF[0], "c1", user=pharmacies.bob_id)
+    with db.begin() as conn:
+        s = store.get_session(conn, session_id)
+        with pytest.raises(store.CountError, match="yalnızca eczacı") as exc:
+            store.set_status(conn, s, pharmacies.bob_id, CountStatus.CLOSED, is_pharmacist=False)
+        assert exc.value.status == 403
+        store.set_status(conn, s, pharmacies.alice_id, CountStatus.CLOSED, is_pharmacist=True)
+    with db.connect() as conn:
+        s = store.get_session(conn, session_id)
+        last = conn.execute(select(audit_log).order_by(audit_log.c.seq.desc())).first()
+    assert (s.status, s.closed_by) == (CountStatus.CLOSED, pharmacies.alice_id)
+    assert last.name == "count.closed" and last.payload["total"] == 1
+    with db.begin() as conn, pytest.raises(store.CountError, match="yapılamaz"):
+        store.set_status(conn, s, pharmacies.alice_id, CountStatus.OPEN, is_pharmacist=True)
+
+
+def test_two_devices_scanning_the_same_pack_at_once_store_it_once(db, pharmacies, session_id):
+    packs = SHELF[:6]
+    barrier = threading.Barrier(4)
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def device(n: int) -> None:
+        try:
+            barrier.wait()
+            for i, p in enumerate(packs):
+                out = scan(db, session_id, p, f"d{n}-{i}", user=pharmacies.alice_id,
+                           device=f"d{n}")
+                results.append(out.verdict.code)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=device, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(results).count("duplicate") == 3 * len(packs)
+    rows = active_rows(db, session_id)
+    assert sorted(r.serial for r in rows) == sorted(p.serial for p in packs)
+
+
+def test_totals_by_product_use_the_catalog_name_or_say_unknown(db, pharmacies, session_id):
+    seed_catalog(db)
+    unknown = next(p for p in DEMO.its_packs if p.product_name == "BİLİNMEYEN DEMO ÜRÜN")
+    scan(db, session_id, SHELF[0], "c1", user=pharmacies.alice_id)
+    scan(db, session_id, SHELF[1], "c2", user=pharmacies.alice_id, grp="acik_recete")
+    scan(db, session_id, unknown, "c3", user=pharmacies.alice_id)
+    with db.connect() as conn:
+        totals = store.totals(conn, session_id)
+        summ = store.summary(conn, session_id)
+    assert [(t.name, t.raf, t.acik_recete) for t in totals] == [
+        ("Bilinmeyen ürün", 1, 0), ("PARASETAMOL DEMO 500 MG 20 TABLET", 1, 1)]
+    assert summ == {"raf": 2, "acik_recete": 1, "total": 3, "products": 2, "undone": 0}
+
+
+def test_a_bad_group_or_a_missing_scan_id_is_refused(db, pharmacies, session_id):
+    with pytest.raises(store.CountError, match="Geçersiz grup"):
+        scan(db, session_id, SHELF[0], "c1", user=pharmacies.alice_id, grp="depo")
+    with pytest.raises(store.CountError, match="client_scan_id"):
+        scan(db, session_id, SHELF[0], " ", user=pharmacies.alice_id)
+
+
+def test_a_scanner_dump_is_imported_once_with_problems_by_line(db, pharmacies, session_id):
+    lines = ["Elinizde Olmayan Karekodlar", karekod(SHELF[0]), "", karekod(SHELF[1]),
+             "0108699536080009", karekod(SHELF[0])]
+    rep = store.import_dump(db, session_id, lines, grp="acik_recete",
+                            user_id=pharmacies.bob_id, today=TODAY, source="dosya:okuyucu.txt")
+    assert (rep.lines, rep.added, rep.duplicates, [p[0] for p in rep.problems]) == (4, 2, 1, [5])
+    again = store.import_dump(db, session_id, lines, grp="acik_recete",
+                              user_id=pharmacies.bob_id, today=TODAY)
+    assert (again.added, again.already_imported, again.duplicates) == (0, 2, 1)
+    rows = active_rows(db, session_id)
+    assert {r.grp for r in rows} == {"acik_recete"} and len(rows) == 2
+
+
+def test_a_dump_in_windows_1254_is_read(db):
+    assert store.decode_dump("Açık reçete\r\nX".encode("cp1254")) == ["Açık reçete", "X"]
+    assert store.decode_dump("\ufeffA\nB".encode()) == ["A", "B"]
+    # GS (0x1D) inside a karekod is not a line break
+    assert store.decode_dump(b"01\x1d17\n") == ["01\x1d17"]

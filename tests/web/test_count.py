@@ -1,0 +1,158 @@
+"""Count pages (STYLE §7): it works, wrong method → 405, other pharmacy → 404, kalfa → 403."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from eczane.store import count as store
+from eczane.store.audit import audit_log
+from tests.count.conftest import DEMO, karekod, seed_catalog
+
+SHELF = DEMO.on_shelf
+
+
+@pytest.fixture
+def sid(app_client) -> int:  # type: ignore[no-untyped-def]
+    db = app_client.app.state.services.db
+    p = app_client.pharmacies
+    with db.begin() as conn:
+        return store.open_session(conn, p.pharmacy_id, p.alice_id, "Kasım sayımı")
+
+
+def post_scan(client, sid, raw, cid, grp="raf", **extra):  # type: ignore[no-untyped-def]
+    return client.post(f"/api/sayim/{sid}/scan",
+                       json={"raw": raw, "client_scan_id": cid, "device_id": "pc1", "grp": grp,
+                             **extra})
+
+
+def test_the_session_list_shows_counts_and_opens_a_new_one(app_client, sid):
+    app_client.login("bob")
+    r = app_client.get("/sayim")
+    assert r.status_code == 200 and "Kasım sayımı" in r.text and "Açık" in r.text
+    r = app_client.post("/sayim", data={"name": "Raf B"}, follow_redirects=False)
+    assert r.status_code == 303
+    page = app_client.get(r.headers["location"])
+    assert "Raf B" in page.text and 'id="scan-input"' in page.text
+
+
+def test_the_count_pages_need_a_login(app_client, sid):
+    assert app_client.get(f"/sayim/{sid}", follow_redirects=False).status_code == 303
+    assert post_scan(app_client, sid, karekod(SHELF[0]), "c1").status_code == 401
+
+
+def test_a_scan_is_stored_and_answered_as_json(app_client, sid):
+    seed_catalog(app_client.app.state.services.db)
+    app_client.login("bob")
+    r = post_scan(app_client, sid, karekod(SHELF[0]), "c1")
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["state"], body["code"], body["counted"]) == ("green", "new", True)
+    assert body["product_name"] == "PARASETAMOL DEMO 500 MG 20 TABLET"
+    assert (body["gtin"], body["serial"]) == (SHELF[0].gtin, SHELF[0].serial)
+    again = post_scan(app_client, sid, karekod(SHELF[0]), "c1").json()
+    assert again["replayed"] and again["scan_id"] == body["scan_id"]
+    dup = post_scan(app_client, sid, karekod(SHELF[0]), "c2").json()
+    assert (dup["state"], dup["code"]) == ("amber", "duplicate")
+    live = app_client.get(f"/sayim/{sid}/canli")
+    assert SHELF[0].serial in live.text and "PARASETAMOL DEMO" in live.text
+
+
+def test_an_unreadable_scan_is_answered_red_in_turkish(app_client, sid):
+    app_client.login("alice")
+    body = post_scan(app_client, sid, "merhaba", "c1").json()
+    assert body["state"] == "red" and body["counted"] is False
+    assert body["message"]
+
+
+def test_a_bad_request_is_refused_in_turkish(app_client, sid):
+    app_client.login("alice")
+    r = app_client.post(f"/api/sayim/{sid}/scan", content=b"{", headers={
+        "content-type": "application/json"})
+    assert r.status_code == 400 and "JSON" in r.json()["message"]
+    r = post_scan(app_client, sid, karekod(SHELF[0]), "c1", grp="depo")
+    assert r.status_code == 400 and "Geçersiz grup" in r.json()["message"]
+
+
+def test_the_live_fragment_answers_204_while_nothing_changed(app_client, sid):
+    app_client.login("alice")
+    first = app_client.get(f"/sayim/{sid}/canli")
+    version = first.text.split('data-version="')[1].split('"')[0]
+    assert app_client.get(f"/sayim/{sid}/canli?v={version}").status_code == 204
+    post_scan(app_client, sid, karekod(SHELF[0]), "c1")
+    assert app_client.get(f"/sayim/{sid}/canli?v={version}").status_code == 200
+
+
+def test_another_pharmacys_count_does_not_exist(app_client, sid):
+    app_client.login("charlie")
+    assert app_client.get(f"/sayim/{sid}").status_code == 404
+    assert app_client.get(f"/sayim/{sid}/canli").status_code == 404
+    assert post_scan(app_client, sid, karekod(SHELF[0]), "c1").status_code == 404
+    assert app_client.post(f"/sayim/{sid}/durum", data={"status": "paused"}).status_code == 404
+    assert app_client.get(f"/sayim/{sid}/sayim.xlsx").status_code == 404
+    assert "Kasım sayımı" not in app_client.get("/sayim").text
+
+
+def test_wrong_methods_are_405(app_client, sid):
+    app_client.login("alice")
+    assert app_client.get(f"/api/sayim/{sid}/scan").status_code == 405
+    assert app_client.get(f"/sayim/{sid}/durum").status_code == 405
+    assert app_client.get(f"/sayim/{sid}/geri-al/1").status_code == 405
+    assert app_client.post(f"/sayim/{sid}/canli").status_code == 405
+
+
+def test_a_kalfa_pauses_and_resumes_but_cannot_close(app_client, sid):
+    app_client.login("bob")
+    for status in ("paused", "open"):
+        r = app_client.post(f"/sayim/{sid}/durum", data={"status": status},
+                            follow_redirects=False)
+        assert r.status_code == 303
+    r = app_client.post(f"/sayim/{sid}/durum", data={"status": "closed"})
+    assert r.status_code == 403 and "yalnızca eczacı" in r.text
+    assert "Sayımı kapat" not in app_client.get(f"/sayim/{sid}").text
+
+
+def test_a_pharmacist_closes_and_a_closed_count_refuses_scans(app_client, sid):
+    app_client.login("alice")
+    r = app_client.post(f"/sayim/{sid}/durum", data={"status": "closed"},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    r = post_scan(app_client, sid, karekod(SHELF[0]), "c1")
+    assert r.status_code == 409
+    assert r.json()["message"] == "Bu sayım kapatıldı; okutma kaydedilmedi. Yeni bir sayım açın."
+    page = app_client.get(f"/sayim/{sid}").text
+    assert "okutma eklenemez" in page and 'id="scan-input"' not in page
+
+
+def test_undo_takes_a_pack_out_of_the_count_and_is_audited(app_client, sid):
+    app_client.login("bob")
+    scan_id = post_scan(app_client, sid, karekod(SHELF[0]), "c1").json()["scan_id"]
+    r = app_client.post(f"/sayim/{sid}/geri-al/{scan_id}")
+    assert r.status_code == 200 and "Geri alındı" in r.text
+    assert app_client.get(f"/sayim/{sid}/karekodlar.txt").text == ""
+    with app_client.app.state.services.db.connect() as conn:
+        names = [n for (n,) in conn.execute(select(audit_log.c.name))]
+    assert names[-1] == "count.scan_undone"
+    assert app_client.post(f"/sayim/{sid}/geri-al/99999").status_code == 404
+
+
+def test_a_scanner_dump_is_uploaded_into_the_open_prescription_group(app_client, sid):
+    app_client.login("bob")
+    dump = "\r\n".join([karekod(SHELF[0]), karekod(SHELF[1]), "bozuk"]).encode()
+    r = app_client.post(f"/sayim/{sid}/ice-aktar", data={"grp": "acik_recete"},
+                        files={"file": ("okuyucu.txt", dump, "text/plain")})
+    assert r.status_code == 200
+    assert 'id="imp-added">2<' in r.text and 'id="imp-bad">1<' in r.text
+    body = app_client.get(f"/sayim/{sid}/karekodlar.txt?grp=acik_recete").text
+    assert body.split("\n") == [karekod(SHELF[0]), karekod(SHELF[1]), ""]
+
+
+def test_exports_are_downloads(app_client, sid):
+    app_client.login("alice")
+    post_scan(app_client, sid, karekod(SHELF[0]), "c1")
+    x = app_client.get(f"/sayim/{sid}/sayim.xlsx")
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    assert "attachment" in x.headers["content-disposition"]
+    t = app_client.get(f"/sayim/{sid}/karekodlar.txt?fmt=hri")
+    assert t.text == f"(01){SHELF[0].gtin}(21){SHELF[0].serial}(17){SHELF[0].expiry:%y%m%d}(10){SHELF[0].batch}\n"
+    assert app_client.get(f"/sayim/{sid}/karekodlar.txt?fmt=pdf").status_code == 400
