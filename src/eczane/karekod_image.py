@@ -189,11 +189,10 @@ def datamatrix_matrix(data: str, *, gs1: bool = True) -> list[list[bool]]:
     FNC1 and each GS becomes FNC1, which is what makes it a GS1 DataMatrix.
     """
     codewords = _ascii_codewords(data, gs1=gs1)
-    for size, n_data, n_ecc, region in _SIZES:
-        if len(codewords) <= n_data:
-            break
-    else:
+    fitting = [s for s in _SIZES if len(codewords) <= s[1]]
+    if not fitting:
         raise ValueError(f"DataMatrix too long: {len(codewords)} codewords")
+    size, n_data, n_ecc, region = fitting[0]
     full = _pad(codewords, n_data)
     full += _rs_ecc(full, n_ecc)
     regions = size // (region + 2)
@@ -276,7 +275,7 @@ def decode(image: Image.Image | Any, *, today: date) -> list[Decoded]:
 
     found = zxingcpp.read_barcodes(
         image,
-        formats=zxingcpp.BarcodeFormat.DataMatrix,
+        formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.DataMatrix),
         text_mode=zxingcpp.TextMode.Plain,
     )
     out = []

@@ -1,0 +1,149 @@
+"""``eczane karekod parse --jsonl`` / ``decode`` / ``label``: the interfaces outside checks use."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from eczane.cli import app
+from eczane.domain.karekod import Karekod
+
+runner = CliRunner()
+TODAY = "2026-11-23"
+# its.md §6 (itstools.biz.tr example)
+PACK = Karekod("08699504120011", "14078876651", date(2012, 12, 31), "K0016")
+PACK_JSON = {
+    "ok": True,
+    "gtin": "08699504120011",
+    "serial": "14078876651",
+    "expiry": "2012-12-31",
+    "batch": "K0016",
+}
+AMBIGUOUS = "010869950412001121A1727113010X1727113010B1"
+
+
+def run_jsonl(inputs: list[str], *args: str) -> list[dict[str, object]]:
+    stdin = "".join(json.dumps(s) + "\n" for s in inputs)
+    result = runner.invoke(app, ["karekod", "parse", "--jsonl", "--today", TODAY, *args], input=stdin)
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_parse_jsonl_answers_each_line_in_order_with_the_exact_shape() -> None:
+    inputs = [
+        "]d2" + PACK.element_string() + "\r\n",
+        PACK.hri(),
+        "",
+        "01086995041200122114078876651\x1d1712123110K0016",
+        AMBIGUOUS,
+        PACK.element_string("|"),
+    ]
+    out = run_jsonl(inputs)
+    assert out[0] == PACK_JSON
+    assert out[1] == PACK_JSON
+    assert out[2] == {"ok": False, "error": "empty", "message": "Karekod boş: okutulan veri yok."}
+    assert out[3] == {
+        "ok": False,
+        "error": "check_digit",
+        "message": "GTIN (01) 08699504120012 kontrol hanesi hatalı: son hane 1 olmalı, 2 okundu.",
+    }
+    assert out[4]["error"] == "ambiguous" and set(out[4]) == {"ok", "error", "message"}
+    assert out[5] == PACK_JSON
+
+
+def test_parse_jsonl_reports_a_line_that_is_not_a_json_string_and_keeps_going() -> None:
+    stdin = "not json\n42\n" + json.dumps(PACK.element_string()) + "\n"
+    result = runner.invoke(app, ["karekod", "parse", "--jsonl", "--today", TODAY], input=stdin)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["ok"] for line in lines] == [False, False, True]
+    assert lines[0] == {
+        "ok": False,
+        "error": "syntax",
+        "message": '1. satır bir JSON dizgesi değil (örnek: "0108699…").',
+    }
+    assert lines[1]["message"].startswith("2. satır")
+
+
+def test_details_add_candidates_and_known_packs_resolve_them(tmp_path: Path) -> None:
+    [detailed] = run_jsonl([AMBIGUOUS], "--details")
+    serials = sorted(c["serial"] for c in detailed["candidates"])  # type: ignore[union-attr]
+    assert serials == ["A", "A1727113010X"]
+    known = tmp_path / "stok.csv"
+    known.write_text("08699504120011,A1727113010X\n", encoding="utf-8")
+    [resolved] = run_jsonl([AMBIGUOUS], "--known", str(known))
+    assert resolved == {
+        "ok": True,
+        "gtin": "08699504120011",
+        "serial": "A1727113010X",
+        "expiry": "2027-11-30",
+        "batch": "B1",
+    }
+
+
+def test_the_installed_command_reads_stdin_and_writes_stdout() -> None:
+    stdin = json.dumps(PACK.element_string()) + "\n" + json.dumps("x") + "\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "eczane.cli", "karekod", "parse", "--jsonl"],
+        input=stdin.encode(),
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    lines = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    assert lines[0] == PACK_JSON
+    assert lines[1]["error"] == "syntax"
+
+
+def test_label_writes_a_png_that_decode_reads_back(tmp_path: Path) -> None:
+    png = tmp_path / "etiket.png"
+    result = runner.invoke(
+        app,
+        [
+            "karekod", "label", "--gtin", PACK.gtin, "--serial", PACK.serial,
+            "--expiry", "2012-12-31", "--batch", PACK.batch, "-o", str(png), "--today", TODAY,
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    decoded = runner.invoke(app, ["karekod", "decode", str(png), "--today", TODAY])
+    assert decoded.exit_code == 0, decoded.output
+    assert [json.loads(line) for line in decoded.stdout.splitlines()] == [
+        {"file": str(png), **PACK_JSON}
+    ]
+
+
+def test_label_refuses_an_invalid_karekod(tmp_path: Path) -> None:
+    png = tmp_path / "x.png"
+    result = runner.invoke(
+        app, ["karekod", "label", "01086995041200122114078876651", "-o", str(png)]
+    )
+    assert result.exit_code == 1
+    assert not png.exists()
+
+
+def test_decode_reports_files_without_a_code(tmp_path: Path) -> None:
+    from PIL import Image
+
+    blank = tmp_path / "bos.png"
+    Image.new("L", (100, 100), 255).save(blank)
+    result = runner.invoke(app, ["karekod", "decode", str(blank), str(tmp_path / "yok.png")])
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines == [
+        {
+            "file": str(blank),
+            "ok": False,
+            "error": "not_found",
+            "message": "Görüntüde karekod (DataMatrix) bulunamadı.",
+        },
+        {
+            "file": str(tmp_path / "yok.png"),
+            "ok": False,
+            "error": "not_found",
+            "message": "Dosya bulunamadı.",
+        },
+    ]
