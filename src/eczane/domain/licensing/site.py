@@ -1,0 +1,402 @@
+"""Site check (mekân uygunluğu): does a shop meet the rules of a chosen profile?
+
+Profiles are data (``data/licensing/site_profiles.yaml``): the national 2014 regulation counts
+the WC and sink toward the 35 m² (seed 001), the İstanbul directorate does not and asks for a
+2.40 m entrance-floor height (seed 002 §1.1), a hospital pharmacy needs 20 m² and a lab (seed 002
+§2.1), a post-disaster temporary pharmacy needs 20 m² for at most two years (seed 001 madde 9).
+
+>>> from decimal import Decimal as D
+>>> national = SiteProfile("y", "Ulusal", D(35), frozenset({"kolon"}), "metin", "seed 001")
+>>> istanbul = SiteProfile("i", "İstanbul", D(35), frozenset({"kolon", "wc"}), "metin", "seed 002")
+>>> shop = Premises(parts=(Part("satış", "satis", D(34)), Part("WC", "wc", D(2))))
+>>> check_site(shop, national).checks[0].status, check_site(shop, istanbul).checks[0].status
+('uygun', 'uygun_degil')
+>>> check_site(shop, national).result   # the other facts were not given
+'eksik_bilgi'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from eczane.domain.errors import ParseError
+from eczane.domain.licensing.reasons import (
+    SEED_GUIDE,
+    SEED_ISTANBUL,
+    get_bool,
+    get_date,
+    num,
+    parse_decimal,
+)
+from eczane.domain.text import fold
+
+PART_KINDS: dict[str, str] = {
+    "satis": "Satış alanı / banko", "bekleme": "Bekleme yeri", "laboratuvar": "Laboratuvar",
+    "depo": "Depo", "ofis": "Ofis / eczacı odası", "wc": "WC", "lavabo": "Lavabo",
+    "bodrum": "Bodrum", "asma_kat": "Asma kat", "merdiven": "Merdiven boşluğu",
+    "merdiven_alti": "Merdiven altı", "kolon": "Kolon", "ara_duvar": "Ara duvar",
+}
+"""Kinds of part a sketch (kroki/röleve) names, with their Turkish labels."""
+
+OPERATIONS = {"acilis": "Yeni açılış", "nakil": "Nakil", "devir": "Devir"}
+
+UYGUN, DEGIL, BILINMIYOR, UYGULANMAZ = "uygun", "uygun_degil", "bilinmiyor", "uygulanmaz"
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """One set of site rules (a regulation, a province's practice, a special case)."""
+
+    key: str
+    """Machine name: ``yonetmelik-2014``, ``istanbul``, ``hastane``, ``afet-gecici``."""
+    label: str
+    """Turkish name shown on the page."""
+    min_area_m2: Decimal
+    """Minimum counted (useful) area."""
+    excluded_kinds: frozenset[str]
+    """Part kinds that do not count toward the area."""
+    area_text: str
+    """The rule's own words."""
+    area_source: str
+    """Where the area rule is written."""
+    min_height_m: Decimal | None = None
+    """Minimum entrance-floor height, when the profile has one."""
+    height_text: str = ""
+    height_source: str = ""
+    street_frontage: bool = True
+    """Independent shop with facade and doors on a municipal street (seed 001 madde 4)."""
+    health_building_rule: bool = True
+    """No pharmacy in a building with a health institution (seed 001 madde 1)."""
+    lab_required: bool = False
+    """A laboratory is mandatory (hospital pharmacy, seed 002 §2.1)."""
+    disaster: bool = False
+    """Post-disaster temporary licence (seed 001 madde 9)."""
+    max_years: int | None = None
+    """How long a licence under this profile may last."""
+    source: str = ""
+    valid_from: str = ""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the premises, as the sketch names it."""
+
+    name: str
+    kind: str
+    """One of :data:`PART_KINDS`."""
+    area_m2: Decimal
+
+
+@dataclass(frozen=True)
+class Premises:
+    """What the pharmacist knows about the shop. ``None`` = not known yet (checked as unknown)."""
+
+    parts: tuple[Part, ...]
+    operation: str = "acilis"
+    """acilis / nakil / devir (devir of a pharmacy licensed before 12.04.2014 relaxes rules)."""
+    licensed_before_2014: bool = False
+    """The pharmacy being taken over was licensed before the 2014 regulation."""
+    height_m: Decimal | None = None
+    permit_wording: str | None = None
+    """What the yapı ruhsatı / yapı kullanma izni says the space is (e.g. "dükkan")."""
+    street_frontage: bool | None = None
+    """Facade and door on a municipal street or avenue."""
+    transport_hub: bool = False
+    """Airport, port, bus or train station (exempt from the frontage and health-building rules)."""
+    health_institution: str | None = None
+    """yok / muayenehane / tahlil_goruntuleme / diger (a health institution in the building)."""
+    door_into_other_shop: bool | None = None
+    lab_opens_outside: bool | None = None
+    waiting_on_entrance_floor: bool | None = None
+    uncancelled_licence: bool | None = None
+    """The place already has a pharmacy licence that is not cancelled yet (seed 002 MÜRACAAT)."""
+    disaster_documented: bool | None = None
+    """The earlier pharmacy was licensed before the disaster and damage is documented."""
+    temporary_building: bool = False
+    equipment: dict[str, bool | None] = field(default_factory=dict)
+    """buzdolabi, isi_nem_kaydi, kalibrasyon, sehir_suyu, zehir_dolaplari → True/False/None."""
+
+    @classmethod
+    def parse(cls, data: dict[str, Any]) -> Premises:
+        """From the JSON input documented in docs/licensing.md; ParseError names the field."""
+        rows = data.get("bolumler")
+        if not isinstance(rows, list) or not rows:
+            raise ParseError("'bolumler' listesi zorunlu: her bölüm için ad, tur ve alan_m2.",
+                             code="missing")
+        parts = []
+        for i, row in enumerate(rows, start=1):
+            if not isinstance(row, dict):
+                raise ParseError(f"bolumler[{i}] bir nesne olmalı.", code="bad_row")
+            kind = str(row.get("tur", "")).strip()
+            if kind not in PART_KINDS:
+                raise ParseError(f"bolumler[{i}].tur bilinmiyor: {kind!r} (beklenen: "
+                                 f"{', '.join(PART_KINDS)}).", code="bad_kind")
+            area = parse_decimal(row.get("alan_m2"), f"bolumler[{i}].alan_m2")
+            parts.append(Part(str(row.get("ad") or PART_KINDS[kind]), kind, area))
+        op = str(data.get("islem", "acilis"))
+        if op not in OPERATIONS:
+            raise ParseError(f"'islem' bilinmiyor: {op!r} (acilis, nakil, devir).", code="bad_op")
+        hi = data.get("saglik_kurulusu")
+        if hi not in (None, "", "yok", "muayenehane", "tahlil_goruntuleme", "diger"):
+            raise ParseError(f"'saglik_kurulusu' bilinmiyor: {hi!r} (yok, muayenehane, "
+                             "tahlil_goruntuleme, diger).", code="bad_value")
+        height = data.get("yukseklik_m")
+        equipment_raw = data.get("donanim") or {}
+        if not isinstance(equipment_raw, dict):
+            raise ParseError("'donanim' bir nesne olmalı.", code="bad_value")
+        equipment = {k: get_bool(equipment_raw, k, default=None) for k in EQUIPMENT}
+        get_date(data, "afet_tarihi")  # validated for the record; not needed for the check
+        return cls(
+            parts=tuple(parts), operation=op,
+            licensed_before_2014=bool(get_bool(data, "2014_oncesi_ruhsatli")),
+            height_m=None if height in (None, "") else parse_decimal(height, "yukseklik_m"),
+            permit_wording=(str(data["ruhsat_ibaresi"]) if data.get("ruhsat_ibaresi") else None),
+            street_frontage=get_bool(data, "cadde_cephesi", default=None),
+            transport_hub=bool(get_bool(data, "ulasim_merkezi")),
+            health_institution=str(hi) if hi else None,
+            door_into_other_shop=get_bool(data, "baska_dukkana_kapi", default=None),
+            lab_opens_outside=get_bool(data, "lab_disariya_acik", default=None),
+            waiting_on_entrance_floor=get_bool(data, "bekleme_giris_katinda", default=None),
+            uncancelled_licence=get_bool(data, "iptal_edilmemis_ruhsat", default=None),
+            disaster_documented=get_bool(data, "afet_belgeli", default=None),
+            temporary_building=bool(get_bool(data, "gecici_yapi")),
+            equipment=equipment,
+        )
+
+
+EQUIPMENT: dict[str, tuple[str, str]] = {
+    "buzdolabi": ("Soğuk zincir ilaçlar için buzdolabı", "madde 10"),
+    "isi_nem_kaydi": ("Sıcaklık-nem takibi: kayıt, erken uyarı sistemi, hafızalı termometre",
+                      "madde 10"),
+    "kalibrasyon": ("Tüm cihazların düzenli kalibrasyonu", "madde 10"),
+    "sehir_suyu": ("Laboratuvarda şehir suyu", "madde 11"),
+    "zehir_dolaplari": ("Kırmızı kapaklı 'şiddetli zehirler' ve yeşil kapaklı 'ayrı "
+                        "bulundurulacak zehirler' dolapları", "madde 12"),
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule applied to the premises."""
+
+    rule: str
+    title: str
+    status: str
+    """uygun / uygun_degil / bilinmiyor / uygulanmaz."""
+    message: str
+    rule_text: str
+    source: str
+
+    @property
+    def ok(self) -> bool | None:
+        return {UYGUN: True, DEGIL: False}.get(self.status)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "title": self.title, "status": self.status, "ok": self.ok,
+                "message": self.message, "rule_text": self.rule_text, "source": self.source}
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    profile: SiteProfile
+    counted_m2: Decimal
+    excluded_m2: Decimal
+    checks: tuple[Check, ...]
+
+    @property
+    def result(self) -> str:
+        """uygun_degil if any rule fails, eksik_bilgi if any is unknown, else uygun."""
+        statuses = {c.status for c in self.checks}
+        if DEGIL in statuses:
+            return DEGIL
+        return "eksik_bilgi" if BILINMIYOR in statuses else UYGUN
+
+    def to_json(self) -> dict[str, Any]:
+        return {"result": self.result, "profile": self.profile.key,
+                "counted_m2": str(self.counted_m2), "excluded_m2": str(self.excluded_m2),
+                "reasons": [c.to_json() for c in self.checks]}
+
+
+def _g(rule: str) -> str:
+    return f"{SEED_GUIDE} §'kullanılacak yerin özellikleri' {rule}"
+
+
+def _yesno(value: bool | None, good: bool, yes: str, no: str) -> tuple[str, str]:
+    if value is None:
+        return BILINMIYOR, "Bilgi girilmedi; yerinde kontrol edin."
+    return (UYGUN, yes) if value == good else (DEGIL, no)
+
+
+def area_arithmetic(premises: Premises, profile: SiteProfile) -> tuple[Decimal, Decimal, str]:
+    """Counted area, excluded area and the sum written out (``34 + 2 = 36 m²; hariç: …``)."""
+    counted = [p for p in premises.parts if p.kind not in profile.excluded_kinds]
+    excluded = [p for p in premises.parts if p.kind in profile.excluded_kinds]
+    c_sum = sum((p.area_m2 for p in counted), Decimal(0))
+    e_sum = sum((p.area_m2 for p in excluded), Decimal(0))
+    terms = " + ".join(f"{num(p.area_m2, 2, trim=True)} ({p.name})" for p in counted) or "0"
+    text = f"Sayılan: {terms} = {num(c_sum, 2, trim=True)} m²"
+    if excluded:
+        ex = ", ".join(f"{p.name} {num(p.area_m2, 2, trim=True)} m²" for p in excluded)
+        text += f"; sayılmayan: {ex}"
+    return c_sum, e_sum, text
+
+
+def check_site(premises: Premises, profile: SiteProfile) -> SiteResult:
+    """Apply every rule of ``profile`` to ``premises``; unknown inputs give ``bilinmiyor``.
+
+    References: seed 001 §'kullanılacak yerin özellikleri' maddeler 1–13 and the devir
+    paragraphs; seed 002 §1.1, §2.1 and MÜRACAAT; research/licensing.md §1.6.
+    """
+    counted, excluded, arithmetic = area_arithmetic(premises, profile)
+    old_transfer = premises.operation == "devir" and premises.licensed_before_2014
+    checks: list[Check] = []
+    minimum = num(profile.min_area_m2, 2, trim=True)
+    if old_transfer and not profile.disaster:
+        checks.append(Check(
+            "alan", "Asgari alan", UYGULANMAZ,
+            f"2014 öncesi ruhsatlı eczanenin devrinde bir defaya mahsus metrekare kısıtlaması "
+            f"uygulanmaz ({arithmetic}).",
+            "30 Mayıs 2012 tarihinde eczanesi olan eczacıların eczaneleri 35 metrekareden küçük "
+            "ise, bu eczanenin devredilmesi hâlinde bir defaya mahsus olmak üzere herhangi bir "
+            "metrekare kısıtlaması uygulanmayacaktır.",
+            f"{SEED_GUIDE} §30 Mayıs 2012 tarihinde eczanesi olan eczacılar (35 m² paragrafı)"))
+    else:
+        ok = counted >= profile.min_area_m2
+        alt = ""
+        if not ok and profile.disaster and premises.temporary_building:
+            ok, alt = True, " Geçici yapıda metrekare şartı aranmaz."
+        verdict = "yeterli" if ok else f"yetersiz: {num(profile.min_area_m2 - counted, 2, trim=True)} m² eksik"
+        checks.append(Check(
+            "alan", "Asgari alan", UYGUN if ok else DEGIL,
+            f"{arithmetic}. En az {minimum} m² gerekir: {verdict}.{alt}",
+            profile.area_text, profile.area_source))
+    if profile.min_height_m is not None:
+        h = premises.height_m
+        need = num(profile.min_height_m, 2, trim=True)
+        if h is None:
+            st, msg = BILINMIYOR, f"Giriş katı yüksekliği girilmedi; en az {need} m olmalı."
+        elif h >= profile.min_height_m:
+            st, msg = UYGUN, f"Giriş katı yüksekliği {num(h, 2, trim=True)} m ≥ {need} m."
+        else:
+            st, msg = DEGIL, f"Giriş katı yüksekliği {num(h, 2, trim=True)} m < {need} m."
+        checks.append(Check("yukseklik", "Giriş katı yüksekliği", st, msg,
+                            profile.height_text, profile.height_source))
+    checks.extend(_building_checks(premises, profile, old_transfer))
+    checks.extend(_inside_checks(premises, profile))
+    return SiteResult(profile, counted, excluded, tuple(checks))
+
+
+def _building_checks(premises: Premises, profile: SiteProfile, old_transfer: bool) -> list[Check]:
+    out: list[Check] = []
+    permit_text = ("Eczane olarak kullanılacak binanın yapı kullanım izin belgesi veya yapı "
+                   "ruhsatının bulunması ve bu belgelerde dükkan ibaresinin bulunması gerekir.")
+    if old_transfer:
+        out.append(Check("ruhsat_ibaresi", "Yapı ruhsatında 'dükkan' ibaresi", UYGULANMAZ,
+                         "2012'de mevcut eczanenin devrinde dükkan/işyeri ibaresi aranmaz.",
+                         permit_text, f"{SEED_GUIDE} §eczanelerini devir etmek isterlerse"))
+    elif profile.street_frontage:
+        wording = premises.permit_wording
+        if wording is None:
+            st, msg = BILINMIYOR, "Yapı ruhsatı / yapı kullanma izni ibaresi girilmedi."
+        elif any(w in fold(wording) for w in ("dukkan", "isyeri")):
+            st, msg = UYGUN, f"Belgedeki ibare: '{wording}'."
+        else:
+            st, msg = DEGIL, (f"Belgedeki ibare '{wording}'; 'dükkan' (veya 'işyeri') olmalı. "
+                              "2016'dan beri belediyeden alınan dükkan/işyeri yazısı da kabul "
+                              "ediliyor olabilir (research §1.6 [S]).")
+        out.append(Check("ruhsat_ibaresi", "Yapı ruhsatında 'dükkan' ibaresi", st, msg,
+                         permit_text, f"{_g('madde 3')}; research §1.2 md. 4(1)(a)"))
+    frontage_text = ("Eczanelerin bağımsız dükkânlarda açılması ve faaliyet göstermesi, "
+                     "havaalanları, limanlar, otogarlar ve tren garlarında açılanların dışında "
+                     "cephesinin ve kapılarının belediyelere ait cadde ve sokak üzerinde "
+                     "bulunması zorunludur.")
+    if old_transfer or not profile.street_frontage:
+        why = ("2012'de mevcut eczanenin devrinde cephe şartı aranmaz." if old_transfer
+               else f"{profile.label} için uygulanmaz.")
+        out.append(Check("cephe", "Bağımsız dükkân, caddeye cephe ve kapı", UYGULANMAZ, why,
+                         frontage_text, _g("madde 4")))
+    elif premises.transport_hub:
+        out.append(Check("cephe", "Bağımsız dükkân, caddeye cephe ve kapı", UYGULANMAZ,
+                         "Havaalanı, liman, otogar veya tren garında cephe şartı aranmaz.",
+                         frontage_text, _g("madde 4")))
+    else:
+        st, msg = _yesno(premises.street_frontage, True,
+                         "Cephe ve kapı belediyeye ait cadde/sokak üzerinde.",
+                         "Cephe ve kapı belediyeye ait cadde/sokak üzerinde değil.")
+        out.append(Check("cephe", "Bağımsız dükkân, caddeye cephe ve kapı", st, msg,
+                         frontage_text, _g("madde 4")))
+    health_text = ("Muayenehaneler ile sadece tahlil ve görüntüleme hizmeti veren laboratuvar "
+                   "tanı merkezleri hariç olmak üzere, içinde sağlık kurum ve kuruluşu bulunan "
+                   "bina ve bahçesi ile müştemilatında serbest eczane açılamaz. Havaalanları, "
+                   "otogarlar ile tren garları ve limanlarda bu kısıtlama uygulanmaz.")
+    if profile.health_building_rule:
+        hi = premises.health_institution
+        if premises.transport_hub:
+            st, msg = UYGULANMAZ, "Ulaşım merkezlerinde bu kısıtlama uygulanmaz."
+        elif hi is None:
+            st, msg = BILINMIYOR, "Binada sağlık kuruluşu olup olmadığı girilmedi."
+        elif hi == "diger":
+            st, msg = DEGIL, "Binada (veya bahçesinde) bir sağlık kurum/kuruluşu var."
+        else:
+            st, msg = UYGUN, {"yok": "Binada sağlık kuruluşu yok.",
+                              "muayenehane": "Binadaki muayenehane istisnadır.",
+                              "tahlil_goruntuleme": "Yalnız tahlil/görüntüleme merkezi istisnadır.",
+                              }[hi]
+        out.append(Check("saglik_kurulusu", "Sağlık kuruluşu bulunan bina", st,
+                         msg + (" Bu hüküm Danıştay 15. D. 2015/2926 yürütmeyi durdurma "
+                                "kararına konu oldu (research §1.6)." if st == DEGIL else ""),
+                         health_text, f"{_g('madde 1')}; research §1.6 md. 20(8)"))
+    st, msg = _yesno(premises.uncancelled_licence, False,
+                     "Yerde iptal edilmemiş eczane ruhsatı yok.",
+                     "Bu yerdeki önceki eczanenin ruhsatı iptal edilmeden başvurulamaz.")
+    out.append(Check("onceki_ruhsat", "Yerde iptal edilmemiş ruhsat", st, msg,
+                     "Eczane açılmak istenen yerde, daha önce eczane açılmış ise ve "
+                     "ruhsatnamesi henüz iptal edilmemişse, söz konusu yerde eczane açmak "
+                     "isteyen kişi, müracaat için, daha önce açılmış olan eczanenin "
+                     "ruhsatnamesinin iptal edilmesini beklemek zorundadır.",
+                     f"{SEED_ISTANBUL} §MÜRACAAT"))
+    if profile.disaster:
+        st, msg = _yesno(premises.disaster_documented, True,
+                         "Afetten önce ruhsatlı eczane ve hasar belgelenmiş; ruhsat en çok "
+                         f"{profile.max_years} yıl geçerli.",
+                         "Afet öncesi ruhsat ve hasar belgesi yoksa bu profil uygulanamaz.")
+        out.append(Check("afet", "Afet öncesi ruhsat ve hasar belgesi", st, msg,
+                         profile.area_text, profile.area_source))
+    return out
+
+
+def _inside_checks(premises: Premises, profile: SiteProfile) -> list[Check]:
+    out: list[Check] = []
+    st, msg = _yesno(premises.door_into_other_shop, False,
+                     "Hiçbir kapı başka dükkân veya mağaza içine açılmıyor.",
+                     "Bir kapı başka dükkân veya mağaza içine açılıyor.")
+    out.append(Check("kapilar", "Kapılar", st, msg,
+                     "Eczanenin ilgili mercilere bildirilen projesinde belirtilmek kaydıyla "
+                     "birden fazla kapısı olabilir. Bu kapılardan hiçbiri başka dükkân veya "
+                     "mağaza içine açılamaz.", _g("madde 5")))
+    has_lab = any(p.kind == "laboratuvar" for p in premises.parts)
+    if profile.lab_required:
+        out.append(Check("laboratuvar_var", "Laboratuvar", UYGUN if has_lab else DEGIL,
+                         "Krokide laboratuvar var." if has_lab else "Krokide laboratuvar yok.",
+                         "Labarotuvar olması zorunludur.", f"{SEED_ISTANBUL} §2.1"))
+    if has_lab:
+        st, msg = _yesno(premises.lab_opens_outside, False,
+                         "Laboratuvarın dışarıyla doğrudan bağlantısı yok.",
+                         "Laboratuvar doğrudan dışarıya açılıyor.")
+    else:
+        st, msg = UYGULANMAZ, "Krokide laboratuvar yok."
+    out.append(Check("laboratuvar_disari", "Laboratuvarın dışarıyla bağlantısı", st, msg,
+                     "Eczane laboratuvarının doğrudan dışarısı ile bağlantısı olamaz.",
+                     f"{_g('madde 6')}; {SEED_ISTANBUL} §2.1"))
+    st, msg = _yesno(premises.waiting_on_entrance_floor, True,
+                     "Bekleme yeri giriş katında.", "Bekleme yeri giriş katında değil.")
+    out.append(Check("bekleme", "Bekleme yeri giriş katında", st, msg,
+                     "Hastaların bekleme yerleri eczanenin giriş katında bulunur. (İstanbul: "
+                     "Banko, Müşterilerin Bekleme Yerleri ile laboratuvar giriş katta olmalıdır.)",
+                     f"{_g('madde 7')}; {SEED_ISTANBUL} §1.1"))
+    for key, (title, article) in EQUIPMENT.items():
+        st, msg = _yesno(premises.equipment.get(key), True, "Var.", "Yok.")
+        out.append(Check(f"donanim_{key}", title, st, msg, title, _g(article)))
+    return out
