@@ -153,9 +153,11 @@ def placement_score(data: ScoreInput, *, phd_multiplier: Decimal = Decimal("1.25
         k_text = (f"({_n(x.coefficient)} × {_n(phd_multiplier)})" if data.phd
                   else _n(x.coefficient))
         steps.append(f"{x.district}: {_n(x.years)} yıl × {k_text} = {_n(x.points)}")
-    if lines:
+    if len(lines) > 1:
         steps.append("Hizmet puanı = " + " + ".join(_n(x.points) for x in lines)
                      + f" = {_n(service)}")
+    elif lines:
+        steps.append(f"Hizmet puanı = {_n(service)}")
     else:
         steps.append("Hizmet puanı = 0 (ilçe girilmedi)")
     steps.append(f"Yerleştirme puanı = {_n(data.years_in_profession)} (meslek yılı) + "
