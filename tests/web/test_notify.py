@@ -1,0 +1,154 @@
+"""İTS bildirim pages: dry run, pharmacist approval with typed confirmation, sending, progress."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from eczane.its.credentials import save_credentials
+from eczane.its.service import create_submission
+from eczane.store import outbox as ob
+from eczane.store.users import get_user
+from tests.its.conftest import OPEN_DAY, creds, make_packs, recon_stub, sim  # noqa: F401
+from tests.its.helpers import new_packs
+
+
+@pytest.fixture
+def web(app_client, db, sim):  # noqa: F811
+    services = app_client.app.state.services
+    services.settings = services.settings.with_(its_url=sim.url, its_batch_size=10)
+    with db.begin() as conn:
+        save_credentials(conn, app_client.pharmacies.pharmacy_id, creds(),
+                         services.settings.resolved_secret_key())
+    app_client.sim = sim
+    return app_client
+
+
+def draft(web, n=12, *, today=OPEN_DAY, kind="deactivation", prefix="S"):
+    rows = make_packs(n, prefix=prefix)
+    web.sim.state.add_packs(rows)
+    services = web.app.state.services
+    with services.db.begin() as conn:
+        alice = get_user(conn, web.pharmacies.alice_id)
+        return create_submission(conn, user=alice, kind=kind, packs=new_packs(rows),
+                                 recon=recon_stub(today)), rows
+
+
+def test_the_page_says_plainly_that_the_2025_window_is_closed_today(web):
+    web.login("alice")
+    web.app.state.services.today = lambda: date(2026, 11, 23)
+    r = web.get("/bildirim")
+    assert r.status_code == 200
+    assert "24.10.2025 tarihinde kapandı" in r.text
+    assert "“75” deaktivasyon süresi kapalı" in r.text
+
+
+def test_a_draft_is_a_dry_run_showing_the_phrase_to_type(web):
+    sid, _ = draft(web)
+    web.login("alice")
+    r = web.get(f"/bildirim/{sid}")
+    assert r.status_code == 200
+    assert "Henüz İTS'ye hiçbir şey gönderilmedi" in r.text
+    assert "12 kutuyu deaktive et" in r.text
+    assert web.sim.state.stats["notifications"] == 0
+
+
+def test_approval_refuses_a_wrong_confirmation(web):
+    sid, _ = draft(web)
+    web.login("alice")
+    web.app.state.services.today = lambda: OPEN_DAY
+    r = web.post(f"/bildirim/{sid}/onay", data={"confirmation": "11 kutuyu deaktive et"})
+    assert r.status_code == 422
+    assert "Onay metni tutmuyor: tam olarak “12 kutuyu deaktive et” yazın." in r.text
+
+
+def test_approval_of_75_is_refused_while_the_window_is_closed(web):
+    today = date(2026, 11, 23)
+    sid, _ = draft(web, today=today)
+    web.login("alice")
+    web.app.state.services.today = lambda: today
+    r = web.post(f"/bildirim/{sid}/onay", data={"confirmation": "12 kutuyu deaktive et"})
+    assert r.status_code == 422
+    assert "“75” deaktivasyon süresi kapalı" in r.text
+    with web.app.state.services.db.connect() as conn:
+        assert ob.get_submission(conn, sid).status == "draft"
+
+
+def test_approval_needs_a_reconciliation_of_the_same_day(web):
+    sid, _ = draft(web, today=date(2025, 8, 31))
+    web.login("alice")
+    web.app.state.services.today = lambda: OPEN_DAY
+    r = web.post(f"/bildirim/{sid}/onay", data={"confirmation": "12 kutuyu deaktive et"})
+    assert r.status_code == 422
+    assert "Karşılaştırma 31.08.2025 tarihli; en fazla 0 gün eski olabilir." in r.text
+
+
+def test_a_kalfa_may_not_approve(web):
+    sid, _ = draft(web)
+    web.login("bob")
+    r = web.post(f"/bildirim/{sid}/onay", data={"confirmation": "12 kutuyu deaktive et"})
+    assert r.status_code == 403
+
+
+def test_another_pharmacys_submission_does_not_exist(web):
+    sid, _ = draft(web)
+    web.login("charlie")
+    assert web.get(f"/bildirim/{sid}").status_code == 404
+    assert web.post(f"/bildirim/{sid}/onay", data={"confirmation": "x"}).status_code == 404
+    assert web.get(f"/bildirim/{sid}/ilerleme").status_code == 404
+
+
+def test_approve_and_send_are_post_only(web):
+    sid, _ = draft(web)
+    web.login("alice")
+    assert web.get(f"/bildirim/{sid}/onay").status_code == 405
+    assert web.get(f"/bildirim/{sid}/gonder").status_code == 405
+
+
+def test_a_draft_cannot_be_sent(web):
+    sid, _ = draft(web)
+    web.login("alice")
+    assert web.post(f"/bildirim/{sid}/gonder").status_code == 409
+
+
+def test_approve_send_and_watch_progress_until_every_pack_is_accepted(web):
+    sid, rows = draft(web, 25)
+    web.login("alice")
+    web.app.state.services.today = lambda: OPEN_DAY
+    r = web.post(f"/bildirim/{sid}/onay", data={"confirmation": "25 kutuyu deaktive et"},
+                 follow_redirects=False)
+    assert r.status_code == 303
+    assert web.post(f"/bildirim/{sid}/gonder", follow_redirects=False).status_code == 303
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        frag = web.get(f"/bildirim/{sid}/ilerleme", headers={"HX-Request": "true"})
+        if 'data-done="yes"' in frag.text and "Gönderiliyor" not in frag.text:
+            break
+        time.sleep(0.1)
+    assert "İTS kabul etti: <b>25</b>" in frag.text
+    assert all(web.sim.state.packs[(r["gtin"], r["sn"])].status == "deactivated" for r in rows)
+    with web.app.state.services.db.connect() as conn:
+        assert ob.get_submission(conn, sid).status == "done"
+
+
+def test_creating_a_draft_without_a_reconciliation_says_what_to_do(web):
+    web.login("alice")
+    r = web.post("/bildirim/yeni", data={"kind": "deactivation"})
+    assert r.status_code == 422
+    assert "Önce İTS stokunu sayımla karşılaştırın" in r.text
+
+
+def test_a_pharmacist_saves_its_credentials_encrypted_and_a_kalfa_cannot(web, db):
+    web.login("bob")
+    data = {"gln": "8680001000001", "its_username": "86800010000019999", "its_password": "gizli-parola"}
+    assert web.post("/bildirim/ayarlar", data=data).status_code == 403
+    web.login("alice")
+    assert web.post("/bildirim/ayarlar", data=data, follow_redirects=False).status_code == 303
+    with db.connect() as conn:
+        row = conn.execute(select(ob.its_credential)).first()
+    assert row.username == "86800010000019999"
+    assert b"gizli-parola" not in bytes(row.secret_encrypted)
+    assert "gizli-parola" not in web.get("/bildirim").text
