@@ -132,6 +132,10 @@ CAUSE_TR = {
 }
 
 
+CODE_CAUSE = {"F": Cause.FULL, "L": Cause.LOTTERY, "N": Cause.NOT_ANNOUNCED,
+              "D": Cause.DUPLICATE}
+
+
 @dataclass(frozen=True, slots=True)
 class Skip:
     """A preference passed over, and why."""
@@ -152,13 +156,22 @@ class Outcome:
     district: str | None
     rank: int | None
     """Preference rank that was given (1-based), in the list of that round."""
-    skipped: tuple[Skip, ...]
-    """Preferences passed over before the one given (or all, when not placed)."""
+    preferences: tuple[str, ...]
+    """The preference list of the round that decided (round 2's when placed there)."""
+    causes: str
+    """One letter per preference passed over (F doldu, L kura, N ilan yok, D tekrar): the
+    compact form of :attr:`skipped`, so 40,000 × 25 skips cost one string each."""
     priority: int | None
     """Position in the processing order (1 = highest score); None when not processed."""
     lottery: tuple[int, int] | None
     """(position, group size) in the applicant's equal-score lottery; None if alone."""
     reason: str
+
+    @property
+    def skipped(self) -> tuple[Skip, ...]:
+        """Preferences passed over before the one given (or all, when not placed)."""
+        return tuple(Skip(i, self.preferences[i - 1], CODE_CAUSE[c])
+                     for i, c in enumerate(self.causes, start=1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,20 +262,25 @@ def describe_skips(skipped: Sequence[Skip]) -> str:
     return "; ".join(f"{_ranges(by_cause[c])} {CAUSE_TR[c]}" for c in order)
 
 
-def _reason(status: Status, round_: int | None, rank: int | None, district: District | None,
-            skipped: Sequence[Skip], n_prefs: int, extra: str = "") -> str:
-    if status is Status.PLACED:
-        assert district is not None and rank is not None
-        head = ("2. yerleştirme, " if round_ == 2 else "") + f"tercih {rank}: {district.label}"
-        return head + (f"; {describe_skips(skipped)}" if skipped else "")
-    if status is Status.UNPLACED:
-        if n_prefs == 0:
-            return "yerleşemedi: geçerli tercih yok"
-        all_full = all(s.cause is Cause.FULL for s in skipped)
-        head = (f"yerleşemedi: {n_prefs} tercihin tamamı doldu" if all_full
-                else f"yerleşemedi: {describe_skips(skipped)}")
-        return head + extra
-    return extra
+def _describe_codes(causes: str) -> str:
+    by_cause: dict[str, list[int]] = {}
+    for i, c in enumerate(causes, start=1):
+        by_cause.setdefault(c, []).append(i)
+    order = sorted(by_cause, key=lambda c: by_cause[c][0])
+    return "; ".join(f"{_ranges(by_cause[c])} {CAUSE_TR[CODE_CAUSE[c]]}" for c in order)
+
+
+def _placed_reason(round_: int, rank: int, district: District, causes: str) -> str:
+    head = ("2. yerleştirme, " if round_ == 2 else "") + f"tercih {rank}: {district.label}"
+    return head + (f"; {_describe_codes(causes)}" if causes else "")
+
+
+def _unplaced_reason(n_prefs: int, causes: str) -> str:
+    if n_prefs == 0:
+        return "yerleşemedi: geçerli tercih yok"
+    if causes.count("F") == n_prefs:
+        return f"yerleşemedi: {n_prefs} tercihin tamamı doldu"
+    return f"yerleşemedi: {_describe_codes(causes)}"
 
 
 def _eligibility(a: Applicant, deadline: date | None) -> str | None:
@@ -278,37 +296,60 @@ def _eligibility(a: Applicant, deadline: date | None) -> str | None:
     return None
 
 
-class _Round:
-    """Serial dictatorship over an ordered list; O(Σ preferences)."""
+def _serial_dictatorship(order: Sequence[Applicant], prefs_of: Sequence[tuple[str, ...]],
+                         free: dict[str, int]) -> tuple[list[int], dict[str, Decimal]]:
+    """The hot loop: each applicant in order takes the first preference with a place left.
 
-    __slots__ = ("free", "last_score", "taken_by")
+    Returns the rank obtained per applicant (0 = none) and the score of each district's last
+    (lowest-priority) holder. A repeated or unannounced preference never has a free place, so
+    the loop needs no other test; why each preference was passed over is worked out afterwards
+    (:func:`_causes`). O(Σ preferences).
+    """
+    got = [0] * len(order)
+    last: dict[str, Decimal] = {}
+    get = free.get
+    for n, (a, prefs) in enumerate(zip(order, prefs_of, strict=True)):
+        for r, k in enumerate(prefs, start=1):
+            if get(k, 0) > 0:
+                free[k] -= 1
+                last[k] = a.score
+                got[n] = r
+                break
+    return got, last
 
-    def __init__(self, free: dict[str, int]) -> None:
-        self.free = free
-        self.last_score: dict[str, Decimal] = {}
-        self.taken_by: dict[str, list[str]] = {}
 
-    def place(self, a: Applicant, prefs: Sequence[str]) -> tuple[int | None, str | None, list[Skip]]:
-        free = self.free
-        skipped: list[Skip] = []
-        seen: set[str] = set()
-        for i, d in enumerate(prefs, start=1):
-            left = free.get(d)
-            if left is None:
-                skipped.append(Skip(i, d, Cause.NOT_ANNOUNCED))
-                continue
-            if d in seen:
-                skipped.append(Skip(i, d, Cause.DUPLICATE))
-                continue
-            seen.add(d)
-            if left > 0:
-                free[d] = left - 1
-                self.last_score[d] = a.score
-                self.taken_by.setdefault(d, []).append(a.id)
-                return i, d, skipped
-            tie = self.last_score.get(d) == a.score
-            skipped.append(Skip(i, d, Cause.LOTTERY if tie else Cause.FULL))
-        return None, None, skipped
+def _ties(last: Mapping[str, Decimal]) -> dict[Decimal, frozenset[str]]:
+    """Score → the districts whose last place went to that score."""
+    out: dict[Decimal, set[str]] = {}
+    for k, v in last.items():
+        out.setdefault(v, set()).add(k)
+    return {v: frozenset(ks) for v, ks in out.items()}
+
+
+def _causes(prefs: tuple[str, ...], upto: int, score: Decimal, announced: frozenset[str],
+            last: Mapping[str, Decimal], ties: Mapping[Decimal, frozenset[str]]) -> str:
+    """One letter per preference before ``upto`` (F, L, N, D).
+
+    A district passed over was full when the applicant's turn came; its last place went to its
+    final last holder (nobody takes a full district later). So the applicant lost it in the
+    lottery exactly when that holder has the same score (a tie at the place boundary).
+    """
+    head = prefs[:upto]
+    tied = ties.get(score)
+    if (tied is None or tied.isdisjoint(head)) and announced.issuperset(head) \
+            and len(set(head)) == len(head):
+        return "F" * len(head)
+    out = []
+    seen: set[str] = set()
+    for k in head:
+        if k not in announced:
+            out.append("N")
+        elif k in seen:
+            out.append("D")
+        else:
+            out.append("L" if last.get(k) == score else "F")
+        seen.add(k)
+    return "".join(out)
 
 
 def run_placement(inp: PlacementInput) -> PlacementResult:
@@ -345,15 +386,14 @@ def run_placement(inp: PlacementInput) -> PlacementResult:
             eligible.append(a)
         else:
             not_processed.append(Outcome(a.id, a.score, Status.NOT_PROCESSED, None, None, None,
-                                         (), None, None, why))
+                                         a.preferences, "", None, None, why))
 
     # One sort by score; equal-score groups are ordered by their own seeded draw.
     eligible.sort(key=lambda a: a.score, reverse=True)
     order: list[Applicant] = []
     lottery_pos: dict[str, tuple[int, int]] = {}
     groups: list[tuple[Decimal, tuple[str, ...]]] = []
-    i = 0
-    n = len(eligible)
+    i, n = 0, len(eligible)
     while i < n:
         j = i + 1
         s = eligible[i].score
@@ -369,81 +409,81 @@ def run_placement(inp: PlacementInput) -> PlacementResult:
                 lottery_pos[aid] = (pos, len(drawn))
                 order.append(members[aid])
         i = j
+    announced = frozenset(dmap)
 
-    r1 = _Round({k: d.places for k, d in dmap.items()})
-    placed1: dict[str, tuple[int, str, list[Skip]]] = {}
-    missed1: dict[str, list[Skip]] = {}
-    decisive: dict[Decimal, set[str]] = {}
-    for a in order:
-        rank, d, skipped = r1.place(a, a.preferences)
-        for sk in skipped:
-            if sk.cause is Cause.LOTTERY:
-                decisive.setdefault(a.score, set()).add(sk.district)
-        if d is not None and rank is not None:
-            placed1[a.id] = (rank, d, skipped)
-        else:
-            missed1[a.id] = skipped
+    got1, last1 = _serial_dictatorship(order, [a.preferences for a in order],
+                                       {k: d.places for k, d in dmap.items()})
+    ties1 = _ties(last1)
 
     notes: list[str] = []
-    withdrawn = set(inp.withdrawn) & placed1.keys()
+    placed1 = {a.id for a, g in zip(order, got1, strict=True) if g}
+    withdrawn = set(inp.withdrawn) & placed1
     for w in sorted(set(inp.withdrawn) - withdrawn):
         notes.append(f"'{w}' 1. yerleştirmede yerleşmediği için vazgeçenler listesinde yok sayıldı.")
-    kept1 = {k: 0 for k in dmap}
-    for aid, (_, d, _) in placed1.items():
-        if aid not in withdrawn:
-            kept1[d] += 1
+    kept1 = dict.fromkeys(dmap, 0)
+    for a, g in zip(order, got1, strict=True):
+        if g and a.id not in withdrawn:
+            kept1[a.preferences[g - 1]] += 1
 
-    placed2: dict[str, tuple[int, str, list[Skip]]] = {}
-    missed2: dict[str, list[Skip]] = {}
-    filled2 = {k: 0 for k in dmap}
+    rest = [a for a, g in zip(order, got1, strict=True) if not g]
+    prefs2 = [a.preferences if a.preferences_round2 is None else a.preferences_round2
+              for a in rest]
+    got2: dict[str, int] = {}
+    last2: dict[str, Decimal] = {}
+    filled2 = dict.fromkeys(dmap, 0)
     if inp.second_round:
         free2 = {k: dmap[k].places - kept1[k] for k in dmap}
         empty = sum(free2.values())
-        r2 = _Round(free2)
-        if empty:
-            for a in order:
-                if a.id in placed1:
-                    continue
-                prefs = a.preferences if a.preferences_round2 is None else a.preferences_round2
-                rank, d, skipped = r2.place(a, prefs)
-                for sk in skipped:
-                    if sk.cause is Cause.LOTTERY:
-                        decisive.setdefault(a.score, set()).add(sk.district)
-                if d is not None and rank is not None:
-                    placed2[a.id] = (rank, d, skipped)
-                    filled2[d] += 1
-                else:
-                    missed2[a.id] = skipped
-        notes.append(f"2. yerleştirme: {empty} boş yer, {len(placed2)} eczacı yerleşti.")
+        # nothing to do without an empty place (the usual case without withdrawals)
+        ranks, last2 = (_serial_dictatorship(rest, prefs2, free2) if empty
+                        else ([0] * len(rest), {}))
+        got2 = {a.id: g for a, g in zip(rest, ranks, strict=True)}
+        for p, g in zip(prefs2, ranks, strict=True):
+            if g:
+                filled2[p[g - 1]] += 1
+        notes.append(f"2. yerleştirme: {empty} boş yer, {sum(filled2.values())} eczacı yerleşti.")
 
+    ties2 = _ties(last2)
+    decisive: dict[Decimal, set[str]] = {}
     outcomes: list[Outcome] = []
-    for prio, a in enumerate(order, start=1):
+    for prio, (a, g) in enumerate(zip(order, got1, strict=True), start=1):
         lot = lottery_pos.get(a.id)
-        if a.id in placed1:
-            rank, d, skipped = placed1[a.id]
+        g2 = got2.get(a.id, 0)
+        if g:
+            causes = _causes(a.preferences, g - 1, a.score, announced, last1, ties1)
+            d = a.preferences[g - 1]
             if a.id in withdrawn:
-                reason = (f"tercih {rank}: {dmap[d].label} kazanıldı; vazgeçti, yer 2. "
+                reason = (f"tercih {g}: {dmap[d].label} kazanıldı; vazgeçti, yer 2. "
                           "yerleştirmeye kaldı")
-                outcomes.append(Outcome(a.id, a.score, Status.WITHDRAWN, 1, d, rank,
-                                        tuple(skipped), prio, lot, reason))
-                continue
-            outcomes.append(Outcome(a.id, a.score, Status.PLACED, 1, d, rank, tuple(skipped),
-                                    prio, lot, _reason(Status.PLACED, 1, rank, dmap[d], skipped,
-                                                       len(a.preferences))))
-        elif a.id in placed2:
-            rank, d, skipped = placed2[a.id]
-            outcomes.append(Outcome(a.id, a.score, Status.PLACED, 2, d, rank, tuple(skipped),
-                                    prio, lot, _reason(Status.PLACED, 2, rank, dmap[d], skipped,
-                                                       len(a.preferences))))
+                out = Outcome(a.id, a.score, Status.WITHDRAWN, 1, d, g, a.preferences, causes,
+                              prio, lot, reason)
+            else:
+                out = Outcome(a.id, a.score, Status.PLACED, 1, d, g, a.preferences, causes,
+                              prio, lot, _placed_reason(1, g, dmap[d], causes))
+        elif g2:
+            p2 = a.preferences if a.preferences_round2 is None else a.preferences_round2
+            causes = _causes(p2, g2 - 1, a.score, announced, last2, ties2)
+            d = p2[g2 - 1]
+            out = Outcome(a.id, a.score, Status.PLACED, 2, d, g2, p2, causes, prio, lot,
+                          _placed_reason(2, g2, dmap[d], causes))
         else:
-            skipped = missed1[a.id]
-            extra = ""
-            if a.id in missed2 and a.preferences_round2 is not None:
-                extra = f"; 2. yerleştirmede de yer yok ({describe_skips(missed2[a.id]) or 'tercih yok'})"
-            outcomes.append(Outcome(a.id, a.score, Status.UNPLACED, None, None, None,
-                                    tuple(skipped), prio, lot,
-                                    _reason(Status.UNPLACED, None, None, None, skipped,
-                                            len(a.preferences), extra)))
+            causes = _causes(a.preferences, len(a.preferences), a.score, announced, last1, ties1)
+            reason = _unplaced_reason(len(a.preferences), causes)
+            if inp.second_round and a.preferences_round2 is not None:
+                c2 = _causes(a.preferences_round2, len(a.preferences_round2), a.score,
+                             announced, last2, ties2)
+                reason += f"; 2. yerleştirmede de yer yok ({_describe_codes(c2) or 'tercih yok'})"
+                if "L" in c2:
+                    for k, c in zip(a.preferences_round2, c2, strict=False):
+                        if c == "L":
+                            decisive.setdefault(a.score, set()).add(k)
+            out = Outcome(a.id, a.score, Status.UNPLACED, None, None, None, a.preferences,
+                          causes, prio, lot, reason)
+        if "L" in out.causes:
+            for k, c in zip(out.preferences, out.causes, strict=False):
+                if c == "L":
+                    decisive.setdefault(a.score, set()).add(k)
+        outcomes.append(out)
     outcomes.extend(not_processed)
 
     draws = tuple(LotteryDraw(s, drawn, s in decisive, tuple(sorted(decisive.get(s, ()))))
