@@ -40,3 +40,34 @@ def worker(world: Any, **kw: Any) -> Worker:
 def pack_states(world: Any, sid: int) -> dict[str, str]:
     with world.db.connect() as conn:
         return {r.serial: r.state for r in ob.submission_packs(conn, sid)}
+
+
+def seed_demo_reconciliation(db: Any, pharmacy_id: int, user_id: int, today: Any) -> int:
+    """The demo pharmacy's catalog, İTS snapshot, count, in-transit list and a reconciliation.
+
+    Uses the other areas' demo seeders (catalog, count) but not ours: credentials are saved by
+    the test with its own secret key.
+    """
+    import eczane.store.catalog
+    import eczane.store.count  # noqa: F401
+    from eczane.demo_data import demo_pharmacy
+    from eczane.domain.reconcile import InTransitPack
+    from eczane.store.demo import DEMO_SEEDERS
+    from eczane.store.reconcile import replace_in_transit, run_reconciliation
+
+    with db.begin() as conn:
+        for seeder in list(DEMO_SEEDERS):
+            if seeder.__module__.startswith("eczane.store."):
+                seeder(conn, pharmacy_id, today)
+        replace_in_transit(conn, pharmacy_id, [
+            InTransitPack(p.gtin, p.serial, p.expiry, p.batch, kind, sender)
+            for p, kind, sender in demo_pharmacy(today).in_transit])
+        return int(run_reconciliation(conn, pharmacy_id, today=today, user_id=user_id))
+
+
+def demo_simulator_state(today: Any) -> Any:
+    from eczane.its.simulator import SimState, load_demo
+
+    state = SimState(today=today)
+    load_demo(state, today)
+    return state

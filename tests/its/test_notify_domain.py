@@ -1,0 +1,113 @@
+"""Pure outbox decisions (eczane.domain.notify): state machine, result codes, approval gate."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from eczane.domain.errors import RuleError
+from eczane.domain.notify import (
+    Kind,
+    PackState,
+    StatusAnswer,
+    Window,
+    approval_problems,
+    batches,
+    check_transition,
+    confirmation_phrase,
+    decide_after_status,
+    decide_result,
+    retry_delay_s,
+)
+from eczane.its.protocol import result_codes
+
+W75 = Window("75", date(2025, 7, 24), date(2025, 10, 24))  # research/its.md §5.1 (TEIS25, SAMSUN)
+GLN = "8680001000001"
+
+
+@pytest.mark.parametrize("uc, state", [
+    ("00000", PackState.ACCEPTED),   # research/its.md §1.3: 00000 = success
+    ("0", PackState.ACCEPTED),       # ATK strips leading zeros (§1.3)
+    ("90000", PackState.RETRY),      # simulator transient code (data/its/result_codes.yaml)
+    ("75001", PackState.REFUSED),    # after the 15.03.2025 cutoff (seed 000)
+    ("60000", PackState.REFUSED),    # already deactive (§2)
+    ("12345", PackState.REFUSED),    # unknown code: never retried on a guess
+])
+def test_result_codes_map_to_pack_states(uc, state):
+    assert decide_result(uc, result_codes()).state is state
+
+
+def test_an_unknown_code_is_refused_with_a_turkish_text_naming_it():
+    assert decide_result("12345", result_codes()).text == "Bilinmeyen İTS sonuç kodu 12345"
+
+
+@pytest.mark.parametrize("kind, answer, state", [
+    (Kind.DEACTIVATION, StatusAnswer("60000", GLN), PackState.ACCEPTED),   # done before answer was lost
+    (Kind.DEACTIVATION, StatusAnswer("60003", GLN), PackState.RETRY),      # still in pharmacy: resend
+    (Kind.EXPIRY, StatusAnswer("60000", GLN), PackState.ACCEPTED),
+    (Kind.ACCEPTANCE, StatusAnswer("60003", GLN), PackState.ACCEPTED),     # now on our GLN
+    (Kind.ACCEPTANCE, StatusAnswer("60003", "8680001000018"), PackState.RETRY),
+    (Kind.ACCEPTANCE, StatusAnswer("60002", "8680007800012"), PackState.RETRY),  # still at depo
+    (Kind.DEACTIVATION, StatusAnswer("10201"), PackState.REFUSED),         # not in İTS at all
+    (Kind.DEACTIVATION, None, PackState.RETRY),
+])
+def test_after_a_lost_answer_the_status_decides(kind, answer, state):
+    assert decide_after_status(kind, answer, GLN).state is state
+
+
+def test_a_final_state_never_changes():
+    for final in (PackState.ACCEPTED, PackState.REFUSED, PackState.DROPPED):
+        for other in PackState:
+            with pytest.raises(RuleError):
+                check_transition(final, other)
+    check_transition(PackState.SENDING, PackState.UNKNOWN)
+    with pytest.raises(RuleError):
+        check_transition(PackState.UNKNOWN, PackState.SENDING)  # never resend without a status check
+
+
+def test_batches_and_backoff():
+    assert [len(b) for b in batches(list(range(2501)), 1000)] == [1000, 1000, 501]
+    with pytest.raises(RuleError):
+        batches([1], 0)
+    assert [retry_delay_s(a, base_s=2) for a in (1, 2, 3, 20)] == [2, 4, 8, 300]
+
+
+def test_the_confirmation_names_the_count():
+    assert confirmation_phrase("deactivation", 87) == "87 kutuyu deaktive et"
+    assert confirmation_phrase("expiry", 4) == "4 kutuyu deaktive et"
+    assert confirmation_phrase("acceptance", 2) == "2 kutuyu teslim al"
+
+
+def _gate(**kw):
+    args = dict(kind="deactivation", reason_code="75", pack_count=87, recon_today=date(2025, 9, 1),
+                today=date(2025, 9, 1), max_age_days=0, window=W75, is_pharmacist=True,
+                confirmation="87 kutuyu deaktive et")
+    args.update(kw)
+    return [p.code for p in approval_problems(**args)]
+
+
+@pytest.mark.parametrize("changes, codes", [
+    ({}, []),
+    ({"is_pharmacist": False}, ["not_pharmacist"]),                         # issue 6
+    ({"confirmation": "86 kutuyu deaktive et"}, ["confirmation"]),
+    ({"confirmation": " 87 kutuyu deaktive et "}, []),
+    ({"recon_today": date(2025, 8, 31)}, ["stale_recon"]),                  # seed 000: İTS lags
+    ({"recon_today": date(2025, 8, 31), "max_age_days": 1}, []),
+    ({"recon_today": None}, ["no_recon"]),
+    ({"today": date(2026, 11, 23), "recon_today": date(2026, 11, 23)}, ["window_closed"]),  # today
+    ({"today": date(2025, 10, 24), "recon_today": date(2025, 10, 24)}, []),  # last day inclusive
+    ({"kind": "acceptance", "reason_code": "", "window": None, "recon_today": None,
+      "confirmation": "87 kutuyu teslim al"}, []),
+])
+def test_the_approval_gate(changes, codes):
+    assert _gate(**changes) == codes
+
+
+def test_the_closed_window_message_is_plain_turkish():
+    probs = approval_problems(kind="deactivation", reason_code="75", pack_count=1,
+                              recon_today=date(2026, 11, 23), today=date(2026, 11, 23),
+                              max_age_days=0, window=W75, is_pharmacist=True,
+                              confirmation="1 kutuyu deaktive et")
+    assert probs[0].message == ("“75” deaktivasyon süresi kapalı (24.07.2025–24.10.2025); bugün "
+                                "23.11.2026. Süre uzatılmadıkça bu kodla bildirim yapılamaz.")
