@@ -1,0 +1,81 @@
+"""Exports of a stored reconciliation (the web pages and the İTS outbox use the same files)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from eczane.domain.reconcile import BUCKETS, Bucket, Rules, window_status
+from eczane.exports.karekod_list import exchange_files, karekod_list_text
+from eczane.exports.packs import ExportPack, from_row
+from eczane.exports.report import ReportData, report_html
+from eczane.exports.xlsx import xlsx_bytes
+from eczane.store import reconcile as store
+from eczane.store.core import pharmacy
+from eczane.windows import load_windows
+
+
+def window_of(rec: store.Reconciliation) -> Any:
+    """The window the run used (by code), else the default one."""
+    for w in load_windows():
+        if w.code == rec.window_code:
+            return w
+    from eczane.windows import default_window
+
+    return default_window()
+
+
+def rules_of(rec: store.Reconciliation) -> Rules:
+    w = window_of(rec)
+    return Rules(rec.today, rec.records_before, w.excluded_classes)
+
+
+def export_packs(conn: Connection, rec: store.Reconciliation, bucket: str, *,
+                 overridden: bool = False) -> list[ExportPack]:
+    return [from_row(r, rec.records_before)
+            for r in store.bucket_packs(conn, rec.id, bucket, overridden=overridden)]
+
+
+def all_export_packs(conn: Connection, rec: store.Reconciliation) -> dict[str, list[ExportPack]]:
+    return {b.value: export_packs(conn, rec, b.value) for b in BUCKETS}
+
+
+def karekod_text(conn: Connection, rec: store.Reconciliation) -> str:
+    """"Elinizde Olmayan Karekodlar": the deactivation list after the pharmacist's overrides."""
+    return karekod_list_text(export_packs(conn, rec, Bucket.NOT_ON_HAND_ELIGIBLE.value))
+
+
+def exchange_texts(conn: Connection, rec: store.Reconciliation) -> dict[str, str]:
+    return exchange_files(export_packs(conn, rec, Bucket.IN_TRANSIT.value))
+
+
+def xlsx_body(conn: Connection, rec: store.Reconciliation, today: date) -> bytes:
+    status = window_status(window_of(rec), today)
+    return xlsx_bytes(all_export_packs(conn, rec), title=f"Mutabakat {rec.id}",
+                      window_text=status.message)
+
+
+def report_data(conn: Connection, rec: store.Reconciliation, today: date,
+                prepared_by: str = "") -> ReportData:
+    ph = conn.execute(select(pharmacy.c.name, pharmacy.c.gln).where(
+        pharmacy.c.id == rec.pharmacy_id)).first()
+    window = window_of(rec)
+    counts = store.effective_counts(conn, rec)
+    src = rec.onhand_source
+    sources = [f"İTS stok dosyası #{rec.its_snapshot_id}"]
+    if src.get("count_session_id"):
+        sources.append(f"Sayım #{src['count_session_id']}")
+    if src.get("onhand_import_id"):
+        sources.append(f"Karekod listesi #{src['onhand_import_id']}")
+    return ReportData(
+        pharmacy_name=ph.name if ph else "", pharmacy_gln=(ph.gln or "") if ph else "",
+        today=rec.today, window=window, status=window_status(window, today),
+        rules=rules_of(rec), counts=counts, by_bucket=all_export_packs(conn, rec),
+        kept_out=export_packs(conn, rec, Bucket.NOT_ON_HAND_ELIGIBLE.value, overridden=True),
+        date_checked=rec.date_checked, prepared_by=prepared_by, sources=sources)
+
+
+def report_page(conn: Connection, rec: store.Reconciliation, prepared_by: str, today: date) -> str:
+    return report_html(report_data(conn, rec, today, prepared_by))

@@ -1,0 +1,269 @@
+"""Mutabakat pages: run a reconciliation, see every bucket with reasons, keep packs out of the
+deactivation list with a note, the arada kalan and miadı dolan worklists, and the exports.
+
+Every page says which deactivation window applies and whether it is open today.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Connection
+
+from eczane.domain.errors import RuleError
+from eczane.domain.reconcile import BUCKET_LABELS_TR, BUCKETS, SENDER_TYPES, Bucket, window_status
+from eczane.exports import from_store as exports
+from eczane.exports.packs import from_row
+from eczane.store import reconcile as store
+from eczane.store.users import User
+from eczane.web.auth import check_pharmacy, current_user, require_pharmacist
+from eczane.web.render import render
+from eczane.windows import default_window
+
+router = APIRouter()
+NAV = [("/mutabakat", "Mutabakat")]
+PAGE = 200
+ELIGIBLE = Bucket.NOT_ON_HAND_ELIGIBLE.value
+
+
+def _recon_for(request: Request, rid: int, user: User | None = None
+               ) -> tuple[User, store.Reconciliation]:
+    """The user and a reconciliation of their pharmacy (404 otherwise)."""
+    user = user or current_user(request)
+    with request.app.state.services.db.connect() as conn:
+        rec = store.get_reconciliation(conn, user.pharmacy_id, rid)
+    if rec is None:
+        raise HTTPException(404, "Mutabakat bulunamadı.")
+    check_pharmacy(user, rec.pharmacy_id)
+    return user, rec
+
+
+# ------------------------------------------------------------------------------ contexts
+
+
+def _bars(items: list[tuple[str, int]], limit: int = 12) -> list[dict[str, Any]]:
+    """Rows of a horizontal bar chart (inline SVG in the template), widths in percent."""
+    top = max((n for _, n in items), default=0) or 1
+    return [{"label": label, "n": n, "pct": round(100 * n / top, 1)} for label, n in items[:limit]]
+
+
+def _index_context(conn: Connection, user: User, today: date) -> dict[str, Any]:
+    from eczane.store.catalog import latest_snapshot_id, list_onhand_imports
+    from eczane.store.count import list_sessions
+
+    window = default_window()
+    return {
+        "window": window, "status": window_status(window, today),
+        "recs": store.list_reconciliations(conn, user.pharmacy_id),
+        "sessions": list_sessions(conn, user.pharmacy_id)[:20],
+        "imports": list_onhand_imports(conn, user.pharmacy_id),
+        "has_snapshot": latest_snapshot_id(conn, user.pharmacy_id) is not None,
+        "transit_count": len(store.in_transit_packs(conn, user.pharmacy_id)),
+        "labels": BUCKET_LABELS_TR, "buckets": BUCKETS, "error": None, "transit_result": None,
+    }
+
+
+def _parse_source(kaynak: str) -> tuple[int | None, int | None]:
+    """``sayim:ID`` (a count session) or ``liste:ID`` (an imported karekod list); empty: newest
+    count session."""
+    kind, _, num = kaynak.partition(":")
+    if not num.isdigit():
+        return None, None
+    return (int(num), None) if kind == "sayim" else (None, int(num))
+
+
+def _detail_context(conn: Connection, rec: store.Reconciliation, grup: str, q: str, page: int,
+                    today: date) -> dict[str, Any]:
+    from eczane.domain.karekod import parse_karekod
+
+    window = exports.window_of(rec)
+    counts = store.effective_counts(conn, rec)
+    key = None
+    parsed = parse_karekod(q, today=today) if len(q.strip()) > 20 else None
+    if parsed is not None and parsed.value is not None:
+        key, q = (parsed.value.gtin, parsed.value.serial), ""
+    bucket = ELIGIBLE if grup == "kept_out" else grup
+    rows = store.bucket_packs(conn, rec.id, bucket, search=q, key=key, limit=PAGE + 1,
+                              offset=(page - 1) * PAGE, overridden=grup == "kept_out")
+    stats = store.bucket_stats(conn, rec.id, ELIGIBLE)
+    packs = [from_row(r, rec.records_before) for r in rows[:PAGE]]
+    return {
+        "rec": rec, "window": window, "status": window_status(window, today),
+        "counts": counts, "labels": BUCKET_LABELS_TR, "buckets": BUCKETS, "grup": grup, "q": q,
+        "page": page, "has_more": len(rows) > PAGE, "packs": packs,
+        "chart_buckets": _bars([(BUCKET_LABELS_TR[b], rec.counts[b.value]) for b in BUCKETS], 6),
+        "chart_products": _bars(stats["product"]), "chart_months": _bars(stats["month"], 24),
+    }
+
+
+def _transit_context(conn: Connection, rec: store.Reconciliation, today: date) -> dict[str, Any]:
+    packs = exports.export_packs(conn, rec, Bucket.IN_TRANSIT.value)
+    groups: dict[str, dict[str, list[Any]]] = {t: {} for t in SENDER_TYPES}
+    for p in packs:
+        groups.setdefault(p.sender_type, {}).setdefault(p.sender or "—", []).append(p)
+    window = exports.window_of(rec)
+    return {"rec": rec, "window": window, "status": window_status(window, today),
+            "groups": groups, "sender_types": SENDER_TYPES, "total": len(packs)}
+
+
+# ------------------------------------------------------------------------------ pages
+
+
+@router.get("/mutabakat", response_class=HTMLResponse)
+def index(request: Request) -> HTMLResponse:
+    user = current_user(request)
+    with request.app.state.services.db.connect() as conn:
+        ctx = _index_context(conn, user, request.app.state.services.today())
+    return render(request, "reconcile/index.html", ctx)
+
+
+@router.post("/mutabakat", response_model=None)
+def run(request: Request, kaynak: str = Form("")) -> HTMLResponse | RedirectResponse:
+    user = current_user(request)
+    services = request.app.state.services
+    session_id, import_id = _parse_source(kaynak)
+    try:
+        with services.db.begin() as conn:
+            rid = store.run_reconciliation(conn, user.pharmacy_id, today=services.today(),
+                                           user_id=user.id, count_session_id=session_id,
+                                           onhand_import_id=import_id)
+    except RuleError as exc:
+        with services.db.connect() as conn:
+            ctx = _index_context(conn, user, services.today())
+        return render(request, "reconcile/index.html", ctx | {"error": exc.message},
+                      status_code=422)
+    return RedirectResponse(f"/mutabakat/{rid}", status_code=303)
+
+
+@router.post("/mutabakat/arada-kalan", response_class=HTMLResponse)
+def upload_transit(request: Request, dosya: UploadFile) -> HTMLResponse:
+    """Replace the in-transit list with an uploaded ``karekod,sender_type,sender`` file."""
+    from eczane.importers.tabular import ImportRefused
+    from eczane.importers.transit import read_transit
+
+    user = current_user(request)
+    services = request.app.state.services
+    error, result = None, None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(dosya.filename or "arada-kalan.csv").name
+        path.write_bytes(dosya.file.read())
+        try:
+            result = read_transit(path, today=services.today())
+        except ImportRefused as exc:
+            error = exc.message
+    if result is not None:
+        with services.db.begin() as conn:
+            store.replace_in_transit(conn, user.pharmacy_id, result.packs, user_id=user.id,
+                                     source=result.source_name)
+    with services.db.connect() as conn:
+        ctx = _index_context(conn, user, services.today())
+    return render(request, "reconcile/index.html", ctx | {"transit_result": result, "error": error},
+                  status_code=422 if error else 200)
+
+
+@router.get("/mutabakat/{rid}", response_class=HTMLResponse)
+def detail(request: Request, rid: int, grup: str = ELIGIBLE, q: str = "",
+           sayfa: int = 1) -> HTMLResponse:
+    _user, rec = _recon_for(request, rid)
+    if grup not in {b.value for b in BUCKETS} | {"kept_out"}:
+        raise HTTPException(404, "Böyle bir grup yok.")
+    with request.app.state.services.db.connect() as conn:
+        ctx = _detail_context(conn, rec, grup, q, max(sayfa, 1), request.app.state.services.today())
+    return render(request, "reconcile/detail.html", ctx)
+
+
+@router.post("/mutabakat/{rid}/cikar")
+def keep_out(request: Request, rid: int, gtin: str = Form(...), serial: str = Form(...),
+             note: str = Form(""), geri: str = Form("")) -> RedirectResponse:
+    """Keep a pack out of the deactivation list with a note (pharmacist only), or put it back."""
+    user, rec = _recon_for(request, rid, require_pharmacist(request))
+    with request.app.state.services.db.begin() as conn:
+        if store.find_pack(conn, rec.id, gtin, serial) is None:
+            raise HTTPException(404, "Kutu bu mutabakatta yok.")
+        try:
+            store.set_override(conn, user.pharmacy_id, gtin, serial, note=note, user_id=user.id,
+                               active=not geri)
+        except RuleError as exc:
+            raise HTTPException(422, exc.message) from None
+    return RedirectResponse(f"/mutabakat/{rid}?grup={'kept_out' if not geri else ELIGIBLE}",
+                            status_code=303)
+
+
+@router.get("/mutabakat/{rid}/arada-kalan", response_class=HTMLResponse)
+def transit_worklist(request: Request, rid: int) -> HTMLResponse:
+    _user, rec = _recon_for(request, rid)
+    with request.app.state.services.db.connect() as conn:
+        ctx = _transit_context(conn, rec, request.app.state.services.today())
+    return render(request, "reconcile/transit.html", ctx)
+
+
+@router.get("/mutabakat/{rid}/miadi-dolan", response_class=HTMLResponse)
+def expired_worklist(request: Request, rid: int) -> HTMLResponse:
+    _user, rec = _recon_for(request, rid)
+    window = exports.window_of(rec)
+    with request.app.state.services.db.connect() as conn:
+        packs = exports.export_packs(conn, rec, Bucket.EXPIRED.value)
+    return render(request, "reconcile/expired.html", {
+        "rec": rec, "packs": packs, "window": window,
+        "status": window_status(window, request.app.state.services.today())})
+
+
+# ------------------------------------------------------------------------------ files
+
+
+@router.get("/mutabakat/{rid}/elinizde-olmayan-karekodlar.txt")
+def karekod_file(request: Request, rid: int) -> Response:
+    _user, rec = _recon_for(request, rid)
+    with request.app.state.services.db.connect() as conn:
+        body = exports.karekod_text(conn, rec)
+    return _download(body.encode("utf-8"), f"elinizde-olmayan-karekodlar-{rid}.txt",
+                     "text/plain; charset=utf-8")
+
+
+@router.get("/mutabakat/{rid}/takas.txt")
+def exchange_file(request: Request, rid: int, gonderen: str) -> Response:
+    _user, rec = _recon_for(request, rid)
+    with request.app.state.services.db.connect() as conn:
+        files = exports.exchange_texts(conn, rec)
+    if gonderen not in files:
+        raise HTTPException(404, "Bu gönderen eczanenin arada kalan kutusu yok.")
+    return _download(files[gonderen].encode("utf-8"), f"takas-{gonderen}.txt",
+                     "text/plain; charset=utf-8")
+
+
+@router.get("/mutabakat/{rid}/mutabakat.xlsx")
+def xlsx_file(request: Request, rid: int) -> Response:
+    _user, rec = _recon_for(request, rid)
+    with request.app.state.services.db.connect() as conn:
+        body = exports.xlsx_body(conn, rec, request.app.state.services.today())
+    return _download(body, f"mutabakat-{rid}.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@router.get("/mutabakat/{rid}/rapor", response_class=HTMLResponse)
+def report(request: Request, rid: int) -> HTMLResponse:
+    user, rec = _recon_for(request, rid)
+    with request.app.state.services.db.connect() as conn:
+        html = exports.report_page(conn, rec, user.display_name, request.app.state.services.today())
+    return HTMLResponse(html)
+
+
+@router.get("/mutabakat/{rid}/rapor.pdf")
+def report_pdf(request: Request, rid: int) -> Response:
+    from eczane.exports.report import html_to_pdf
+
+    user, rec = _recon_for(request, rid)
+    with request.app.state.services.db.connect() as conn:
+        html = exports.report_page(conn, rec, user.display_name, request.app.state.services.today())
+    return _download(html_to_pdf(html), f"mutabakat-raporu-{rid}.pdf", "application/pdf")
+
+
+def _download(body: bytes, filename: str, media_type: str) -> Response:
+    disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
