@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -71,11 +72,15 @@ class ItsStockStream:
     source_name: str
     sha256: str
     layout: Layout
-    rows: Iterator[ItsStockRow]
+    rows: Iterator[tuple[Any, ...]]
+    """Tuples ``(gtin, serial, expiry, batch, product_name, last_tx_date, row_no)``; dates are
+    ``date`` objects, or ISO text when opened with ``text_dates`` (for bulk inserts)."""
     issues: list[RowIssue] = field(default_factory=list)
     duplicates: int = 0
     data_rows: int = 0
     notes: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    """GTIN → the product name of its first row (for flagging GTINs the catalog lacks)."""
 
     @property
     def has_tx_date(self) -> bool:
@@ -91,14 +96,15 @@ def read_its_stock(path: Path | str, *, today: date, mapping: Mapping[str, Any] 
         MappingNeeded: the columns are not recognised and no ``mapping`` was given.
     """
     stream = iter_its_stock(path, today=today, mapping=mapping, progress=progress)
-    rows = list(stream.rows)
+    rows = [ItsStockRow(*t) for t in stream.rows]
     return ItsStockFile(stream.source_name, stream.sha256, stream.layout.as_mapping(),
                         stream.layout.signature, rows, stream.issues, stream.duplicates,
                         stream.has_tx_date, stream.layout.detected, stream.notes)
 
 
 def iter_its_stock(path: Path | str, *, today: date, mapping: Mapping[str, Any] | None = None,
-                   progress: Callable[[int], None] | None = None) -> ItsStockStream:
+                   progress: Callable[[int], None] | None = None,
+                   text_dates: bool = False) -> ItsStockStream:
     """Open the file, find the layout, and return a stream of rows (read once).
 
     Raises ``ImportRefused`` / ``MappingNeeded`` before the first row; a file with a header and
@@ -125,30 +131,26 @@ def iter_its_stock(path: Path | str, *, today: date, mapping: Mapping[str, Any] 
     stream = ItsStockStream(path.name, digest, layout, iter(()), notes=list(table.notes))
 
     off = table.row_offset
-
-    def all_rows() -> Iterator[tuple[int, list[Any]]]:
-        for i, r in enumerate(head):
-            if i + 1 > layout.header_row:
-                yield off + i + 1, r
-        n = off + len(head)
-        for r in table.rows:
-            n += 1
-            yield n, r
-
-    stream.rows = _rows(stream, all_rows(), today=today, progress=progress, name=path.name)
+    numbered = enumerate(chain(head[layout.header_row:], table.rows),
+                         start=off + layout.header_row + 1)
+    stream.rows = _rows(stream, numbered, today=today, progress=progress, name=path.name,
+                        text_dates=text_dates)
     return stream
 
 
 def _rows(stream: ItsStockStream, numbered: Iterator[tuple[int, list[Any]]], *, today: date,
-          progress: Callable[[int], None] | None, name: str) -> Iterator[ItsStockRow]:
+          progress: Callable[[int], None] | None, name: str,
+          text_dates: bool) -> Iterator[tuple[Any, ...]]:
+    """The row loop. Hot: 300,000 rows must take well under a second, hence the caches (GTINs
+    and dates repeat) and the inline fast path for well-formed cells."""
     cols = stream.layout.columns
     headers = stream.layout.headers
     issues = stream.issues
+    names = stream.names
 
     def col_name(fld: str) -> str:
         i = cols[fld]
-        label = headers[i] if i < len(headers) and headers[i] else FIELD_LABELS_TR[fld]
-        return label
+        return headers[i] if i < len(headers) and headers[i] else FIELD_LABELS_TR[fld]
 
     gi, si = cols.get("gtin"), cols.get("serial")
     ei, bi = cols.get("expiry"), cols.get("batch")
@@ -156,73 +158,71 @@ def _rows(stream: ItsStockStream, numbered: Iterator[tuple[int, list[Any]]], *, 
     use_karekod = gi is None or si is None
     width = max(cols.values()) + 1
     gtin_cache: dict[Any, str | ParseError] = {}
-    date_cache: dict[Any, date | ParseError] = {}
+    date_cache: dict[Any, date | str | ParseError] = {}
     seen: dict[tuple[str, str], int] = {}
+    code_ok = _CODE_RE.match
+    empty = ("", None)
     good = 0
+    data_rows = 0
 
-    def gtin_of(raw: Any) -> str | ParseError:
-        hit = gtin_cache.get(raw)
-        if hit is None:
-            try:
-                hit = restore_gtin(raw)
-            except ParseError as exc:
-                hit = exc
-            if len(gtin_cache) < 100_000:
-                gtin_cache[raw] = hit
+    def gtin_slow(raw: Any) -> str | ParseError:
+        try:
+            hit: str | ParseError = restore_gtin(raw)
+        except ParseError as exc:
+            hit = exc
+        if len(gtin_cache) < 100_000:
+            gtin_cache[raw] = hit
         return hit
 
-    def date_of(raw: Any) -> date | ParseError:
-        hit = date_cache.get(raw)
-        if hit is None:
-            try:
-                hit = parse_date(raw)
-            except ParseError as exc:
-                hit = exc
-            if len(date_cache) < 100_000:
-                date_cache[raw] = hit
+    def date_slow(raw: Any) -> date | str | ParseError:
+        try:
+            d = parse_date(raw)
+            hit: date | str | ParseError = d.isoformat() if text_dates else d
+        except ParseError as exc:
+            hit = exc
+        if len(date_cache) < 100_000:
+            date_cache[raw] = hit
         return hit
 
     for row_no, row in numbered:
-        stream.data_rows += 1
-        if progress is not None and stream.data_rows % 10_000 == 0:
-            progress(10_000)
         if len(row) < width:
-            if not any(c not in ("", None) for c in row):
-                stream.data_rows -= 1
-                continue
             row = list(row) + [""] * (width - len(row))
-        expiry: date | None = None
+        expiry: date | str | None = None
         batch = ""
         if use_karekod:
             assert ki is not None
             raw = cell_text(row[ki])
             if not raw:
-                if any(c not in ("", None) for c in row):
+                if any(c not in empty for c in row):
+                    data_rows += 1
                     issues.append(RowIssue(row_no, col_name("karekod"), "empty", "Karekod boş.", ""))
-                else:
-                    stream.data_rows -= 1
                 continue
+            data_rows += 1
             parsed = _parse_karekod(raw, today)
             if isinstance(parsed, RowIssue):
                 issues.append(RowIssue(row_no, col_name("karekod"), parsed.code, parsed.message, raw))
                 continue
-            gtin, serial, expiry, batch = parsed
+            gtin, serial, kexp, batch = parsed
+            expiry = kexp.isoformat() if text_dates else kexp
         else:
-            assert gi is not None and si is not None
-            graw, sraw = row[gi], row[si]
-            if graw in ("", None) and sraw in ("", None):
-                if any(c not in ("", None) for c in row):
+            graw = row[gi]  # type: ignore[index]
+            sraw = row[si]  # type: ignore[index]
+            if graw in empty and sraw in empty:
+                if any(c not in empty for c in row):
+                    data_rows += 1
                     issues.append(RowIssue(row_no, col_name("gtin"), "empty",
                                            "GTIN ve seri no boş.", _raw(row)))
-                else:
-                    stream.data_rows -= 1
                 continue
-            g = gtin_of(graw)
-            if isinstance(g, ParseError):
+            data_rows += 1
+            g = gtin_cache.get(graw)
+            if g is None:
+                g = gtin_slow(graw)
+            if g.__class__ is not str:
+                assert isinstance(g, ParseError)
                 issues.append(RowIssue(row_no, col_name("gtin"), g.code, g.message, cell_text(graw)))
                 continue
             gtin = g
-            if isinstance(sraw, str) and _CODE_RE.match(sraw):
+            if sraw.__class__ is str and code_ok(sraw):
                 serial = sraw
             else:
                 try:
@@ -233,12 +233,14 @@ def _rows(stream: ItsStockStream, numbered: Iterator[tuple[int, list[Any]]], *, 
                     continue
         if ei is not None:
             eraw = row[ei]
-            if eraw in ("", None):
+            if eraw in empty:
                 if expiry is None:
                     issues.append(RowIssue(row_no, col_name("expiry"), "date_empty",
                                            "SKT boş; kutu SKT'siz alındı.", ""))
             else:
-                d = date_of(eraw)
+                d = date_cache.get(eraw)
+                if d is None:
+                    d = date_slow(eraw)
                 if isinstance(d, ParseError):
                     issues.append(RowIssue(row_no, col_name("expiry"), d.code,
                                            d.message + " Kutu SKT'siz alındı.", cell_text(eraw)))
@@ -246,7 +248,7 @@ def _rows(stream: ItsStockStream, numbered: Iterator[tuple[int, list[Any]]], *, 
                     expiry = d
         if bi is not None:
             braw = row[bi]
-            if isinstance(braw, str) and (not braw or _CODE_RE.match(braw)):
+            if braw.__class__ is str and (not braw or code_ok(braw)):
                 batch = braw
             else:
                 try:
@@ -255,38 +257,45 @@ def _rows(stream: ItsStockStream, numbered: Iterator[tuple[int, list[Any]]], *, 
                     issues.append(RowIssue(row_no, col_name("batch"), exc.code,
                                            exc.message + " Kutu parti nosuz alındı.",
                                            cell_text(braw)))
-        tx: date | None = None
+        tx: date | str | None = None
         if ti is not None:
             traw = row[ti]
-            if traw not in ("", None):
-                d = date_of(traw)
-                if isinstance(d, ParseError):
-                    issues.append(RowIssue(row_no, col_name("last_tx_date"), d.code,
-                                           d.message + " Kutu işlem tarihsiz alındı.",
+            if traw not in empty:
+                t = date_cache.get(traw)
+                if t is None:
+                    t = date_slow(traw)
+                if isinstance(t, ParseError):
+                    issues.append(RowIssue(row_no, col_name("last_tx_date"), t.code,
+                                           t.message + " Kutu işlem tarihsiz alındı.",
                                            cell_text(traw)))
                 else:
-                    tx = d
+                    tx = t
         key = (gtin, serial)
         first = seen.get(key)
         if first is not None:
             stream.duplicates += 1
-            issues.append(RowIssue(row_no, col_name("serial") if not use_karekod else
-                                   col_name("karekod"), "duplicate",
-                                   f"Bu kutu {first}. satırda da var; bir kez sayıldı.",
+            issues.append(RowIssue(row_no, col_name("karekod" if use_karekod else "serial"),
+                                   "duplicate", f"Bu kutu {first}. satırda da var; bir kez sayıldı.",
                                    f"{gtin} {serial}"))
             continue
         seen[key] = row_no
         good += 1
         pname = row[ni] if ni is not None else ""
-        yield ItsStockRow(gtin, serial, expiry, batch,
-                          pname if isinstance(pname, str) else cell_text(pname), tx, row_no)
+        if pname.__class__ is not str:
+            pname = cell_text(pname)
+        if gtin not in names:
+            names[gtin] = pname
+        if progress is not None and good % 10_000 == 0:
+            progress(10_000)
+        yield (gtin, serial, expiry, batch, pname, tx, row_no)
+    stream.data_rows = data_rows
     if progress is not None:
-        progress(stream.data_rows % 10_000)
-    if stream.data_rows == 0:
+        progress(good % 10_000)
+    if data_rows == 0:
         raise ImportRefused(f"'{name}' içinde başlık satırı var ama hiç kutu yok. İTS'den stok "
                             "listesini yeniden indirin.", code="only_headers")
     if good == 0:
-        raise ImportRefused(f"'{name}' içindeki {stream.data_rows} satırın hiçbiri okunamadı "
+        raise ImportRefused(f"'{name}' içindeki {data_rows} satırın hiçbiri okunamadı "
                             "(sütun eşleştirmesi yanlış olabilir). İlk hata: "
                             f"satır {issues[0].row_no}, {issues[0].column}: {issues[0].message}",
                             code="no_good_rows")

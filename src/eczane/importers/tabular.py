@@ -138,8 +138,7 @@ def _open_workbook(path: Path, kind: str, sheet: str | None) -> Table:
         if sheet is not None and sheet not in names:
             raise ImportRefused(f"'{path.name}' içinde '{sheet}' sayfası yok "
                                 f"(sayfalar: {', '.join(names)}).", code="no_sheet")
-        chosen = sheet or _first_non_empty_sheet(wb, names)
-        ws = wb.get_sheet_by_name(chosen)
+        chosen, ws = _pick_sheet(wb, names, sheet)
         rows = ws.iter_rows()
         offset = int(ws.start[0]) if ws.start else 0
     except ImportRefused:
@@ -151,12 +150,19 @@ def _open_workbook(path: Path, kind: str, sheet: str | None) -> Table:
     return Table(kind, iter(rows), sheet=chosen, row_offset=offset, notes=notes)
 
 
-def _first_non_empty_sheet(wb: Any, names: list[str]) -> str:
+def _pick_sheet(wb: Any, names: list[str], wanted: str | None) -> tuple[str, Any]:
+    """The wanted sheet, else the first one with data (each sheet is parsed once)."""
+    if wanted is not None:
+        return wanted, wb.get_sheet_by_name(wanted)
+    first = None
     for name in names:
         ws = wb.get_sheet_by_name(name)
+        if first is None:
+            first = (name, ws)
         if ws.height > 0 and ws.width > 0:
-            return name
-    return str(names[0])
+            return name, ws
+    assert first is not None
+    return first
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

@@ -16,9 +16,12 @@ Bulk inserts use ``executemany`` in chunks on SQLite and ``COPY`` on PostgreSQL.
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -340,70 +343,107 @@ def save_mapping(conn: Connection, pharmacy_id: int, signature: str,
         set_={"mapping": stmt.excluded.mapping, "updated_at": stmt.excluded.updated_at}))
 
 
-def _bulk_insert(conn: Connection, table: Table, cols: Sequence[str],
+def _bulk_insert(conn: Connection, table: Table, cols: Sequence[str], fixed: Sequence[int],
                  rows: Iterable[tuple[Any, ...]], progress: Callable[[int], None] | None) -> int:
-    """Insert tuples fast: COPY on PostgreSQL, chunked executemany on SQLite."""
+    """Insert tuples fast: COPY on PostgreSQL, chunked executemany on SQLite.
+
+    ``fixed`` are the leading integer columns every row shares (snapshot id, pharmacy id); they
+    are written into the statement so that rows need not be rebuilt. Dates must be ISO text.
+    """
     n = 0
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
         assert raw is not None
+        head = tuple(int(v) for v in fixed)
         with raw.cursor() as cur, cur.copy(
                 f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
             for r in rows:
-                copy.write_row(r)
+                copy.write_row(head + r)
                 n += 1
                 if progress is not None and n % CHUNK == 0:
                     progress(CHUNK)
         if progress is not None:
             progress(n % CHUNK)
         return n
-    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-    raw_cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    chunk: list[tuple[Any, ...]] = []
-    for r in rows:
-        chunk.append(tuple(v.isoformat() if isinstance(v, date) else v for v in r))
-        if len(chunk) >= CHUNK:
-            raw_cursor.executemany(sql, chunk)
+    values = [str(int(v)) for v in fixed] + ["?"] * (len(cols) - len(fixed))
+    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join(values)})"
+    raw_conn = conn.connection.driver_connection
+    assert raw_conn is not None
+    cur = raw_conn.cursor()
+    cur.execute("PRAGMA cache_size=-65536")  # 64 MB while we fill a table and its index
+    try:
+        for chunk in _prefetch(rows, CHUNK):
+            cur.executemany(sql, chunk)
             n += len(chunk)
             if progress is not None:
                 progress(len(chunk))
-            chunk = []
-    if chunk:
-        raw_cursor.executemany(sql, chunk)
-        n += len(chunk)
-        if progress is not None:
-            progress(len(chunk))
-    raw_cursor.close()
+    finally:
+        cur.execute("PRAGMA cache_size=-2000")
+        cur.close()
     return n
 
 
-def store_snapshot(conn: Connection, pharmacy_id: int, rows: Iterable[ItsStockRow], *,
+def _prefetch(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """Produce chunks in a worker thread while the caller inserts the previous one.
+
+    SQLite releases the GIL while it writes, so reading/normalising and inserting overlap. An
+    exception in the producer is re-raised here; if the consumer stops early the producer ends.
+    """
+    q: queue.Queue[Any] = queue.Queue(maxsize=3)
+    stop = threading.Event()
+    done = object()
+
+    def work() -> None:
+        try:
+            it = iter(rows)
+            while not stop.is_set() and (chunk := list(islice(it, size))):
+                _put(chunk)
+            _put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer thread
+            _put(exc)
+
+    def _put(item: Any) -> None:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    worker = threading.Thread(target=work, name="import-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+
+
+def store_snapshot(conn: Connection, pharmacy_id: int, rows: Iterable[tuple[Any, ...]], *,
                    source_name: str, sha256: str, user_id: int | None = None,
                    mapping: Mapping[str, Any] | None = None, has_tx_date: bool = False,
                    progress: Callable[[int], None] | None = None,
-                   finish: Callable[[], tuple[list[RowIssue], int]] | None = None,
+                   finish: Callable[[], tuple[list[RowIssue], int, Mapping[str, str]]],
                    imported_at: datetime | None = None) -> ImportSummary:
-    """Write one snapshot from pack rows (the file importer and the demo seeder share this).
+    """Write one snapshot (the file importer and the demo seeder share this).
 
-    ``finish`` is called after the rows are consumed and returns (issues, duplicates) — for a
-    stream whose issues are known only at its end.
+    ``rows`` are tuples ``(gtin, serial, expiry, batch, product_name, last_tx_date, row_no)``
+    with ISO-text dates. ``finish`` is called once the rows are consumed and returns (issues,
+    duplicates, GTIN → product name) — a stream knows its issues only at its end.
     """
     at = imported_at or _now()
     sid = int(conn.execute(insert(its_snapshot).values(
         pharmacy_id=pharmacy_id, imported_at=at, imported_by=user_id, source_name=source_name,
         sha256=sha256, row_count=0, issue_count=0, duplicate_count=0, has_tx_date=has_tx_date,
         mapping=dict(mapping or {}), issues=[])).inserted_primary_key[0])  # type: ignore[index]
-    names: dict[str, str] = {}
-
-    def tuples() -> Iterator[tuple[Any, ...]]:
-        for r in rows:
-            if r.gtin not in names:
-                names[r.gtin] = r.product_name
-            yield (sid, pharmacy_id, r.gtin, r.serial, r.expiry, r.batch, r.product_name,
-                   r.last_tx_date, r.row_no)
-
-    count = _bulk_insert(conn, its_stock_pack, _PACK_COLS, tuples(), progress)
-    issues, dups = finish() if finish is not None else ([], 0)
+    count = _bulk_insert(conn, its_stock_pack, _PACK_COLS, (sid, pharmacy_id), rows, progress)
+    issues, dups, names = finish()
     real_issues = [i for i in issues if i.code != "duplicate"]
     conn.execute(update(its_snapshot).where(its_snapshot.c.id == sid).values(
         row_count=count, issue_count=len(real_issues), duplicate_count=dups,
@@ -441,18 +481,18 @@ def import_its_stock(conn: Connection, pharmacy_id: int, path: Path | str, *, to
     if before is not None:
         return snapshot_summary(before, already=True)
     try:
-        stream = iter_its_stock(path, today=today, mapping=mapping, progress=None)
+        stream = iter_its_stock(path, today=today, mapping=mapping, text_dates=True)
     except MappingNeeded as exc:
         saved = get_mapping(conn, pharmacy_id, exc.signature) if not mapping else None
         if saved is None:
             raise
-        stream = iter_its_stock(path, today=today, mapping=saved)
+        stream = iter_its_stock(path, today=today, mapping=saved, text_dates=True)
     with conn.begin_nested():  # a refusal half-way (e.g. no readable row) leaves nothing behind
         summary = store_snapshot(
             conn, pharmacy_id, stream.rows, source_name=source_name or stream.source_name,
             sha256=digest, user_id=user_id, mapping=stream.layout.as_mapping(),
             has_tx_date=stream.has_tx_date, progress=progress,
-            finish=lambda: (stream.issues, stream.duplicates))
+            finish=lambda: (stream.issues, stream.duplicates, stream.names))
         if not stream.layout.detected:
             save_mapping(conn, pharmacy_id, stream.layout.signature, stream.layout.as_mapping())
     summary.mapping_detected = stream.layout.detected
@@ -481,8 +521,8 @@ def import_onhand(conn: Connection, pharmacy_id: int, path: Path | str, *, today
         source_name=source_name or f.source_name, sha256=f.sha256, row_count=len(f.karekods),
         issue_count=len(real), issues=_issues_json(f.issues))).inserted_primary_key[0])  # type: ignore[index]
     _bulk_insert(conn, onhand_pack, ("import_id", "pharmacy_id", "gtin", "serial", "expiry", "batch"),
-                 ((iid, pharmacy_id, k.gtin, k.serial, k.expiry, k.batch) for k in f.karekods),
-                 None)
+                 (iid, pharmacy_id),
+                 ((k.gtin, k.serial, k.expiry.isoformat(), k.batch) for k in f.karekods), None)
     from eczane.store.audit import append_event
 
     append_event(conn, pharmacy_id, user_id, "imports.onhand", {
@@ -522,11 +562,12 @@ def seed_demo_catalog(conn: Connection, pharmacy_id: int, today: date) -> None:
     csv_path = Path(__file__).resolve().parent.parent / "data" / "importers" / "demo_catalog.csv"
     upsert_products(conn, read_catalog(csv_path).products, "demo")
     demo = demo_data.demo_pharmacy(today)
-    rows = [ItsStockRow(p.gtin, p.serial, p.expiry, p.batch, p.product_name, p.last_tx_date, i + 2)
-            for i, p in enumerate(demo.its_packs)]
-    digest = hashlib.sha256("\n".join(f"{r.gtin};{r.serial}" for r in rows).encode()).hexdigest()
+    rows = [(p.gtin, p.serial, p.expiry.isoformat(), p.batch, p.product_name,
+             p.last_tx_date.isoformat(), i + 2) for i, p in enumerate(demo.its_packs)]
+    names = {p.gtin: p.product_name for p in demo.its_packs}
+    digest = hashlib.sha256("\n".join(f"{r[0]};{r[1]}" for r in rows).encode()).hexdigest()
     store_snapshot(conn, pharmacy_id, rows, source_name="demo-its-stok.xlsx", sha256=digest,
-                   has_tx_date=True, mapping={"demo": True})
+                   has_tx_date=True, mapping={"demo": True}, finish=lambda: ([], 0, names))
 
 
 def _register_demo() -> None:
