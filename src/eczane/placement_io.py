@@ -42,6 +42,24 @@ FORMAT_IN = "eczane.placement/1"
 FORMAT_OUT = "eczane.placement-result/1"
 
 
+# ---------------------------------------------------------------- display helpers
+
+_ALPHABET = "abcçdefgğhıijklmnoöprsştuüvwxyz"
+_ORDER = {ch: f"{i:02d}" for i, ch in enumerate(_ALPHABET)}
+
+
+def tr_sort_key(text: str) -> str:
+    """Sort key in Turkish alphabetical order (Çankaya after Cide, İzmir after Iğdır)."""
+    from eczane.domain.text import tr_lower
+
+    return "".join(_ORDER.get(ch, "99" if ch.isalpha() else f"0{ch}"[:2]) for ch in tr_lower(text))
+
+
+def fmt_score(d: Decimal | None) -> str:
+    """``Decimal('42.25')`` → ``'42,25'`` (Turkish decimal comma); None → ``'—'``."""
+    return "—" if d is None else score_key(d).replace(".", ",")
+
+
 # ---------------------------------------------------------------- district data
 
 
@@ -377,22 +395,9 @@ class Loaded:
     notes: tuple[str, ...]
 
 
-def load_inputs(paths: Sequence[Path], *, seed: Any = None, announcement_date: date | None = None,
-                second_round: bool | None = None) -> Loaded:
-    """Read every file, build the domain input; :class:`PlacementInputError` lists all problems.
-
-    Command-line values (``seed`` …) win over values inside the files. Without an announcement,
-    one is derived from the 3,500 rule for every district whose existing pharmacy count is given.
-    """
-    col = _Collected()
-    issues: list[Issue] = []
-    for p in paths:
-        if p.suffix.lower() == ".json":
-            _read_json(p, col, issues)
-        else:
-            _read_tabular(p, col, issues)
-    idx = district_index()
-    notes: list[str] = []
+def _districts(col: _Collected, idx: DistrictIndex, issues: list[Issue],
+               notes: list[str]) -> dict[str, District]:
+    """The announcement as given, or derived from the 3,500 rule when only counts are given."""
     districts: dict[str, District] = {}
     for fname, i, row in col.announcement:
         try:
@@ -426,7 +431,46 @@ def load_inputs(paths: Sequence[Path], *, seed: Any = None, announcement_date: d
                 info = idx.rows[key]
                 districts[key] = District(key, info.province, info.name, n)
         notes.append(f"İlan verilmedi: {len(districts)} ilçe 3.500 kişi kuralından türetildi "
-                     "(nüfus ⌊nüfus/3500⌋ − mevcut eczane; TİTCK'nın ilanı her zaman esastır).")
+                     "(⌊nüfus/3500⌋ − mevcut eczane; nüfus TÜİK ADNKS 2023; TİTCK'nın ilanı "
+                     "her zaman esastır).")
+    return districts
+
+
+def _collect(paths: Sequence[Path]) -> tuple[_Collected, list[Issue]]:
+    col = _Collected()
+    issues: list[Issue] = []
+    for p in paths:
+        if p.suffix.lower() == ".json":
+            _read_json(p, col, issues)
+        else:
+            _read_tabular(p, col, issues)
+    return col, issues
+
+
+def announcement_from_counts(paths: Sequence[Path]) -> tuple[tuple[District, ...], list[str]]:
+    """Districts with places > 0 under the 3,500 rule, from existing pharmacy counts."""
+    col, issues = _collect(paths)
+    col.announcement = []
+    notes: list[str] = []
+    if not col.counts and not issues:
+        issues.append(Issue("-", None, "eczane sayıları", "il, ilçe, mevcut eczane satırı yok"))
+    districts = _districts(col, district_index(), issues, notes)
+    if issues:
+        raise PlacementInputError(issues)
+    return tuple(districts.values()), notes
+
+
+def load_inputs(paths: Sequence[Path], *, seed: Any = None, announcement_date: date | None = None,
+                second_round: bool | None = None) -> Loaded:
+    """Read every file, build the domain input; :class:`PlacementInputError` lists all problems.
+
+    Command-line values (``seed`` …) win over values inside the files. Without an announcement,
+    one is derived from the 3,500 rule for every district whose existing pharmacy count is given.
+    """
+    col, issues = _collect(paths)
+    idx = district_index()
+    notes: list[str] = []
+    districts = _districts(col, idx, issues, notes)
     if not districts and not issues:
         issues.append(Issue("-", None, "ilan", "ne ilan ne de eczane sayıları verildi"))
 
@@ -573,7 +617,7 @@ def draw_lines(result: PlacementResult, *, only_decisive: bool = True) -> list[s
         if only_decisive and not d.decisive:
             continue
         where = ", ".join(names[k] for k in d.districts) or "sonucu etkilemedi"
-        out.append(f"Puan {score_key(d.score)} ({len(d.order)} kişi; {where}): "
+        out.append(f"Puan {fmt_score(d.score)} ({len(d.order)} kişi; {where}): "
                    + " > ".join(d.order))
     return out
 

@@ -335,9 +335,9 @@ def _causes(prefs: tuple[str, ...], upto: int, score: Decimal, announced: frozen
     lottery exactly when that holder has the same score (a tie at the place boundary).
     """
     head = prefs[:upto]
+    hs = set(head)
     tied = ties.get(score)
-    if (tied is None or tied.isdisjoint(head)) and announced.issuperset(head) \
-            and len(set(head)) == len(head):
+    if len(hs) == len(head) and hs <= announced and (tied is None or tied.isdisjoint(hs)):
         return "F" * len(head)
     out = []
     seen: set[str] = set()

@@ -104,7 +104,7 @@ class Verdict(StrEnum):
 VERDICT_TR = {
     Verdict.GETS: "alırsınız",
     Verdict.FULL: "dolu (üst puanlılar almış)",
-    Verdict.LOTTERY: "eşit puanlılarla kuraya kalır",
+    Verdict.LOTTERY: "aynı puanlı başvurular var: kuraya bağlı olabilir",
     Verdict.NOT_ANNOUNCED: "ilan edilmemiş",
 }
 
