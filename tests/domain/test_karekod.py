@@ -206,6 +206,11 @@ def test_the_century_follows_the_gs1_sliding_window(yy: str, today: date, year: 
             "Seri no (21) boş.",
         ),
         (
+            "010869950412001121" + "9" * 25 + "\x1d1712123110K0016",
+            "bad_serial",
+            "Seri no (21) en çok 20 karakter olabilir; okunan: '" + "9" * 25 + "'.",
+        ),
+        (
             "01086995041200112114078876651\x1d1712123110K#0016",
             "bad_batch",
             "Parti no (10) geçersiz karakter içeriyor: '#' GS1 karakter kümesinde yok; "
@@ -274,3 +279,102 @@ def test_it_warns_when_serial_or_batch_fall_outside_the_its_charset() -> None:
 
 def test_every_code_is_listed() -> None:
     assert len(CODES) == 11
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "message"),
+    [
+        # no separator: the deepest failed reading is reported (its.md §6 example, date broken)
+        (
+            "010869950412001121140788766511712133110K0016",
+            "bad_date",
+            "SKT (17) geçersiz: '121331'; YYAAGG biçiminde gerçek bir tarih olmalı "
+            "(GG=00 ayın son günü demektir).",
+        ),
+        (
+            "010869950412001121140788766511712123110K 0016",
+            "bad_batch",
+            "Parti no (10) geçersiz karakter içeriyor: 'boşluk' GS1 karakter kümesinde yok; "
+            "okunan: 'K 0016'.",
+        ),
+        ("0108699504120011211407887665117121231", "missing_ai", "Karekodda eksik alan: (10) parti no."),
+        (
+            "010869950412001121140788766511712123110" + "K" * 22,
+            "bad_batch",
+            "Parti no (10) en çok 20 karakter olabilir; okunan: 'KKKKKKKKKKKKKKKKKKKKK'.",
+        ),
+        (
+            "0108699504120011171212310108699504120011",
+            "duplicate_ai",
+            "Karekodda (01) GTIN alanı birden fazla kez var.",
+        ),
+        # HRI form (its.md §6: manual entry order (01)(21)(17)(10))
+        (
+            "(AB)1(01)08699504120011",
+            "syntax",
+            "Karekod okunamadı: 1. karakterde uygulama tanımlayıcısı (AI) bekleniyordu, "
+            "'(AB)1(01)0' geldi.",
+        ),
+        (
+            "(01)08699504120011(11)121231",
+            "unsupported_ai",
+            "Karekodda desteklenmeyen uygulama tanımlayıcısı (11) var; ilaç karekodunda yalnızca "
+            "(01), (21), (17) ve (10) bulunur.",
+        ),
+        ("(21)A(21)B", "duplicate_ai", "Karekodda (21) seri no alanı birden fazla kez var."),
+        ("(01)0869950412001(21)A", "bad_gtin", "GTIN (01) 14 rakam olmalı; okunan: '0869950412001'."),
+        (
+            "(01)08699504120011(17)1212",
+            "bad_date",
+            "SKT (17) geçersiz: '1212'; YYAAGG biçiminde gerçek bir tarih olmalı "
+            "(GG=00 ayın son günü demektir).",
+        ),
+        # GS form: duplicate fixed fields
+        (
+            "0108699504120011\x1d0108699504120011",
+            "duplicate_ai",
+            "Karekodda (01) GTIN alanı birden fazla kez var.",
+        ),
+        (
+            "1712123117121231",
+            "duplicate_ai",
+            "Karekodda (17) SKT alanı birden fazla kez var.",
+        ),
+        # non-ASCII that is not a Turkish-Q letter: no remapping, the character is refused
+        (
+            "010869950412001121A€\x1d1712123110K0016",
+            "bad_serial",
+            "Seri no (21) geçersiz karakter içeriyor: '€' GS1 karakter kümesinde yok; "
+            "okunan: 'A€'.",
+        ),
+        # Turkish letters that no reading can fix: the error carries no layout warning
+        ("010869950412001121ş€", "bad_serial", "Seri no (21) geçersiz karakter içeriyor: '€' "
+         "GS1 karakter kümesinde yok; okunan: ';€'."),
+    ],
+)
+def test_other_inputs_fail_with_the_right_code(text: str, code: str, message: str) -> None:
+    error = err(text)
+    assert (error.code, error.message) == (code, message)
+
+
+def test_a_turkish_capital_i_typed_for_i_is_read_when_the_layout_reading_fails() -> None:
+    # 'İ' is Shift+i on Turkish-Q (its.md §6); the full KBDTUQ reading turns ',' into '\\'
+    result = parse_karekod("010869950412001121İ,1\x1d1712123110K0016", today=TODAY)
+    assert result.value is not None and result.value.serial == "I,1"
+    assert result.warnings[0].code == "keyboard_layout"
+
+
+def test_known_packs_that_match_several_candidates_keep_it_ambiguous() -> None:
+    text = "010869950412001121A1727113010X1727113010B1"
+    everything = parse_karekod(text, today=TODAY, known=lambda key: True)
+    assert everything.error is not None and everything.error.code == "ambiguous"
+    assert len(everything.error.candidates) == 2
+
+
+def test_karekod_parse_returns_the_value_or_raises_with_the_code() -> None:
+    from eczane.domain.errors import ParseError
+
+    assert Karekod.parse(ITSTOOLS.hri(), today=TODAY) == ITSTOOLS
+    with pytest.raises(ParseError) as info:
+        Karekod.parse("", today=TODAY)
+    assert info.value.code == "empty"

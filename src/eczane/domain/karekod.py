@@ -355,7 +355,7 @@ def _strict(s: str, today: date) -> Karekod | KarekodError:
             start = pos + 2
             end = CHARSET_82_RUN.match(s, start, start + 21).end()  # type: ignore[union-attr]
             value = s[start:end]
-            if end < n and s[end] != GS:
+            if end < n and s[end] != GS and len(value) <= 20:
                 return _variable_error(ai, _up_to_gs(s, start), s[end])
             if not value or len(value) > 20:
                 return _variable_error(ai, _up_to_gs(s, start), None)
@@ -379,12 +379,11 @@ class _Best:
     __slots__ = ("rank", "make", "args")
 
     def __init__(self) -> None:
-        self.rank = (-1, -1)
+        self.rank: tuple[bool, int, int] = (False, -1, -1)
         self.make: Callable[..., KarekodError] = _missing_of
         self.args: tuple[object, ...] = (None, None, None, None)
 
 
-_MIN_LEN = {"01": 16, "17": 8, "21": 3, "10": 3}
 _MAX_LEN = {"01": 16, "17": 8, "21": 22, "10": 22}
 
 
@@ -405,8 +404,9 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
     dates = _dates_for(today)
 
     def fail(depth: int, pos: int, make: Callable[..., KarekodError], *args: object) -> None:
-        if (depth, pos) > best.rank:
-            best.rank, best.make, best.args = (depth, pos), make, args
+        rank = (make is not _missing_of and make is not _duplicate, depth, pos)
+        if rank > best.rank:
+            best.rank, best.make, best.args = rank, make, args
 
     def walk(
         pos: int,
@@ -461,10 +461,9 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
             if start < end <= start + 20 and (end == n or s[end] == GS):
                 ends.append(end)
             # what the other unread fields need after this one (lengths with their AI)
-            least = most = 0
+            most = 0
             for other, v in (("01", gtin), ("17", expiry), ("21", serial), ("10", batch)):
                 if v is None and other != ai:
-                    least += _MIN_LEN[other]
                     most += _MAX_LEN[other]
                     i = s.find(other, start + 1, last + 2)
                     while 0 <= i <= last:
@@ -473,18 +472,14 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
             if len(ends) > 1:
                 ends = sorted(set(ends))
             for q in ends:
-                # prune readings whose rest cannot hold the unread fields
-                if n - q < least:
-                    fail(depth + 1, n, _missing_of, *_with(ai, gtin, serial, expiry, batch, "?"))
-                    continue
                 if n - q > most and not has_gs:
-                    continue
+                    continue  # the rest is longer than the unread fields can be
                 if ai == "21":
                     walk(q, gtin, s[start:q], expiry, batch, depth + 1)
                 else:
                     walk(q, gtin, serial, expiry, s[start:q], depth + 1)
-            if end < n and s[end] != GS:
-                fail(depth, pos, _variable_error, ai, s[start:end], s[end])
+            if end < n and s[end] != GS and end - start <= 20:
+                fail(depth, pos, _variable_error, ai, _up_to_gs(s, start), s[end])
             elif end == start or end - start > 20:
                 fail(depth, pos, _variable_error, ai, s[start : start + 21], None)
         else:
@@ -494,15 +489,6 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
     if found:
         return tuple(found), None
     return (), best.make(*best.args)
-
-
-def _with(
-    ai: str, gtin: object, serial: object, expiry: object, batch: object, value: object
-) -> tuple[object, ...]:
-    """The four field slots with ``ai``'s slot filled (for a pruned reading's message)."""
-    if ai == "21":
-        return (gtin, value, expiry, batch)
-    return (gtin, serial, expiry, value)
 
 
 def _missing_of(*values: object) -> KarekodError:
