@@ -545,6 +545,18 @@ def onhand_keys(conn: Connection, import_id: int) -> set[PackKey]:
     return {PackKey(g, s) for g, s in rows}
 
 
+def get_onhand_import(conn: Connection, import_id: int) -> Any | None:
+    """The import row (check ``.pharmacy_id`` against the user before showing it)."""
+    return conn.execute(select(onhand_import).where(onhand_import.c.id == import_id)).first()
+
+
+def onhand_summary(row: Any) -> ImportSummary:
+    issues = _issues_from_json(row.issues)
+    dups = sum(1 for i in issues if i.code == "duplicate")
+    return ImportSummary("onhand", row.id, row.source_name, row.sha256, row.imported_at,
+                         row.row_count, row.issue_count, dups, issues)
+
+
 def list_onhand_imports(conn: Connection, pharmacy_id: int, *, limit: int = 20) -> list[Any]:
     return list(conn.execute(
         select(onhand_import).where(onhand_import.c.pharmacy_id == pharmacy_id)

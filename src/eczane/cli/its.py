@@ -1,0 +1,162 @@
+"""``eczane its import FILE`` (İTS stock export) and ``eczane onhand import FILE`` (the pharmacy
+program's karekod list).
+
+Exit codes: 0 imported (row issues are listed, not fatal), 1 refused (nothing imported),
+3 the columns must be mapped (``--map``), 2 usage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
+
+from eczane.cli.common import console, database, parse_today, print_json
+
+its_app = typer.Typer(help="İTS stok listesi (paydaş paneli 'Stok İndir' XLSX) işlemleri.",
+                      no_args_is_help=True)
+onhand_app = typer.Typer(help="Eczane programının karekod listesi (elimizdeki kutular).",
+                         no_args_is_help=True)
+
+MAX_SHOWN = 50
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(its_app, name="its")
+    app.add_typer(onhand_app, name="onhand")
+
+
+def resolve_pharmacy(db: Any, pharmacy: int | None) -> int:
+    """``--pharmacy`` or the only pharmacy of the database."""
+    from eczane.store.core import pharmacy as pharmacy_table
+
+    with db.connect() as conn:
+        ids = [r.id for r in conn.execute(select(pharmacy_table.c.id).order_by(pharmacy_table.c.id))]
+    if pharmacy is not None:
+        if pharmacy not in ids:
+            console.print(f"[red]{pharmacy} numaralı eczane yok.[/red]")
+            raise typer.Exit(2)
+        return pharmacy
+    if len(ids) == 1:
+        return int(ids[0])
+    if not ids:
+        console.print("[red]Veritabanında eczane yok (önce `eczane run --demo` ya da kurulum).[/red]")
+    else:
+        console.print(f"[red]Birden çok eczane var ({', '.join(map(str, ids))}): --pharmacy verin.[/red]")
+    raise typer.Exit(2)
+
+
+def print_issues(issues: list[Any]) -> None:
+    if not issues:
+        return
+    table = Table(title=f"Sorunlu satırlar ({len(issues)})", show_lines=False)
+    for col in ("Satır", "Sütun", "Neden", "Değer"):
+        table.add_column(col)
+    for i in issues[:MAX_SHOWN]:
+        table.add_row(str(i.row_no), i.column, i.message, i.raw)
+    console.print(table)
+    if len(issues) > MAX_SHOWN:
+        console.print(f"… ve {len(issues) - MAX_SHOWN} satır daha (hepsi için --json).")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[bold]İçe aktarılıyor"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("kutu"), TimeElapsedColumn(), console=console, transient=True)
+
+
+@its_app.command("import")
+def its_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="XLSX, XLS veya CSV."),
+    pharmacy: int | None = typer.Option(None, help="Eczane numarası (tek eczane varsa gerekmez)."),
+    map_: list[str] = typer.Option(  # noqa: B008
+        [], "--map", help="Sütun eşleştirmesi: alan=sütun (harf, numara ya da başlık). Alanlar: "
+        "gtin serial expiry batch product_name last_tx_date karekod. Bir kez verilir, hatırlanır."),
+    header_row: int | None = typer.Option(None, help="Başlık satırı (1'den başlar; 0: başlık yok)."),
+    today: str | None = typer.Option(None, help="Bugün (YYYY-AA-GG), karekod yüzyılı için."),
+    as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
+) -> None:
+    """İTS stok listesini içe aktarır (tek işlem: ya hepsi ya hiçbiri)."""
+    from eczane.importers.headers import FIELD_LABELS_TR, MappingNeeded, parse_map_options
+    from eczane.importers.tabular import ImportRefused
+    from eczane.store.catalog import import_its_stock
+
+    db = database()
+    pid = resolve_pharmacy(db, pharmacy)
+    try:
+        mapping = parse_map_options(map_, header_row) if (map_ or header_row is not None) else None
+        with _progress() as bar, db.begin() as conn:
+            task = bar.add_task("import", total=None)
+            summary = import_its_stock(conn, pid, file, today=parse_today(today), mapping=mapping,
+                                       progress=lambda n: bar.advance(task, n))
+    except MappingNeeded as exc:
+        console.print(f"[yellow]{exc.message}[/yellow]")
+        for i, row in enumerate(exc.preview[:10], start=1):
+            console.print(f"  {i:>2}: " + " | ".join(f"{_letter(j)}={c}" for j, c in enumerate(row) if c))
+        console.print("Örnek: eczane its import DOSYA --map gtin=A --map serial=B --map expiry=C "
+                      "--map batch=D  (alanlar: " + ", ".join(
+                          f"{f} = {FIELD_LABELS_TR[f]}" for f in exc.fields) + ")")
+        if as_json:
+            print_json({"ok": False, "code": exc.code, "message": exc.message,
+                        "preview": exc.preview, "fields": exc.fields})
+        raise typer.Exit(3) from None
+    except ImportRefused as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        if as_json:
+            print_json({"ok": False, "code": exc.code, "message": exc.message})
+        raise typer.Exit(1) from None
+    if as_json:
+        print_json({"ok": True, **summary.to_json()})
+    if summary.already_imported:
+        console.print(f"[yellow]Bu dosya daha önce içe aktarılmış (kayıt {summary.id}, "
+                      f"{summary.imported_at:%d.%m.%Y %H:%M}); yeniden aktarılmadı.[/yellow]")
+        return
+    console.print(f"[green]İTS stok kaydı {summary.id}: {summary.row_count} kutu alındı[/green], "
+                  f"{summary.issue_count} sorunlu satır, {summary.duplicate_count} tekrar, "
+                  f"{summary.unknown_products} katalogda olmayan ürün (işaretlendi).")
+    for note in summary.notes:
+        console.print(note)
+    print_issues(summary.issues)
+
+
+def _letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+@onhand_app.command("import")
+def onhand_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="Karekod listesi (TXT/CSV, satır başına bir karekod) veya XLSX."),
+    pharmacy: int | None = typer.Option(None, help="Eczane numarası (tek eczane varsa gerekmez)."),
+    today: str | None = typer.Option(None, help="Bugün (YYYY-AA-GG), karekod yüzyılı için."),
+    as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
+) -> None:
+    """Eczane programının karekod listesini içe aktarır ("Elinizde Olmayan Karekodlar" başlığı atlanır)."""
+    from eczane.importers.tabular import ImportRefused
+    from eczane.store.catalog import import_onhand
+
+    db = database()
+    pid = resolve_pharmacy(db, pharmacy)
+    try:
+        with db.begin() as conn:
+            summary = import_onhand(conn, pid, file, today=parse_today(today))
+    except ImportRefused as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        if as_json:
+            print_json({"ok": False, "code": exc.code, "message": exc.message})
+        raise typer.Exit(1) from None
+    if as_json:
+        print_json({"ok": True, **summary.to_json()})
+    console.print(f"[green]Karekod listesi {summary.id}: {summary.row_count} karekod alındı[/green], "
+                  f"{summary.issue_count} okunamayan satır, {summary.duplicate_count} tekrar.")
+    for note in summary.notes:
+        console.print(note)
+    print_issues(summary.issues)
