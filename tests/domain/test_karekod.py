@@ -230,7 +230,7 @@ def test_a_split_that_fits_twice_is_ambiguous_and_carries_both_readings() -> Non
     error = err(text)
     assert error.code == "ambiguous"
     assert error.message == (
-        "Karekodda ayraç (GS) yok ve 2 farklı şekilde okunabiliyor; doğru paketi listeden "
+        "Karekodda ayraç (GS) eksik ve 2 farklı şekilde okunabiliyor; doğru paketi listeden "
         "seçin ya da okuyucuyu GS gönderecek şekilde ayarlayın."
     )
     serials = sorted(c.serial for c in error.candidates)
@@ -244,7 +244,10 @@ def test_known_packs_resolve_an_ambiguous_reading() -> None:
     assert result.value is not None
     assert result.value.serial == "A1727113010X"
     assert result.value.batch == "B1"
-    assert [w.code for w in result.warnings] == ["resolved"]
+    assert [w.message for w in result.warnings] == [
+        "Karekodda ayraç (GS) eksikti ve 2 şekilde okunabiliyordu; listede olan paket seçildi: "
+        "08699504120011/A1727113010X."
+    ]
     by_predicate = resolve_ambiguous(parse_karekod(text, today=TODAY), known.__contains__)
     assert by_predicate.value == result.value
 
@@ -378,3 +381,19 @@ def test_karekod_parse_returns_the_value_or_raises_with_the_code() -> None:
     with pytest.raises(ParseError) as info:
         Karekod.parse("", today=TODAY)
     assert info.value.code == "empty"
+
+
+def test_a_unique_reading_without_separators_is_accepted_with_a_warning() -> None:
+    result = parse_karekod("010869950412001121140788766511712123110K0016", today=TODAY)
+    assert result.value == ITSTOOLS
+    assert [w.message for w in result.warnings] == [
+        "Karekodda ayraç (GS) eksikti; alanlar tek geçerli okumaya göre ayrıldı."
+    ]
+
+
+def test_a_missing_separator_between_other_separators_is_found() -> None:
+    # GS after the batch but not after the serial (order 01-21-17-10 with 10 moved first)
+    text = "0108699504120011" "10K0016\x1d" "2114078876651" "17121231"
+    result = parse_karekod(text, today=TODAY)
+    assert result.value == ITSTOOLS
+    assert [w.code for w in result.warnings] == ["no_separator"]

@@ -306,7 +306,7 @@ def _unknown_ai(s: str, pos: int) -> KarekodError:
 def _ambiguous(candidates: tuple[Karekod, ...]) -> KarekodError:
     return KarekodError(
         "ambiguous",
-        f"Karekodda ayraç (GS) yok ve {len(candidates)} farklı şekilde okunabiliyor; "
+        f"Karekodda ayraç (GS) eksik ve {len(candidates)} farklı şekilde okunabiliyor; "
         "doğru paketi listeden seçin ya da okuyucuyu GS gönderecek şekilde ayarlayın.",
         candidates,
     )
@@ -564,7 +564,7 @@ def _read(s: str, today: date) -> KarekodResult:
 
 _NO_SEPARATOR = KarekodWarning(
     "no_separator",
-    "Karekodda ayraç (GS) yoktu; alanlar tek geçerli okumaya göre ayrıldı.",
+    "Karekodda ayraç (GS) eksikti; alanlar tek geçerli okumaya göre ayrıldı.",
 )
 
 
@@ -672,7 +672,7 @@ def resolve_ambiguous(
             warnings=(
                 KarekodWarning(
                     "resolved",
-                    f"Karekod ayraçsızdı ve {len(error.candidates)} şekilde okunabiliyordu; "
+                    f"Karekodda ayraç (GS) eksikti ve {len(error.candidates)} şekilde okunabiliyordu; "
                     f"listede olan paket seçildi: {hits[0].key}.",
                 ),
             ),
