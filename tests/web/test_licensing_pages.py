@@ -1,0 +1,168 @@
+"""Eczane açma asistanı pages. They need no login (a pharmacist planning a pharmacy may have no
+account) and store nothing, so the STYLE §7 cases are: it works logged out, it works logged in,
+wrong method → 405, bad input → 422 with the Turkish message. There is no pharmacy-owned row to
+answer 404 for, and nothing a kalfa may not do (no 403)."""
+
+import re
+from html import unescape
+
+import pytest
+from fastapi.testclient import TestClient
+
+from eczane.config import Settings
+from eczane.store.db import open_database
+from eczane.web.app import create_app
+
+PAGES = ["haklar", "puan", "bos-yer", "mekan", "evrak", "takip", "harc", "fizibilite",
+         "sureler", "isim"]
+
+
+@pytest.fixture
+def client(tmp_path):
+    url = f"sqlite:///{tmp_path / 'web.sqlite3'}"
+    db = open_database(url)
+    app = create_app(Settings(data_dir=tmp_path / "var", database_url=url, secret_key="t"), db)
+    yield TestClient(app)
+    db.dispose()
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_the_index_lists_every_tool_without_login(client):
+    r = client.get("/ruhsat")
+    assert r.status_code == 200
+    for slug in PAGES:
+        assert f'href="/ruhsat/{slug}"' in r.text
+    assert '<a href="/ruhsat"' in r.text  # the menu entry "Eczane açma"
+    assert "Eczane açma" in r.text
+
+
+@pytest.mark.parametrize("slug", PAGES)
+def test_every_page_opens_without_login_and_refuses_other_methods(client, slug):
+    assert client.get(f"/ruhsat/{slug}").status_code == 200
+    assert client.put(f"/ruhsat/{slug}").status_code == 405
+    assert client.delete(f"/ruhsat/{slug}").status_code == 405
+
+
+def test_the_ics_download_is_post_only(client):
+    assert client.get("/ruhsat/sureler.ics").status_code == 405
+
+
+def test_site_page_shows_the_seeds_wc_case_under_both_profiles(client):
+    form = {"profil": "istanbul", "bolum_ad_1": "Satış", "bolum_tur_1": "satis",
+            "bolum_alan_1": "34", "bolum_ad_2": "WC", "bolum_tur_2": "wc", "bolum_alan_2": "2"}
+    r = client.post("/ruhsat/mekan", data=form)
+    assert r.status_code == 200
+    body = text(r.text)
+    assert "İstanbul İl Sağlık Müdürlüğü: Uygun değil" in body
+    assert ("Sayılan: 34 (Satış) = 34 m²; sayılmayan: WC 2 m². En az 35 m² gerekir: yetersiz: "
+            "1 m² eksik.") in body
+    row = re.search(r'data-profile="yonetmelik-2014">(.*?)</tr>', r.text, re.S).group(1)
+    assert "Evet" in row and "36 m²" in row and "Uygun</span>" in row
+    row = re.search(r'data-profile="istanbul">(.*?)</tr>', r.text, re.S).group(1)
+    assert "Hayır" in row and "34 m²" in row and "Uygun değil" in row
+
+
+def test_site_page_bad_area_is_422_with_the_row_named(client):
+    r = client.post("/ruhsat/mekan", data={"bolum_tur_1": "satis", "bolum_alan_1": "otuz"})
+    assert r.status_code == 422
+    assert "&#39;bolumler[1].alan_m2&#39; alanı sayı olmalı: &#39;otuz&#39;." in r.text
+
+
+def test_rights_page(client):
+    r = client.post("/ruhsat/haklar", data={"mezuniyet": "2010-06-30", "olay_tur_1": "acilis",
+                                            "olay_tarih_1": "2016-04-01"})
+    assert r.status_code == 200
+    assert 'data-action="ilce_disi_nakil" data-status="izinli"' in r.text
+    assert 'data-action="acilis" data-status="izinsiz"' in r.text
+    assert "Zaten bir eczaneniz var; ikinci bir eczane açılamaz" in text(r.text)
+
+
+def test_rights_page_missing_dates_is_422(client):
+    r = client.post("/ruhsat/haklar", data={})
+    assert r.status_code == 422
+    assert "&#39;mezuniyet&#39; veya &#39;kayit_yili&#39; alanlarından en az biri gerekli." in r.text
+
+
+def test_score_page_shows_the_arithmetic(client):
+    r = client.post("/ruhsat/puan", data={"meslek_yili": "10", "doktora": "on", "ilce_1": "Şile",
+                                          "yil_1": "4", "katsayi_1": "2"})
+    body = text(r.text)
+    assert "Yerleştirme puanı: 20" in body
+    assert "Şile: 4 yıl × (2 × 1,25) = 10" in body
+
+
+def test_vacancies_page(client):
+    r = client.post("/ruhsat/bos-yer", data={"nufus": "214.000", "mevcut_eczane": "109"})
+    assert "214.000 kişi ÷ 3.500 = 61 eczane kapasitesi; mevcut 109 eczane → 0 boş yer." in text(r.text)
+
+
+def test_documents_page_checks_dates_and_prints(client):
+    r = client.post("/ruhsat/evrak", data={"tur": "serbest", "ilk_basvuru": "2026-11-15",
+                                           "belge_savcilik": "2026-09-01",
+                                           "durum": ["dukkan_sahibi", "evli_kadin"]})
+    assert r.status_code == 200
+    assert 'data-doc="savcilik" data-status="eski"' in r.text
+    assert 'data-doc="tapu"' in r.text and 'data-doc="kira_kontrati"' not in r.text
+    assert 'data-doc="evlilik"' in r.text
+    assert "window.print()" in r.text and "@media print" in r.text
+    hosp = client.get("/ruhsat/evrak?tur=hastane").text
+    assert "Hastane ruhsatının ve faaliyet izin belgelerinin fotokopisi" in hosp
+    assert "Kira kontratının" not in hosp
+
+
+def test_tracker_page_highlights_the_late_step(client):
+    from datetime import date
+
+    client.app.state.services.today = lambda: date(2026, 11, 23)
+    r = client.post("/ruhsat/takip", data={"tur": "serbest", "yerlestirme_tarihi": "2026-09-01",
+                                           "adim_ilce_dosya_tamam": "2026-09-10"})
+    assert r.status_code == 200
+    assert re.search(r'data-step="dosya_teslim" data-status="gecikti" class="late"', r.text)
+    assert "localStorage" in r.text
+
+
+def test_fees_page_warns_for_a_year_not_loaded(client):
+    r = client.post("/ruhsat/harc", data={"yil": "2020", "nufus": "60000", "islem": "acilis"})
+    body = text(r.text)
+    assert "2020 yılının harç tutarları yüklü değil. Gösterilen tutar 2017 yılına ait" in body
+    assert "805,10 TL" in body
+    g = client.get("/ruhsat/harc").text
+    assert "Zeytinburnu" in g and "1.612,30 TL" in g
+
+
+def test_feasibility_page_draws_an_svg_chart(client):
+    r = client.post("/ruhsat/fizibilite", data={"ciro": "400.000"})
+    assert '<svg id="grafik"' in r.text and "<polyline" in r.text
+    assert "236.250,00 TL" in r.text and "19.650,00 TL" in r.text
+
+
+def test_deadlines_page_and_ics(client):
+    form = {"ilan_tarihi": "2026-03-02", "oda_teblig_tarihi": "2026-05-15"}
+    r = client.post("/ruhsat/sureler", data=form)
+    assert r.status_code == 200
+    assert 'data-key="muvazaa-oda"' in r.text and "11.06.2026" in r.text
+    assert "Haziran 2026" in r.text and "Kurban Bayramı" in r.text
+    ics = client.post("/ruhsat/sureler.ics", data=form)
+    assert ics.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert "attachment" in ics.headers["content-disposition"]
+    assert ics.content.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert b"DTSTART;VALUE=DATE:20260611\r\n" in ics.content
+    bad = client.post("/ruhsat/sureler.ics", data={})
+    assert bad.status_code == 422
+    assert bad.text == "En az bir başlangıç tarihi girin (ör. 'ilan_tarihi')."
+
+
+def test_names_page(client):
+    r = client.post("/ruhsat/isim", data={"ad": "IŞIK", "il": "İzmir",
+                                          "mevcut": "Işık Eczanesi\nGül Eczanesi"})
+    assert "Bu ad ilde var" in r.text
+    assert "&#39;IŞIK&#39; adı İzmir ilindeki mevcut eczanelerle aynı: Işık Eczanesi." in r.text
+
+
+def test_pages_also_work_for_a_logged_in_user(app_client):
+    app_client.login("bob")
+    r = app_client.post("/ruhsat/puan", data={"meslek_yili": "3"})
+    assert r.status_code == 200 and "Yerleştirme puanı: 3" in text(r.text)
