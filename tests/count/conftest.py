@@ -8,7 +8,6 @@ import pytest
 
 from eczane.demo_data import DemoPack, demo_pharmacy, demo_products
 from eczane.domain.karekod import Karekod
-from eczane.domain.pack import ItsStockRow
 
 TODAY = date(2026, 11, 23)
 DEMO = demo_pharmacy(TODAY)
@@ -27,12 +26,22 @@ def seed_catalog(db) -> None:  # type: ignore[no-untyped-def]
 
 
 def seed_its_list(db, pharmacy_id: int, packs) -> None:  # type: ignore[no-untyped-def]
-    from eczane.store.catalog import store_snapshot
+    """An imported İTS stock list holding ``packs`` (written straight into the import tables)."""
+    from datetime import UTC, datetime
 
-    rows = [ItsStockRow(p.gtin, p.serial, p.expiry, p.batch, "", None, i + 2)
-            for i, p in enumerate(packs)]
+    from sqlalchemy import insert
+
+    from eczane.store.catalog import its_snapshot, its_stock_pack
+
     with db.begin() as conn:
-        store_snapshot(conn, pharmacy_id, rows, source_name="its.xlsx", sha256="0" * 64)
+        sid = conn.execute(insert(its_snapshot).values(
+            pharmacy_id=pharmacy_id, imported_at=datetime.now(UTC), source_name="its.xlsx",
+            sha256="0" * 64, row_count=len(packs), issue_count=0, duplicate_count=0,
+            has_tx_date=False, mapping={}, issues=[])).inserted_primary_key[0]
+        conn.execute(insert(its_stock_pack), [
+            {"snapshot_id": sid, "pharmacy_id": pharmacy_id, "gtin": p.gtin, "serial": p.serial,
+             "expiry": p.expiry, "batch": p.batch, "product_name": "", "last_tx_date": None,
+             "row_no": i + 2} for i, p in enumerate(packs)])
 
 
 @pytest.fixture

@@ -224,3 +224,32 @@ def test_a_dump_in_windows_1254_is_read(db):
     assert store.decode_dump("\ufeffA\nB".encode()) == ["A", "B"]
     # GS (0x1D) inside a karekod is not a line break
     assert store.decode_dump(b"01\x1d17\n") == ["01\x1d17"]
+
+
+def test_the_batch_writer_stores_concurrent_scans_once_each_and_checks_the_user(
+        db, pharmacies, session_id):
+    writer = store.ScanWriter(db)
+    try:
+        futures = [writer.submit(session_id, raw=karekod(p), client_scan_id=f"c{i}-{n}",
+                                 device_id=f"d{n}", grp="raf", user_id=pharmacies.bob_id,
+                                 today=TODAY)
+                   for n in range(3) for i, p in enumerate(SHELF[:8])]
+        codes = [f.result(timeout=30).verdict.code for f in futures]
+        assert codes.count("duplicate") == 16 and len(codes) - codes.count("duplicate") == 8
+        resend = writer.submit(session_id, raw=karekod(SHELF[0]), client_scan_id="c0-0",
+                               device_id="d0", grp="raf", user_id=pharmacies.bob_id, today=TODAY)
+        assert resend.result(timeout=30).replayed
+        other = writer.submit(session_id, raw=karekod(SHELF[9]), client_scan_id="x",
+                              device_id="d", grp="raf", user_id=pharmacies.charlie_id,
+                              today=TODAY)
+        with pytest.raises(store.CountError) as exc:
+            other.result(timeout=30)
+        assert exc.value.status == 404
+        bad = writer.submit(session_id, raw="x", client_scan_id="y", device_id="d", grp="depo",
+                            user_id=pharmacies.bob_id, today=TODAY)
+        with pytest.raises(store.CountError, match="Geçersiz grup"):
+            bad.result(timeout=30)
+    finally:
+        writer.close()
+    assert sorted(r.serial for r in active_rows(db, session_id)) == sorted(
+        p.serial for p in SHELF[:8])

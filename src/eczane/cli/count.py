@@ -36,11 +36,13 @@ def list_sessions(
         return
     from rich.table import Table
 
+    from eczane.exports.count import local_time
+
     table = Table("No", "Ad", "Durum", "Kutu", "Açılış", "Kapanış")
     for s, n in rows:
         table.add_row(str(s.id), s.name, s.status.label_tr, str(n),
-                      f"{s.opened_at:%d.%m.%Y %H:%M}",
-                      f"{s.closed_at:%d.%m.%Y %H:%M}" if s.closed_at else "")
+                      f"{local_time(s.opened_at):%d.%m.%Y %H:%M}",
+                      f"{local_time(s.closed_at):%d.%m.%Y %H:%M}" if s.closed_at else "")
     console.print(table)
 
 

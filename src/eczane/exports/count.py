@@ -52,9 +52,9 @@ def count_xlsx(conn: Connection, session: store.CountSession) -> bytes:
     ws = wb.add_worksheet("Özet")
     rows = [("Sayım", session.name), ("Durum", session.status.label_tr),
             ("Açan", users.get(session.opened_by, "")),
-            ("Açılış", _local(session.opened_at)),
+            ("Açılış", local_time(session.opened_at)),
             ("Kapatan", users.get(session.closed_by, "") if session.closed_by else ""),
-            ("Kapanış", _local(session.closed_at) if session.closed_at else ""),
+            ("Kapanış", local_time(session.closed_at) if session.closed_at else ""),
             ("Raftaki kutu", summ["raf"]), ("Açık reçete kutusu", summ["acik_recete"]),
             ("Toplam kutu", summ["total"]), ("Ürün sayısı", summ["products"]),
             ("Geri alınan okutma", summ["undone"])]
@@ -103,7 +103,7 @@ def count_xlsx(conn: Connection, session: store.CountSession) -> bytes:
     for i, s in enumerate(undone, start=1):
         _scan_row(ws, i, s, undone_names, users, date_fmt, ts_fmt)
         ws.write(i, 10, users.get(s.undone_by or 0, ""))
-        ws.write_datetime(i, 11, _local(s.undone_at), ts_fmt)
+        ws.write_datetime(i, 11, local_time(s.undone_at), ts_fmt)
     wb.close()
     return buf.getvalue()
 
@@ -118,10 +118,10 @@ def _scan_row(ws, i, s, names, users, date_fmt, ts_fmt) -> None:  # type: ignore
     ws.write_string(i, 6, s.karekod.hri())
     ws.write(i, 7, users.get(s.user_id, str(s.user_id)))
     ws.write_string(i, 8, s.device_id)
-    ws.write_datetime(i, 9, _local(s.scanned_at), ts_fmt)
+    ws.write_datetime(i, 9, local_time(s.scanned_at), ts_fmt)
 
 
-def _local(ts: datetime | None) -> datetime | None:
+def local_time(ts: datetime | None) -> datetime | None:
     """A stored timestamp as naive local time (what the pharmacist reads in Excel)."""
     if ts is None:
         return None

@@ -6,15 +6,18 @@ it answers; other devices see it through the ``/sayim/{id}/canli`` fragment poll
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from eczane.domain.count import CountStatus, ScanGroup
+from eczane.exports.count import local_time
 from eczane.store import count as store
 from eczane.store.users import User
-from eczane.web.auth import check_pharmacy, current_user
+from eczane.web.auth import COOKIE, LoginRequired, check_pharmacy, current_user, read_session_cookie
 from eczane.web.render import render
 
 router = APIRouter()
@@ -42,6 +45,7 @@ def _live_context(request: Request, session: store.CountSession) -> dict[str, An
             "recent": recent,
             "names": store.product_names(conn, [s.gtin for s in recent]),
             "version": store.version(conn, session.id),
+            "local": local_time,
         }
 
 
@@ -50,7 +54,7 @@ def sessions(request: Request) -> HTMLResponse:
     user = current_user(request)
     with request.app.state.services.db.connect() as conn:
         rows = store.list_sessions(conn, user.pharmacy_id)
-    return render(request, "count/index.html", {"rows": rows})
+    return render(request, "count/index.html", {"rows": rows, "local": local_time})
 
 
 @router.post("/sayim")
@@ -90,31 +94,51 @@ def all_totals(request: Request, session_id: int) -> HTMLResponse:
 
 @router.post("/api/sayim/{session_id}/scan")
 async def scan(request: Request, session_id: int) -> JSONResponse:
+    """Store one scan; answers only after the scan is committed (see ``store.ScanWriter``).
+
+    The cookie is checked here without a database read; the user's existence and pharmacy are
+    checked inside the write batch (404 for a session of another pharmacy).
+    """
+    user_id = _cookie_user_id(request)
     try:
         body = await request.json()
     except ValueError:
         return JSONResponse({"message": "Geçersiz istek (JSON bekleniyor)."}, status_code=400)
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(_scan_sync, request, session_id, body)
-
-
-def _scan_sync(request: Request, session_id: int, body: Any) -> JSONResponse:
-    user, _session = _session_for(request, session_id)
     if not isinstance(body, dict) or not isinstance(body.get("raw"), str):
         return JSONResponse({"message": "Geçersiz istek: raw alanı eksik."}, status_code=400)
     choice = body.get("choice")
     services = request.app.state.services
+    future = _writer(services).submit(
+        session_id, raw=body["raw"], client_scan_id=str(body.get("client_scan_id") or ""),
+        device_id=str(body.get("device_id") or ""), grp=str(body.get("grp") or "raf"),
+        user_id=user_id, today=services.today(), choice=choice if isinstance(choice, int) else None)
     try:
-        out = store.record_scan(
-            services.db, session_id, raw=body["raw"],
-            client_scan_id=str(body.get("client_scan_id") or ""),
-            device_id=str(body.get("device_id") or "")[:64], grp=str(body.get("grp") or "raf"),
-            user_id=user.id, today=services.today(),
-            choice=choice if isinstance(choice, int) else None)
+        out = await asyncio.wrap_future(future)
     except store.CountError as exc:
+        if exc.status == 401:
+            raise LoginRequired() from None
         return JSONResponse({"message": exc.message}, status_code=exc.status)
     return JSONResponse(_outcome_json(out), status_code=409 if out.refused else 200)
+
+
+def _cookie_user_id(request: Request) -> int:
+    raw = request.cookies.get(COOKIE)
+    uid = read_session_cookie(request.app.state.services.secret_key, raw) if raw else None
+    if uid is None:
+        raise LoginRequired()
+    return uid
+
+
+_WRITER_LOCK = threading.Lock()
+
+
+def _writer(services: Any) -> store.ScanWriter:
+    """The app's one scan writer, started on first use."""
+    with _WRITER_LOCK:
+        writer = services.extra.get("count_writer")
+        if writer is None:
+            writer = services.extra["count_writer"] = store.ScanWriter(services.db)
+        return writer  # type: ignore[no-any-return]
 
 
 def _outcome_json(out: store.ScanOutcome) -> dict[str, Any]:

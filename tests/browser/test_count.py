@@ -1,0 +1,155 @@
+"""The counter in real Chromium: typed like a keyboard-wedge scanner, two devices, offline."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from eczane.domain.karekod import Karekod
+from eczane.store import count as store
+from tests.browser.conftest import login
+from tests.count.conftest import DEMO, karekod, seed_catalog
+
+SHELF = DEMO.on_shelf
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.fixture
+def counting(live_server):  # type: ignore[no-untyped-def]
+    seed_catalog(live_server.db)
+    p = live_server.pharmacies
+    with live_server.db.begin() as conn:
+        sid = store.open_session(conn, p.pharmacy_id, p.alice_id, "Kasım genel sayımı")
+    return sid
+
+
+def active(live_server, sid):  # type: ignore[no-untyped-def]
+    with live_server.db.connect() as conn:
+        return list(store.active_scans(conn, sid))
+
+
+def scanner_types(page, pack_or_text, *, gs: str = "ctrl") -> None:  # type: ignore[no-untyped-def]
+    """Type like a keyboard-wedge scanner: fast keystrokes, GS as Ctrl+], then Enter."""
+    if isinstance(pack_or_text, str):
+        page.keyboard.type(pack_or_text, delay=2)
+    else:
+        k = pack_or_text
+        page.keyboard.type(f"01{k.gtin}21{k.serial}", delay=2)
+        if gs == "ctrl":
+            page.keyboard.press("Control+BracketRight")
+        page.keyboard.type(f"17{k.expiry:%y%m%d}10{k.batch}", delay=2)
+    page.keyboard.press("Enter")
+
+
+def wait_state(page, state: str, code: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    sel = f"#result[data-state={state}]" + (f"[data-code={code}]" if code else "")
+    page.wait_for_selector(sel, timeout=3000)
+
+
+def open_counter(page, live_server, sid, user="alice"):  # type: ignore[no-untyped-def]
+    login(page, live_server.url, user)
+    page.goto(f"{live_server.url}/sayim/{sid}")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan-input'")
+
+
+def test_scans_typed_by_a_wedge_scanner_show_green_amber_and_red(page, live_server, counting):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_counter(page, live_server, counting)
+    scanner_types(page, SHELF[0])
+    wait_state(page, "green", "new")
+    assert "PARASETAMOL DEMO" in page.inner_text("#result-product")
+    assert page.get_attribute("#sayim", "data-last-beep") == "green"
+    scanner_types(page, SHELF[0])
+    wait_state(page, "amber", "duplicate")
+    assert page.inner_text("#result-title") == "ZATEN SAYILDI"
+    scanner_types(page, f"01{SHELF[0].gtin}")   # a half-read karekod
+    wait_state(page, "red")
+    assert "eksik alan" in page.inner_text("#result-message")
+    assert page.get_attribute("#sayim", "data-last-beep") == "red"
+    # A Turkish-Q PC with a US-layout scanner: "]d2" arrives as "üd2", "[GS]" as "ğGSü" and
+    # a lowercase "i" as "ı" (research/its.md §6, keyboard layout).
+    k = Karekod(SHELF[1].gtin, "Ki9", SHELF[1].expiry, "LOT1")
+    scanner_types(page, f"üd201{k.gtin}21Kı9ğGSü17{k.expiry:%y%m%d}10LOT1")
+    wait_state(page, "green", "new")
+    page.wait_for_selector("#n-total:text('2')", timeout=3000)
+    assert sorted(s.serial for s in active(live_server, counting)) == sorted(
+        [SHELF[0].serial, "Ki9"])
+    for p in SHELF[2:6]:
+        scanner_types(page, p)
+    page.wait_for_selector("#n-total:text('6')", timeout=3000)
+    scanner_types(page, SHELF[2])
+    wait_state(page, "amber", "duplicate")
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "count.png"), full_page=True)
+
+
+def test_the_input_keeps_the_focus_and_undo_takes_a_pack_back(page, live_server, counting):
+    open_counter(page, live_server, counting)
+    scanner_types(page, SHELF[0])
+    wait_state(page, "green")
+    page.wait_for_selector("button.undo", timeout=3000)
+    page.once("dialog", lambda d: d.accept())
+    page.click("button.undo")
+    page.wait_for_selector("tr.undone", timeout=3000)
+    page.wait_for_function("document.activeElement.id === 'scan-input'")
+    assert active(live_server, counting) == []
+    page.click("h1")
+    page.wait_for_function("document.activeElement.id === 'scan-input'")
+
+
+def test_two_devices_see_each_others_scans_within_two_seconds(browser, live_server, counting):
+    a_ctx, b_ctx = browser.new_context(locale="tr-TR"), browser.new_context(locale="tr-TR")
+    try:
+        a, b = a_ctx.new_page(), b_ctx.new_page()
+        open_counter(a, live_server, counting, "alice")
+        open_counter(b, live_server, counting, "bob")
+        scanner_types(a, SHELF[0])
+        b.wait_for_selector(f"#canli code:text('{SHELF[0].serial}')", timeout=2000)
+        scanner_types(b, SHELF[1])
+        a.wait_for_selector(f"#canli code:text('{SHELF[1].serial}')", timeout=2000)
+        # Both scan the same pack at the same moment: one counts it, the other hears amber.
+        for pg in (a, b):
+            pg.keyboard.type(karekod(SHELF[2]).replace("\x1d", "<GS>"), delay=1)
+        a.keyboard.press("Enter")
+        b.keyboard.press("Enter")
+        for pg in (a, b):
+            pg.wait_for_selector("#result[data-state=green], #result[data-state=amber]",
+                                 timeout=3000)
+        codes = sorted(pg.get_attribute("#result", "data-code") for pg in (a, b))
+        assert codes == ["duplicate", "new"]
+        a.wait_for_selector("#n-total:text('3')", timeout=2000)
+        b.wait_for_selector("#n-total:text('3')", timeout=2000)
+        assert len(active(live_server, counting)) == 3
+    finally:
+        a_ctx.close()
+        b_ctx.close()
+
+
+def test_scans_wait_in_the_page_while_the_server_is_lost_and_survive_a_reload(
+        page, live_server, counting):
+    open_counter(page, live_server, counting)
+    page.route("**/api/sayim/**", lambda route: route.abort())
+    scanner_types(page, SHELF[0])
+    scanner_types(page, SHELF[1])
+    page.wait_for_selector("#queue-status[data-pending='2']", timeout=3000)
+    assert "bağlantı gelince" in page.inner_text("#queue-status")
+    page.reload()
+    page.wait_for_selector("#queue-status[data-pending='2']", timeout=3000)
+    assert active(live_server, counting) == []
+    page.unroute("**/api/sayim/**")
+    page.wait_for_selector("#queue-status[data-pending='0']", timeout=8000)
+    page.wait_for_selector("#n-total:text('2')", timeout=3000)
+    assert sorted(s.serial for s in active(live_server, counting)) == sorted(
+        [SHELF[0].serial, SHELF[1].serial])
+
+
+def test_an_ambiguous_karekod_is_resolved_by_the_users_pick(page, live_server, counting):
+    k = Karekod(SHELF[0].gtin, "A17270131" + "10X", date(2028, 5, 31), "B1")
+    open_counter(page, live_server, counting)
+    scanner_types(page, k.element_string(gs=""))
+    wait_state(page, "amber", "ambiguous")
+    page.click(f"#choices button:has-text('Seri {k.serial} ')")
+    page.wait_for_selector("#n-total:text('1')", timeout=3000)
+    assert [s.serial for s in active(live_server, counting)] == [k.serial]
