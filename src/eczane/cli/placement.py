@@ -21,7 +21,6 @@ import typer
 
 from eczane.cli.common import console, print_json, settings
 from eczane.domain.licensing.placement import (
-    STATUS_TR,
     PlacementInput,
     PlacementResult,
     run_placement,
@@ -132,7 +131,7 @@ def _report(inp: PlacementInput, result: PlacementResult, show: int, draws: list
                    f"boş {r.empty}")
     typer.echo(f"\nİlk {show} başvuru:")
     for o in result.outcomes[:show]:
-        typer.echo(f"  {o.applicant_id} ({fmt_score(o.score)}): {STATUS_TR[o.status]} — {o.reason}")
+        typer.echo(f"  {o.applicant_id} ({fmt_score(o.score)}): {o.reason}")
 
 
 def whatif(
