@@ -180,9 +180,10 @@ def apply_mapping(preview: Sequence[Sequence[Any]], mapping: Mapping[str, Any],
         header_row = _find_row_naming(preview, [v for v in cols.values() if isinstance(v, str)])
     header_cells = list(preview[header_row - 1]) if header_row else None
     resolved: dict[str, int] = {}
+    width = max((len(r) for r in preview), default=0)
     for fld, ref in cols.items():
         idx = column_index(ref, header_cells)
-        if idx is None or idx < 0:
+        if idx is None or idx < 0 or idx >= width:
             raise ImportRefused(f"'{ref}' sütunu dosyada bulunamadı ({FIELD_LABELS_TR[fld]} için).",
                                 code="bad_mapping")
         resolved[fld] = idx
