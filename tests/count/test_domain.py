@@ -126,3 +126,17 @@ def test_only_an_open_session_takes_scans_and_others_say_why_in_turkish():
     assert refusal_for_status(CountStatus.CLOSED) == (
         "Bu sayım kapatıldı; okutma kaydedilmedi. Yeni bir sayım açın.")
     assert "duraklatıldı" in (refusal_for_status(CountStatus.PAUSED) or "")
+
+
+def test_statuses_and_groups_have_turkish_labels():
+    from eczane.domain.count import ScanGroup
+
+    assert [s.label_tr for s in CountStatus] == ["Açık", "Duraklatıldı", "Kapatıldı"]
+    assert [g.label_tr for g in ScanGroup] == ["Raf", "Açık reçete"]
+    assert [g.value for g in ScanGroup] == ["raf", "acik_recete"]
+
+
+def test_an_error_free_failed_result_is_still_red():
+    v = classify_scan(KarekodResult(), already_counted=False, product=None, today=TODAY,
+                      its_knows=None)
+    assert (v.state, v.message, v.detail) == (ScanState.RED, "Karekod okunamadı.", "")
