@@ -86,6 +86,7 @@ class DistrictIndex:
 
     def __init__(self, rows: Iterable[DistrictInfo]) -> None:
         self.rows = {r.key: r for r in rows}
+        self._memo: dict[str, str] = {}
         self.by_code = {r.code: r.key for r in self.rows.values()}
         self.by_name: dict[str, list[str]] = {}
         self.provinces: dict[str, str] = {}
@@ -105,6 +106,14 @@ class DistrictIndex:
 
     def resolve(self, text: str) -> str:
         """A district key for ``text``; ``ValueError`` with a Turkish message otherwise."""
+        hit = self._memo.get(text)
+        if hit is None:
+            hit = self._memo[text] = self._resolve(text)
+            if len(self._memo) > 100_000:
+                self._memo.clear()
+        return hit
+
+    def _resolve(self, text: str) -> str:
         t = text.strip()
         if not t:
             raise ValueError("boş ilçe")
@@ -206,16 +215,25 @@ _SECTION = {
 _PREF_COL = re.compile(r"^tercih(\d{1,2})$")
 
 
+@lru_cache(maxsize=4096)
+def _header(name: str) -> tuple[str, int]:
+    """A header → (canonical field, 0) or ("", n) for the n-th preference column."""
+    fk = fold(name)
+    m = _PREF_COL.match(fk)
+    if m:
+        return "", int(m.group(1))
+    return _FIELD.get(fk, fk), 0
+
+
 def _canon_row(raw: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     prefs: dict[int, Any] = {}
     for k, v in raw.items():
-        fk = fold(str(k))
-        m = _PREF_COL.match(fk)
-        if m:
-            prefs[int(m.group(1))] = v
+        name, n = _header(str(k))
+        if n:
+            prefs[n] = v
             continue
-        out[_FIELD.get(fk, fk)] = v
+        out[name] = v
     if prefs and "preferences" not in out:
         out["preferences"] = [prefs[i] for i in sorted(prefs)
                               if prefs[i] not in (None, "")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,8 @@ def _store(request: Request) -> RunStore:
 
 
 def _run(request: Request, run_id: str) -> tuple[RunMeta, PlacementInput, PlacementResult]:
-    """The run if it belongs to the user's pharmacy (else 404), with its recomputed result."""
+    """The run if it belongs to the user's pharmacy (else 404), with its recomputed result
+    (kept for the last three runs read: a national run takes about half a second)."""
     user = current_user(request)
     store = _store(request)
     meta = store.meta(run_id)
@@ -162,17 +164,27 @@ def _grid(rows: list[Any]) -> list[dict[str, Any]]:
     return tiles
 
 
+def _cached(request: Request, run_id: str, what: str, make: Callable[[], Any]) -> Any:
+    cache = request.app.state.services.extra.setdefault("placement_views", {})
+    key = (run_id, what)
+    if key not in cache:
+        cache[key] = make()
+        while len(cache) > 6:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
 @router.get("/yerlestirme/kosu/{run_id}", response_class=HTMLResponse)
 def show(request: Request, run_id: str, il: str = "", q: str = "", sayfa: int = 1) -> HTMLResponse:
     meta, inp, result = _run(request, run_id)
-    rows = list(district_table(inp, result))
+    rows = _cached(request, run_id, "rows", lambda: list(district_table(inp, result)))
     table = sorted((r for r in rows if not il or r.district.province == il),
                    key=lambda r: (tr_sort_key(r.district.province), tr_sort_key(r.district.name)))
     outcomes = [o for o in result.outcomes if not q or q.strip().lower() in o.applicant_id.lower()]
     start = (max(1, sayfa) - 1) * PAGE
-    data = result_to_json(inp, result)
+    summary = _cached(request, run_id, "summary", lambda: result_to_json(inp, result)["summary"])
     return render(request, "placement/run.html", {
-        "meta": meta, "summary": data["summary"], "notes": result.notes, "il": il, "q": q,
+        "meta": meta, "summary": summary, "notes": result.notes, "il": il, "q": q,
         "table": table if il else table[:200], "table_total": len(table), "tiles": _grid(rows),
         "draws": draw_lines(result), "all_draws": len(result.draws),
         "outcomes": outcomes[start:start + PAGE], "outcomes_total": len(outcomes),
