@@ -151,3 +151,65 @@ def test_the_demo_seeder_loads_the_catalog_and_the_demo_its_stock(db, pharmacies
         morphine = store.get_product(conn, "08699536080062")
         assert morphine.prescription_class is PrescriptionClass.RED
         assert store.count_products(conn) == (11, 1)
+
+
+def _zero(tmp_path):
+    (tmp_path / "z.xlsx").write_bytes(b"")
+    return tmp_path / "z.xlsx", "empty_file"
+
+
+def _renamed(tmp_path):
+    (tmp_path / "r.xlsx").write_bytes(b"GTIN;Seri No\n")
+    return tmp_path / "r.xlsx", "not_a_workbook"
+
+
+def _bomb(tmp_path):
+    from tests.importers.files import write_zip_bomb
+
+    return write_zip_bomb(tmp_path / "b.xlsx", inflated=100_000_000), "zip_bomb"
+
+
+def _headers_only(tmp_path):
+    return write_xlsx(tmp_path / "h.xlsx", [["Barkod", "Sıra No", "Miat"]]), "only_headers"
+
+
+@pytest.mark.parametrize("make", [_zero, _renamed, _bomb, _headers_only])
+def test_hostile_and_empty_files_are_refused_and_nothing_is_stored(db, pharmacies, tmp_path, make):
+    path, code = make(tmp_path)
+    with pytest.raises(ImportRefused) as exc, db.begin() as conn:
+        store.import_its_stock(conn, pharmacies.pharmacy_id, path, today=TODAY)
+    assert exc.value.code == code
+    with db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(store.its_stock_pack)).scalar_one() == 0
+        assert store.latest_snapshot_id(conn, pharmacies.pharmacy_id) is None
+
+
+def test_a_windows_1254_csv_with_mangled_gtins_imports_on_this_database(db, pharmacies, tmp_path):
+    from tests.importers.files import write_csv
+
+    rows = [["Barkod", "Seri Numarası", "Miat", "Lot", "İlaç Adı"],
+            ["8699536080017", "S1", "06/2027", "L1", "AĞRI KESİCİ ŞURUP"],
+            ["8.699536080024E+12", "S2", "46568", "L2", "İĞNE"]]
+    path = write_csv(tmp_path / "s.csv", rows, encoding="cp1254")
+    with db.begin() as conn:
+        s = store.import_its_stock(conn, pharmacies.pharmacy_id, path, today=TODAY)
+    with db.connect() as conn:
+        rows_in = list(store.snapshot_rows(conn, s.snapshot_id))
+    assert [(r.gtin, r.expiry, r.product_name) for r in rows_in] == [
+        (G1, date(2027, 6, 30), "AĞRI KESİCİ ŞURUP"), (G2, date(2027, 6, 30), "İĞNE")]
+
+
+def test_an_on_hand_list_is_stored_with_its_issues(db, pharmacies, tmp_path):
+    path = tmp_path / "liste.txt"
+    path.write_text("Elinizde Olmayan Karekodlar\n"
+                    f"01{G1}21ABC123\x1d17270630\x1d10L1\n(01){G2}(21)X9(17)280131(10)L2\nbozuk\n",
+                    "utf-8")
+    with db.begin() as conn:
+        s = store.import_onhand(conn, pharmacies.pharmacy_id, path, today=TODAY,
+                                user_id=pharmacies.bob_id)
+    assert (s.row_count, s.issue_count) == (2, 1)
+    with db.connect() as conn:
+        iid = store.latest_onhand_id(conn, pharmacies.pharmacy_id)
+        assert store.onhand_keys(conn, iid) == {PackKey(G1, "ABC123"), PackKey(G2, "X9")}
+        again = store.onhand_summary(store.get_onhand_import(conn, iid))
+    assert [(i.row_no, i.raw) for i in again.issues] == [(4, "bozuk")]

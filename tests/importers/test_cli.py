@@ -1,0 +1,93 @@
+"""The command line: ``eczane its import``, ``onhand import``, ``catalog import``, ``backup`` and
+``restore`` (on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from eczane.cli import app
+from eczane.store import catalog as store
+from tests.importers.files import write_xlsx
+
+G1, G2 = "08699536080017", "08699536080024"  # demo GTINs (demo_data.py)
+
+
+@pytest.fixture
+def cli(db, db_url, pharmacies, monkeypatch, tmp_path):
+    monkeypatch.setenv("ECZANE_DATABASE_URL", db_url)
+    monkeypatch.setenv("ECZANE_DATA_DIR", str(tmp_path / "var"))
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+    return run
+
+
+def test_its_import_prints_a_json_summary_with_each_bad_row(cli, pharmacies, tmp_path):
+    path = write_xlsx(tmp_path / "s.xlsx", [["GTIN", "Seri No", "SKT"], [G1, "S1", "30.06.2027"],
+                                           [G2, "S2", "yarın"]])
+    r = cli("its", "import", path, "--pharmacy", pharmacies.pharmacy_id, "--json",
+            "--today", "2026-11-23")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["ok"] and out["row_count"] == 2 and out["issue_count"] == 1
+    assert out["issues"][0]["row_no"] == 3 and out["issues"][0]["column"] == "SKT"
+    again = cli("its", "import", path, "--pharmacy", pharmacies.pharmacy_id, "--json")
+    assert json.loads(again.stdout.strip().splitlines()[-1])["already_imported"] is True
+
+
+def test_its_import_asks_for_map_once_and_remembers_it(cli, pharmacies, tmp_path):
+    rows = [["Kod", "Numara"], [G1, "S1"]]
+    path = write_xlsx(tmp_path / "u.xlsx", rows)
+    r = cli("its", "import", path, "--pharmacy", pharmacies.pharmacy_id)
+    assert r.exit_code == 3 and "Sütun başlıkları tanınmadı" in r.output
+    r = cli("its", "import", path, "--pharmacy", pharmacies.pharmacy_id,
+            "--map", "gtin=Kod", "--map", "serial=B")
+    assert r.exit_code == 0, r.output
+    other = write_xlsx(tmp_path / "u2.xlsx", [*rows, [G2, "S2"]])
+    assert cli("its", "import", other, "--pharmacy", pharmacies.pharmacy_id).exit_code == 0
+
+
+def test_its_import_refuses_a_broken_file_with_exit_code_1(cli, pharmacies, tmp_path):
+    (tmp_path / "x.xlsx").write_bytes(b"not a workbook")
+    r = cli("its", "import", tmp_path / "x.xlsx", "--pharmacy", pharmacies.pharmacy_id)
+    assert r.exit_code == 1 and "bir Excel dosyası değil" in r.output
+
+
+def test_its_import_needs_pharmacy_when_there_are_several(cli, tmp_path):
+    path = write_xlsx(tmp_path / "s.xlsx", [["GTIN", "Seri No"], [G1, "S1"]])
+    r = cli("its", "import", path)
+    assert r.exit_code == 2 and "--pharmacy verin" in r.output
+
+
+def test_onhand_and_catalog_imports(cli, db, pharmacies, tmp_path):
+    (tmp_path / "l.txt").write_text(f"Elinizde Olmayan Karekodlar\n(01){G1}(21)A1(17)270630(10)L\n",
+                                    "utf-8")
+    r = cli("onhand", "import", tmp_path / "l.txt", "--pharmacy", pharmacies.pharmacy_id, "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout.strip().splitlines()[-1])["row_count"] == 1
+    (tmp_path / "k.csv").write_text(f"gtin,name,prescription_class\n{G1},A,yeşil\n", "utf-8")
+    r = cli("catalog", "import", tmp_path / "k.csv", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout.strip().splitlines()[-1])["products"] == 1
+    with db.connect() as conn:
+        assert store.get_product(conn, G1).prescription_class.value == "green"
+
+
+def test_backup_and_restore_round_trip(cli, db, pharmacies, tmp_path):
+    path = write_xlsx(tmp_path / "s.xlsx", [["GTIN", "Seri No"], [G1, "S1"]])
+    cli("its", "import", path, "--pharmacy", pharmacies.pharmacy_id)
+    out = tmp_path / "y.jsonl.gz"
+    r = cli("backup", "--pharmacy", pharmacies.pharmacy_id, "-o", out, "--json")
+    assert r.exit_code == 0, r.output
+    with db.begin() as conn:
+        conn.execute(store.its_stock_pack.delete())
+    r = cli("restore", out, "--yes")
+    assert r.exit_code == 0, r.output
+    with db.connect() as conn:
+        sid = store.latest_snapshot_id(conn, pharmacies.pharmacy_id)
+        assert len(store.snapshot_keys(conn, sid)) == 1
+    out.write_bytes(out.read_bytes()[:-20])
+    r = cli("restore", out, "--yes")
+    assert r.exit_code == 1 and "Yedek dosyası" in r.output
