@@ -91,7 +91,8 @@ def its_import(
         with _progress() as bar, db.begin() as conn:
             task = bar.add_task("import", total=None)
             summary = import_its_stock(conn, pid, file, today=parse_today(today), mapping=mapping,
-                                       progress=lambda n: bar.advance(task, n))
+                                       progress=lambda n: bar.advance(task, n),
+                                       on_total=lambda n: bar.update(task, total=n))
     except MappingNeeded as exc:
         console.print(f"[yellow]{exc.message}[/yellow]")
         for i, row in enumerate(exc.preview[:10], start=1):

@@ -81,6 +81,8 @@ class ItsStockStream:
     notes: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
     """GTIN → the product name of its first row (for flagging GTINs the catalog lacks)."""
+    total_rows: int | None = None
+    """Data rows expected (sheet height minus the header), for a progress bar."""
 
     @property
     def has_tx_date(self) -> bool:
@@ -129,6 +131,8 @@ def iter_its_stock(path: Path | str, *, today: date, mapping: Mapping[str, Any] 
     else:
         layout = detect(head, SECTION, required=REQUIRED, optional=OPTIONAL)
     stream = ItsStockStream(path.name, digest, layout, iter(()), notes=list(table.notes))
+    if table.total is not None:
+        stream.total_rows = max(table.total - layout.header_row, 0)
 
     off = table.row_offset
     numbered = enumerate(chain(head[layout.header_row:], table.rows),

@@ -55,6 +55,8 @@ class Table:
     sheet: str = ""
     encoding: str = ""
     delimiter: str = ""
+    total: int | None = None
+    """Rows in the sheet (for a progress bar), when known before reading."""
     row_offset: int = 0
     """Rows above the first yielded one (a sheet whose used range starts below row 1)."""
     notes: list[str] = field(default_factory=list)
@@ -147,7 +149,8 @@ def _open_workbook(path: Path, kind: str, sheet: str | None) -> Table:
         raise ImportRefused(f"'{path.name}' okunamadı: dosya bozuk veya şifreli ({exc}).",
                             code="unreadable") from None
     notes = [] if len(names) == 1 else [f"'{chosen}' sayfası okundu (sayfalar: {', '.join(names)})."]
-    return Table(kind, iter(rows), sheet=chosen, row_offset=offset, notes=notes)
+    return Table(kind, iter(rows), sheet=chosen, total=int(ws.height), row_offset=offset,
+                 notes=notes)
 
 
 def _pick_sheet(wb: Any, names: list[str], wanted: str | None) -> tuple[str, Any]:
@@ -187,7 +190,8 @@ def _open_text(path: Path) -> Table:
     text, encoding = decode_text(data)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return Table("csv", (list(r) for r in reader), encoding=encoding, delimiter=delimiter)
+    return Table("csv", (list(r) for r in reader), encoding=encoding, delimiter=delimiter,
+                 total=text.count("\n") + 1)
 
 
 def sniff_delimiter(text: str) -> str:

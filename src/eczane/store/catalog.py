@@ -461,12 +461,16 @@ def store_snapshot(conn: Connection, pharmacy_id: int, rows: Iterable[tuple[Any,
 def import_its_stock(conn: Connection, pharmacy_id: int, path: Path | str, *, today: date,
                      user_id: int | None = None, mapping: Mapping[str, Any] | None = None,
                      progress: Callable[[int], None] | None = None,
-                     source_name: str | None = None) -> ImportSummary:
+                     source_name: str | None = None,
+                     on_total: Callable[[int], None] | None = None) -> ImportSummary:
     """Import an İTS stock file as a new snapshot (in the caller's transaction).
 
     Recognises a file imported before (same SHA-256): returns that snapshot with
     ``already_imported``. Uses the pharmacy's remembered mapping when the layout is unknown;
     a mapping given here is remembered once the import succeeds.
+
+    ``progress(n)`` is called as rows are stored; ``on_total(rows)`` once the expected row
+    count is known (both for a progress bar).
 
     Raises:
         ImportRefused / MappingNeeded (``eczane.importers``), nothing written.
@@ -487,6 +491,8 @@ def import_its_stock(conn: Connection, pharmacy_id: int, path: Path | str, *, to
         if saved is None:
             raise
         stream = iter_its_stock(path, today=today, mapping=saved, text_dates=True)
+    if on_total is not None and stream.total_rows is not None:
+        on_total(stream.total_rows)
     with conn.begin_nested():  # a refusal half-way (e.g. no readable row) leaves nothing behind
         summary = store_snapshot(
             conn, pharmacy_id, stream.rows, source_name=source_name or stream.source_name,
