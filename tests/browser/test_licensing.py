@@ -117,3 +117,34 @@ def test_feasibility_chart_is_drawn(page, live_server):
     assert page.inner_text("#basabas") == "236.250,00 TL"
     box = page.locator("#grafik polyline").bounding_box()
     assert box and box["width"] > 300
+
+
+def test_score_vacancies_fees_and_names_pages(page, live_server):
+    base = f"{live_server.url}/ruhsat"
+    page.goto(f"{base}/puan")
+    page.fill("[name=meslek_yili]", "10")
+    page.check("[name=devir]")
+    page.fill("[name=ilce_1]", "Şile")
+    page.fill("[name=yil_1]", "4")
+    page.fill("[name=katsayi_1]", "2")
+    submit(page, "Hesapla")
+    assert page.inner_text("#puan") == "9"
+    assert "Devir nedeniyle yarıya: 18 × 0,5 = 9" in page.inner_text("#aritmetik")
+
+    page.goto(f"{base}/bos-yer")
+    page.fill("[name=nufus]", "35000")
+    page.fill("[name=mevcut_eczane]", "7")
+    submit(page, "Hesapla")
+    assert page.inner_text("#bos-yer") == "3"
+
+    page.goto(f"{base}/harc")
+    page.fill("[name=yil]", "2014")
+    page.select_option("[name=ilce]", "Çatalca")
+    submit(page, "Hesapla")
+    assert page.inner_text("#tutar") == "644,30 TL"
+
+    page.goto(f"{base}/isim")
+    page.fill("[name=ad]", "ŞİFA ECZANESİ")
+    page.fill("[name=mevcut]", "Şifa Eczanesi\nGül Eczanesi")
+    submit(page, "Kontrol et")
+    assert page.inner_text("#isim-durum") == "Bu ad ilde var"

@@ -103,3 +103,14 @@ def test_every_deadline_becomes_an_event_with_its_source():
     events = ics_events(result, uid_prefix="t")
     assert [e.day for e in events] == [d.end for d in result.deadlines]
     assert "Kaynak: seed 001_271ab17188307080.txt" in events[0].description
+
+
+def test_a_deadline_ending_on_a_half_day_says_so():
+    # 2026-10-28 is a half day (holidays pkg, "saat 13.00'ten"); 30 days after 28.09.2026
+    d = ends({"tadilat_baslangic": "2026-09-28"})["tadilat"]
+    assert d.end == date(2026, 10, 28)
+    assert d.notes == ("Son gün yarım gün: Cumhuriyet Bayramı (saat 13.00'ten).",)
+
+
+def test_turkish_dates_are_accepted_too():
+    assert ends({"ilan_tarihi": "02.03.2026"})["basvuru"].end == date(2026, 4, 1)

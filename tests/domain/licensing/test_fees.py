@@ -57,3 +57,23 @@ def test_a_2014_bracket_missing_from_the_istanbul_table_is_not_guessed():
     r = run_fees({"yil": 2014, "nufus": 3_000})
     assert r.amount is None
     assert r.reasons[0].message == "2014 yılı için ≤ 5.000 dilimi yüklü değil."
+
+
+def test_fees_for_a_transfer_say_the_tariff_is_assumed():
+    r = run_fees({"yil": 2017, "nufus": 60_000, "islem": "devir"})
+    assert r.amount == D("805.10")
+    assert r.reasons[-1].rule == "islem-harci"
+
+
+def test_an_istanbul_district_in_another_year_uses_its_2014_population_and_says_so():
+    r = run_fees({"yil": 2017, "ilce": "Şile"})
+    assert (r.population, r.amount) == (30_218, D("536.10"))
+    assert r.reasons[0].message == ("Şile nüfusu 2014 tablosundan alındı (30.218); güncel nüfusu "
+                                    "girerseniz dilim değişebilir.")
+
+
+def test_a_year_before_every_loaded_year_has_no_amount():
+    r = run_fees({"yil": 2010, "nufus": 60_000})
+    assert r.amount is None
+    assert r.reasons[0].message == ("2010 yılının harç tutarları yüklü değil ve daha önceki bir "
+                                    "yıl da yok.")

@@ -183,3 +183,32 @@ def test_every_reason_names_a_rule_and_a_source():
         assert out["reasons"]
         for reason in out["reasons"]:
             assert reason["rule"] and reason["source"] and reason["message"]
+
+
+@pytest.mark.parametrize("why, data, expected", [
+    # seed 001 §'17 Mayıs 2012 ila 12 Nisan 2014': a transfer in the window used the rights; the
+    # pharmacy opened afterwards moves out only under the population rule
+    ("had in 2012, transferred 2013, reopened 2016",
+     dict(mezuniyet="2000-06-30", olaylar=ev(("acilis", "2003-02-01"), ("devir", "2013-02-01"),
+                                             ("acilis", "2016-05-05"))),
+     dict(acilis="izinsiz", devir="belirsiz", ilce_ici_nakil="izinli",
+          ilce_disi_nakil="nufus_sinirli")),
+    # seed 001: the one-time opening was used by the first pharmacy; the second is not exempt
+    ("without in 2012, opened 2016, closed 2018, reopened 2020",
+     dict(mezuniyet="2010-06-30", olaylar=ev(("acilis", "2016-04-01"), ("kapanis", "2018-01-01"),
+                                             ("acilis", "2020-01-01"))),
+     dict(acilis="izinsiz", devir="belirsiz", ilce_ici_nakil="izinli",
+          ilce_disi_nakil="nufus_sinirli")),
+], ids=lambda x: x if isinstance(x, str) else "")
+def test_later_pharmacies_are_not_exempt(why, data, expected):
+    r = rights(**data)
+    assert status(r) == expected
+    assert r.action("ilce_disi_nakil").reasons[0].rule in {"hak-kullanildi", "nufus-kriteri"}
+
+
+def test_taking_over_an_exempt_pharmacy_needs_no_announcement():
+    # seed 001: "eczanelerini devir alacak olan eczacıların, TİTCK ... ilânını beklemesi
+    # gerekmemektedir"
+    r = rights(mezuniyet="2019-07-01", kayit_yili=2014, yardimci_eczacilik_ay=14)
+    assert "devralma" in {x.rule for x in r.action("acilis").reasons}
+    assert r.action("acilis").label == "Eczane açma / devralma"

@@ -160,3 +160,15 @@ def test_every_profile_cites_a_seed_and_has_a_date():
         assert p.area_source.startswith("seed 00")
         assert p.valid_from[:2] == "20"
         assert check_site(Premises.parse(shop()), p).checks
+
+
+def test_a_missing_height_is_unknown_in_istanbul():
+    r = by_rule(run_site({"bolumler": [{"tur": "satis", "alan_m2": 50}]}, "istanbul"))
+    assert r["yukseklik"].message == "Giriş katı yüksekliği girilmedi; en az 2,4 m olmalı."
+    assert r["yukseklik"].status == "bilinmiyor"
+
+
+def test_answers_in_turkish_words_are_understood():
+    r = by_rule(run_site(shop(cadde_cephesi="hayır", baska_dukkana_kapi="bilinmiyor"),
+                         "yonetmelik-2014"))
+    assert r["cephe"].ok is False and r["kapilar"].status == "bilinmiyor"

@@ -58,3 +58,16 @@ def test_the_pharmacists_own_target_date_counts_and_the_rest_wait():
     assert [s.status for s in r.steps][:2] == ["sirada", "bekliyor"]
     assert r.steps[0].due_why == "Sizin hedef tarihiniz."
     assert r.late is None
+
+
+def test_dates_out_of_order_and_late_completion_are_reported():
+    r = run_tracker({"yerlestirme_tarihi": "2026-01-01",
+                     "adimlar": {"ilce_dosya": {"tamam": "2026-02-10"},
+                                 "kroki_sube": {"tamam": "2026-02-01"},
+                                 "oda_onay": {"tamam": "2026-02-15"},
+                                 "dosya_teslim": {"tamam": "2026-03-15"}}}, today=TODAY)
+    messages = [x.message for x in r.reasons]
+    assert ("'Şubede kroki onayı (4 adet orijinal kroki, vaziyet planı)' 01.02.2026 tarihinde "
+            "tamamlanmış; önceki adımdan önce. Tarihleri kontrol edin.") in messages
+    assert ("'Dosyanın asıl belgelerle Şubeye teslimi (Çemberlitaş evrak kaydı)' son tarihten "
+            "(02.03.2026) sonra tamamlandı.") in messages

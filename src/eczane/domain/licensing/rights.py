@@ -48,7 +48,7 @@ EVENT_KINDS = {
     "kapanis": "Eczanesini kapattı",
 }
 ACTIONS = {
-    "acilis": "Eczane açma",
+    "acilis": "Eczane açma / devralma",
     "devir": "Eczanesini devretme",
     "ilce_ici_nakil": "İlçe içinde nakil",
     "ilce_disi_nakil": "Başka ilçeye nakil",
@@ -72,6 +72,10 @@ S_ASSIST = f"{SEED_GUIDE} §'2013 ve daha sonraki yıllarda eczacılık fakülte
 S_CRIT = f"{SEED_GUIDE} §ECZANE AÇILMASI KRİTERLERİ"
 S_AEO = f"{SEED_GUIDE} §AEO değerlendirmesi 1–3 (bağlayıcı değildir)"
 S_MUVAZAA = f"{SEED_GUIDE} §Eczanenin kapatılması ('beş yıl süreyle eczane açamaz')"
+S_TAKEOVER = f"{SEED_GUIDE} §'eczanelerini devir alacak olan eczacıların'"
+TAKEOVER = Reason("devralma", S_TAKEOVER, "Bir kereye mahsus devir hakkını kullanan (2012'de "
+                  "eczanesi olan) bir eczacının eczanesini devralırsanız TİTCK ilanını beklemeniz "
+                  "gerekmez; belgeleri il/ilçe sağlık müdürlüğüne verirsiniz.", None)
 
 
 @dataclass(frozen=True)
@@ -328,24 +332,24 @@ def _open(h: PharmacistHistory, dates: LawDates, category: str, has: bool,
                                      True),
                   Reason("nufus-kriteri", S_CRIT, "2013 sonrası kayıtlılar eczaneyi TİTCK'nın "
                          "ilan ettiği ilçelere, 3.500 kişi kuralı ve yerleştirme puanıyla açar.",
-                         None), *extra, halved=halved)
+                         None), *extra, TAKEOVER, halved=halved)
     if category == "2012_eczanesiz" and not opens:
         return _v(a, IZINLI, Reason("gecici3-acma", S_HAD_NOT, "Bir kereye mahsus olmak üzere "
                                     "nüfus sınırlamasına tabi olmadan istediğiniz ilçede eczane "
                                     "açabilirsiniz.", True),
                   Reason("2014-mekan", S_HAD_NOT, "Mekân 2014 yönetmeliğine uymalı (yapı "
-                         "ruhsatında dükkan/işyeri, cadde üzerinde cephe ve kapı).", None))
+                         "ruhsatında dükkan/işyeri, cadde üzerinde cephe ve kapı).", None),
+                  TAKEOVER)
+    # No pharmacy now but one before: the last one was transferred or closed after the law date.
     if transfers:
         why = f"{tr_date(transfers[-1].on)} tarihinde eczanenizi devrettiniz"
-    elif closures:
-        why = f"{tr_date(closures[-1].on)} tarihinde eczanenizi kapattınız"
     else:
-        why = f"{tr_date(opens[0].on)} tarihinde bir kereye mahsus açma hakkınızı kullandınız"
+        why = f"{tr_date(closures[-1].on)} tarihinde eczanenizi kapattınız"
     source = S_CLOSE if closures and not transfers else (S_HAD if category == "2012_eczaneli"
                                                           else S_HAD_NOT)
     return _v(a, SINIRLI, Reason("yeniden-acma", source, f"{why}; yeniden açılış nüfus "
                                  "sınırlamasına tabidir ve yerleştirme puanı hesaplanır.", False),
-              *extra, halved=halved)
+              *extra, TAKEOVER, halved=halved)
 
 
 def _transfer(category: str, has: bool, exempt: bool,

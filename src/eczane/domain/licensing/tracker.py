@@ -88,7 +88,8 @@ class TrackerInput:
         kind = str(data.get("tur") or "serbest")
         if kind not in KINDS:
             raise ParseError(f"'tur' bilinmiyor: {kind!r} (serbest, hastane).", code="bad_value")
-        raw = data.get("adimlar") or {}
+        raw = data.get("adimlar")
+        raw = {} if raw is None else raw
         if not isinstance(raw, dict):
             raise ParseError("'adimlar' bir nesne olmalı.", code="bad_value")
         known = {s.key for s in steps_for(kind, True)}
@@ -99,7 +100,8 @@ class TrackerInput:
             val = val if isinstance(val, dict) else {}
             steps[key] = StepState(get_date(val, "tamam"), get_date(val, "hedef"),
                                    str(val.get("not") or ""))
-        docs_raw = data.get("belgeler") or {}
+        docs_raw = data.get("belgeler")
+        docs_raw = {} if docs_raw is None else docs_raw
         if not isinstance(docs_raw, dict):
             raise ParseError("'belgeler' bir nesne olmalı.", code="bad_value")
         docs = {k: d for k in docs_raw if (d := get_date(docs_raw, k)) is not None}

@@ -1,0 +1,92 @@
+"""Bad JSON input is refused with a Turkish message naming the field or row (STYLE §2)."""
+
+import pytest
+
+from eczane.domain.errors import ParseError
+from eczane.licensing_data import (
+    run_deadlines,
+    run_documents,
+    run_feasibility,
+    run_fees,
+    run_names,
+    run_rights,
+    run_score,
+    run_site,
+    run_tracker,
+    run_vacancies,
+)
+
+
+def rights(d):
+    from datetime import date
+
+    return run_rights(d, today=date(2026, 11, 23))
+
+
+def documents(d):
+    from datetime import date
+
+    return run_documents(d, today=date(2026, 11, 23))
+
+
+def tracker(d):
+    from datetime import date
+
+    return run_tracker(d, today=date(2026, 11, 23))
+
+
+def site(d):
+    return run_site(d, "istanbul")
+
+
+CASES = [
+    (rights, {"kayit_yili": "iki bin"}, "'kayit_yili' bir yıl olmalı: 'iki bin'."),
+    (rights, {"kayit_yili": 2010, "olaylar": "açtım"}, "'olaylar' bir liste olmalı."),
+    (rights, {"kayit_yili": 2010, "olaylar": ["açtım"]}, "olaylar[1] bir nesne olmalı."),
+    (rights, {"kayit_yili": 2010, "yardimci_eczacilik_ay": "bir"},
+     "'yardimci_eczacilik_ay' tam sayı olmalı: 'bir'."),
+    (rights, {"mezuniyet": "2000-01-01", "olaylar": [{"tur": "acilis", "tarih": "2001-01-01"},
+                                                     {"tur": "acilis", "tarih": "2002-01-01"}]},
+     "01.01.2002 açılış: o tarihte zaten bir eczane var (olay 2)."),
+    (rights, {"kayit_yili": 2010, "olaylar": [{"tur": "acilis"}]},
+     "'tarih' alanı zorunlu (YYYY-AA-GG)."),
+    (rights, {"kayit_yili": 2010, "afet_ilani": "belki"}, "'afet_ilani' alanı evet/hayır olmalı: 'belki'."),
+    (site, {"bolumler": ["satış"]}, "bolumler[1] bir nesne olmalı."),
+    (site, {"bolumler": [{"tur": "satis", "alan_m2": 40}], "islem": "kira"},
+     "'islem' bilinmiyor: 'kira' (acilis, nakil, devir)."),
+    (site, {"bolumler": [{"tur": "satis", "alan_m2": 40}], "saglik_kurulusu": "hastane"},
+     "'saglik_kurulusu' bilinmiyor: 'hastane' (yok, muayenehane, tahlil_goruntuleme, diger)."),
+    (site, {"bolumler": [{"tur": "satis", "alan_m2": 40}], "donanim": ["buzdolabi"]},
+     "'donanim' bir nesne olmalı."),
+    (run_score, {"meslek_yili": 3, "ilceler": {"Şile": 2}}, "'ilceler' bir liste olmalı."),
+    (run_score, {"meslek_yili": 3, "ilceler": ["Şile"]}, "ilceler[1] bir nesne olmalı."),
+    (run_score, {"meslek_yili": True}, "'meslek_yili' alanı sayı olmalı: True."),
+    (run_vacancies, {}, "'nufus' alanı zorunlu (tam sayı)."),
+    (run_vacancies, {"nufus": "çok"}, "'nufus' tam sayı olmalı: 'çok'."),
+    (run_vacancies, {"nufus": -5}, "'nufus' negatif olamaz: -5."),
+    (run_vacancies, {"nufus": 5, "amac": "satis"},
+     "'amac' bilinmiyor: 'satis' (acilis, ilce_ici_nakil, ilce_disi_nakil)."),
+    (documents, {"durumlar": "evli"}, "'durumlar' bir liste olmalı."),
+    (documents, {"belgeler": ["savcilik"]}, "'belgeler' bir nesne olmalı: {belge_kodu: tarih}."),
+    (run_fees, {"yil": "bu yıl", "nufus": 5}, "'yil' bir yıl olmalı: 'bu yıl'."),
+    (run_fees, {"yil": 2017, "nufus": "çok"}, "'nufus' tam sayı olmalı: 'çok'."),
+    (run_fees, {"yil": 2017, "nufus": 5, "islem": "kira"},
+     "'islem' bilinmiyor: 'kira' (acilis, devir, il_disi_nakil, il_ici_nakil, vereseli)."),
+    (run_fees, {"yil": 2017}, "'nufus' veya 'ilce' alanlarından biri gerekli."),
+    (run_fees, {"yil": 2017, "ilce": "Çankaya"}, "'Çankaya' 2014 İstanbul tablosunda yok; nüfusu girin."),
+    (run_feasibility, {"giderler": [1, 2]}, "'giderler' bir nesne olmalı: {kalem: tutar}."),
+    (run_feasibility, {"kar_orani": 0}, "'kar_orani' sıfırdan büyük olmalı."),
+    (run_deadlines, {"cocuk_dogum_tarihleri": "2015-01-01"}, "'cocuk_dogum_tarihleri' bir liste olmalı."),
+    (run_names, {"ad": "Şifa", "mevcut": {"a": 1}}, "'mevcut' bir liste olmalı (ildeki eczane adları)."),
+    (tracker, {"tur": "depo"}, "'tur' bilinmiyor: 'depo' (serbest, hastane)."),
+    (tracker, {"adimlar": []}, "'adimlar' bir nesne olmalı."),
+    (tracker, {"adimlar": {"kira": {}}}, "Bilinmeyen adım: 'kira'."),
+    (tracker, {"belgeler": []}, "'belgeler' bir nesne olmalı."),
+]
+
+
+@pytest.mark.parametrize("run, data, message", CASES, ids=[c[2][:40] for c in CASES])
+def test_bad_input_is_refused_in_turkish(run, data, message):
+    with pytest.raises(ParseError) as e:
+        run(data)
+    assert e.value.message == message
