@@ -153,3 +153,19 @@ def test_an_ambiguous_karekod_is_resolved_by_the_users_pick(page, live_server, c
     page.click(f"#choices button:has-text('Seri {k.serial} ')")
     page.wait_for_selector("#n-total:text('1')", timeout=3000)
     assert [s.serial for s in active(live_server, counting)] == [k.serial]
+
+
+def test_a_count_closed_elsewhere_turns_the_counter_red_and_keeps_later_scans(
+        page, live_server, counting):
+    from eczane.domain.count import CountStatus
+
+    open_counter(page, live_server, counting, "bob")
+    p = live_server.pharmacies
+    with live_server.db.begin() as conn:
+        s = store.get_session(conn, counting)
+        store.set_status(conn, s, p.alice_id, CountStatus.CLOSED, is_pharmacist=True)
+    page.wait_for_selector("#result-title:text('SAYIM KAPATILDI')", timeout=3000)
+    scanner_types(page, SHELF[0])
+    page.wait_for_selector("#result-title:text('KAYDEDİLMEDİ')", timeout=3000)
+    assert "kapatıldı" in page.inner_text("#refused-list")
+    assert active(live_server, counting) == []

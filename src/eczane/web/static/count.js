@@ -146,7 +146,10 @@
     var q = load(QKEY);
     q.push(item);
     save(QKEY, q);
-    if (q.length > 1 || sending) show("queued", "KUYRUKTA", "", "Okutma kaydedilmeyi bekliyor.", "");
+    if (q.length > 1 || sending) {
+      show("queued", "KUYRUKTA", "", "Okutma bu sayfada saklandı, kaydedilmeyi bekliyor.", "");
+      beep("queued");
+    }
     updateQueueStatus(false);
     pump();
   }
@@ -250,7 +253,22 @@
   }
   input.addEventListener("blur", refocus);
   document.addEventListener("click", refocus);
-  document.body.addEventListener("htmx:afterSwap", refocus);
+  document.body.addEventListener("htmx:afterSwap", function () {
+    // Another device paused or closed the count: say so (scans sent now would be refused).
+    var live = $("canli");
+    var status = live ? live.dataset.status : "open";
+    if (status !== root.dataset.status) {
+      root.dataset.status = status;
+      $("session-status").textContent = status === "closed" ? "Kapatıldı" : (status === "paused" ? "Duraklatıldı" : "Açık");
+      if (status !== "open") {
+        show("red", status === "closed" ? "SAYIM KAPATILDI" : "SAYIM DURAKLATILDI", "",
+          "Bu sayım başka bir cihazdan " + (status === "closed" ? "kapatıldı" : "duraklatıldı") +
+          ". Okutmalar kaydedilmez; sayfayı yenileyin.", "");
+        beep("red");
+      }
+    }
+    refocus();
+  });
 
   $("refused-retry").addEventListener("click", function () {
     var r = load(RKEY);
