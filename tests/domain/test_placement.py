@@ -204,3 +204,38 @@ def test_reachable_lists_every_district():
     verdicts = dict((d.key, v) for d, v in reachable(inp, run_placement(inp), D(10)))
     assert verdicts == {"34/kadikoy": Verdict.FULL, "34/uskudar": Verdict.GETS,
                         "06/cankaya": Verdict.GETS}
+
+
+def test_impossible_inputs_are_errors():
+    with pytest.raises(ValueError):
+        places_from_population(-1, 0)
+    with pytest.raises(ValueError):
+        run_placement(PlacementInput((KAD, KAD), (), seed=1))
+    with pytest.raises(ValueError):
+        run_placement(PlacementInput((District("x", "İl", "İlçe", -1),), (), seed=1))
+
+
+def test_a_second_round_lottery_is_recorded_and_explained():
+    # seed 001: second placement for empty places; equal scores → kura (our reading: same draw)
+    out = run(Applicant("a", D(30), ("34/kadikoy",)), Applicant("d", D(25), ("34/uskudar",)),
+              Applicant("b", D(20), ("34/uskudar",), preferences_round2=("34/kadikoy",)),
+              Applicant("c", D(20), ("34/uskudar",), preferences_round2=("34/kadikoy",)),
+              withdrawn=frozenset({"a"}), seed=3)
+    drawn = lottery_order(3, D(20), ["b", "c"])
+    assert (out[drawn[0]].round, out[drawn[0]].district) == (2, "34/kadikoy")
+    assert out[drawn[1]].reason == ("yerleşemedi: 1 tercihin tamamı doldu; 2. yerleştirmede de "
+                                    "yer yok (1 eşit puanla kurada kaybedildi)")
+    r = run_placement(PlacementInput(DISTRICTS, (
+        Applicant("a", D(30), ("34/kadikoy",)), Applicant("d", D(25), ("34/uskudar",)),
+        Applicant("b", D(20), ("34/uskudar",), preferences_round2=("34/kadikoy",)),
+        Applicant("c", D(20), ("34/uskudar",), preferences_round2=("34/kadikoy",))),
+        seed=3, withdrawn=frozenset({"a", "nobody"})))
+    assert r.draws[0].decisive and r.draws[0].districts == ("34/kadikoy",)
+    assert "'nobody' 1. yerleştirmede yerleşmediği için vazgeçenler listesinde yok sayıldı." in r.notes
+
+
+def test_what_if_with_only_a_lottery_says_nothing_is_sure():
+    inp = PlacementInput(DISTRICTS, (Applicant("a", D(20), ("34/kadikoy",)),), seed=1)
+    w = what_if(inp, run_placement(inp), D(20), ("34/kadikoy",))
+    assert w.gets is None
+    assert w.summary == "Puan 20 ile kesin bir yer yok (tercih 1 eşit puanlılarla kuraya bağlı)."
