@@ -141,7 +141,7 @@ class Worker:
     def _process(self, sid: int, bkey: str) -> None:
         with self.db.begin() as conn:
             sub = ob.get_submission(conn, sid)
-            drop_counted(conn, sub, None)
+            drop_counted(conn, sub, None, bkey)
             packs = ob.submission_packs(conn, sid, batch_key=bkey, states=[
                 s.value for s in PackState if not s.is_final])
         kind = Kind(sub.kind)

@@ -131,15 +131,18 @@ def create_from_reconciliation(conn: Connection, user: User, kind: str,
                              recon=recon)
 
 
-def drop_counted(conn: Connection, sub: Any, user_id: int | None) -> int:
+def drop_counted(conn: Connection, sub: Any, user_id: int | None,
+                 batch_key: str | None = None) -> int:
     """Remove packs counted on hand after the reconciliation from a pending deactivation.
 
-    One audit event per dropped pack (issue 6). Returns how many were dropped.
+    One audit event per dropped pack (issue 6). ``batch_key`` limits the check to one batch
+    (the worker checks each batch just before sending it). Returns how many were dropped.
     """
     if not Kind(sub.kind).is_deactivation:
         return 0
     live = [(r.gtin, r.serial) for r in ob.submission_packs(
-        conn, sub.id, states=[PackState.PENDING.value, PackState.RETRY.value])]
+        conn, sub.id, states=[PackState.PENDING.value, PackState.RETRY.value],
+        batch_key=batch_key)]
     found = ob.counted_after(conn, sub.pharmacy_id, sub.recon_at, live)
     text = "Karşılaştırmadan sonra sayımda elde bulundu; bildirimden çıkarıldı"
     ob.set_pack_states(conn, sub.id, {k: {"state": PackState.DROPPED.value, "result_text": text}
