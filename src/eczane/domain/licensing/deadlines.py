@@ -266,7 +266,7 @@ def _heirs(b: _Builder, x: DeadlineInput) -> None:
 
 def ics_events(result: DeadlineResult, *, uid_prefix: str) -> list[IcsEvent]:
     """One all-day event per deadline, description with the rule and its source."""
-    return [IcsEvent(f"{uid_prefix}-{d.key}@eczane", d.end, d.title,
+    return [IcsEvent(f"{uid_prefix}-{d.key}-{d.end:%Y%m%d}@eczane", d.end, d.title,
                      "\n".join([f"{d.span} ({tr_date(d.start)} tarihinden)",
                                 f"Kural: {d.rule}", f"Kaynak: {d.source}", *d.notes]))
             for d in result.deadlines]

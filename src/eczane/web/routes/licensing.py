@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -243,7 +244,8 @@ def _chart(result: Any, w: int = 640, h: int = 280, pad: int = 50) -> dict[str, 
             "zero": sy(0.0), "even_x": sx(float(result.break_even)),
             "you": None if turnover is None else (sx(float(turnover)),
                                                   sy(float(result.monthly_profit))),
-            "max_x": xs[-1], "lo": lo, "hi": hi}
+            "top": sy(hi), "bottom": sy(lo), "lo": Decimal(str(round(lo, 2))),
+            "hi": Decimal(str(round(hi, 2)))}
 
 
 def _deadline_input(f: FormData) -> dict[str, Any]:
@@ -273,7 +275,7 @@ async def deadlines_ics(request: Request) -> Response:
         result, _ = data.run_deadlines(_deadline_input(await request.form()))
     except EczaneError as exc:
         return Response(exc.message, status_code=422, media_type="text/plain; charset=utf-8")
-    body = to_ics(dl.ics_events(result, uid_prefix=_today(request).isoformat()),
+    body = to_ics(dl.ics_events(result, uid_prefix="ruhsat"),
                   dtstamp=datetime.now(UTC))
     return Response(body.encode("utf-8"), media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="ruhsat-sureleri.ics"'})
