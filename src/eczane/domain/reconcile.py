@@ -432,7 +432,7 @@ def _one(
             reason = Reason.EXPIRED_ON_HAND if oh is not None else Reason.EXPIRED_NOT_ON_HAND
             return replace(base, bucket=Bucket.EXPIRED, reason=reason)
         if oh is not None:
-            return base
+            return replace(base, sender_type="", sender="")
         if tr is not None:
             return replace(base, bucket=Bucket.IN_TRANSIT, reason=_transit_reason(tr))
         tx = row.last_tx_date if date_checked else None
