@@ -47,3 +47,10 @@ def test_another_pharmacy_gets_404(app_client, url):
 
 def test_wrong_method_is_405(app_client, url):
     assert app_client.post(url).status_code == 405
+
+
+def test_without_preferences_it_lists_every_district_the_score_gets(app_client, url):
+    r = app_client.get(url, params={"puan": "25", "tercihler": ""})
+    assert r.status_code == 200
+    assert "Puan 25 ile ilk tercih olarak yazsaydınız alabileceğiniz 1 ilçe" in r.text
+    assert "Çankaya (Ankara)" in r.text and "Kadıköy (İstanbul)" not in r.text

@@ -25,7 +25,13 @@ from eczane.domain.licensing.placement import (
     PlacementResult,
     run_placement,
 )
-from eczane.domain.licensing.placement_report import VERDICT_TR, district_table, what_if
+from eczane.domain.licensing.placement_report import (
+    VERDICT_TR,
+    Verdict,
+    district_table,
+    reachable,
+    what_if,
+)
 from eczane.placement_io import (
     PlacementInputError,
     RunMeta,
@@ -201,7 +207,8 @@ def whatif(request: Request, run_id: str, puan: str = "", tercihler: str = "",
     meta, inp, result = _run(request, run_id)
     ctx: dict[str, Any] = {"meta": meta, "wf": {"puan": puan, "tercihler": tercihler,
                                                 "basvuru": basvuru}, "error": None,
-                           "whatif": None, "fmt": fmt_score, "VERDICT_TR": VERDICT_TR}
+                           "whatif": None, "reach": None, "fmt": fmt_score,
+                           "VERDICT_TR": VERDICT_TR}
     try:
         score = parse_score(puan)
         idx = district_index()
@@ -212,9 +219,16 @@ def whatif(request: Request, run_id: str, puan: str = "", tercihler: str = "",
                     prefs.append(idx.resolve(line))
                 except ValueError as exc:
                     raise ValueError(f"{n}. tercih: {exc}") from None
-        if not prefs:
-            raise ValueError("en az bir tercih yazın (her satıra bir İl/İlçe)")
-        ctx["whatif"] = what_if(inp, result, score, prefs, applicant_id=basvuru.strip() or None)
+        if prefs:
+            ctx["whatif"] = what_if(inp, result, score, prefs,
+                                    applicant_id=basvuru.strip() or None)
+        else:  # no preferences: every district this score would get if written first
+            verdicts = reachable(inp, result, score)
+            ctx["score_text"] = fmt_score(score)
+            ctx["reach"] = {v.value: sorted((d for d, x in verdicts if x is v),
+                                            key=lambda d: (tr_sort_key(d.province),
+                                                           tr_sort_key(d.name)))
+                            for v in (Verdict.GETS, Verdict.LOTTERY)}
     except ValueError as exc:
         ctx["error"] = f"Puan veya tercih anlaşılamadı: {exc}"
     template = ("placement/_whatif.html" if request.headers.get("hx-request")
