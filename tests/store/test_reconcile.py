@@ -261,3 +261,28 @@ def test_a_new_in_transit_list_replaces_the_old_one(db, pharmacies):
                                user_id=None)
         rows = conn.execute(text("SELECT serial, sender_type FROM in_transit_pack")).all()
     assert n == 1 and [tuple(r) for r in rows] == [("B", "depo")]
+
+
+def test_matched_packs_are_shown_as_they_were_at_the_run(db, pharmacies, stocked):
+    """Matched packs are derived, not copied: scans undone or added after the run change nothing."""
+    pid = pharmacies.pharmacy_id
+    with db.begin() as conn:
+        sess = add_count_session(conn, pid, pharmacies.alice_id, [
+            (G1, "ONSHELF", LATER, "L1", "raf", False), (G1, "LATE", LATER, "L1", "raf", False),
+            (G1, "GHOST", LATER, "L1", "raf", True)])
+        rid = run_reconciliation(conn, pid, today=TODAY, user_id=None, count_session_id=sess)
+    with db.begin() as conn:
+        conn.execute(text("UPDATE count_scan SET undone_at = :t WHERE serial = 'LATE'"),
+                     {"t": datetime.now(UTC)})
+        conn.execute(text(
+            "INSERT INTO count_scan (pharmacy_id, session_id, gtin, serial, expiry, batch, grp, raw, "
+            "device_id, client_scan_id, user_id, scanned_at) VALUES (:p, :s, :g, 'GHOST', :e, 'L1', "
+            "'raf', '', 'dev', 'later', :u, :t)"),
+            {"p": pid, "s": sess, "g": G1, "e": LATER, "u": pharmacies.alice_id,
+             "t": datetime.now(UTC)})
+    with db.connect() as conn:
+        matched = bucket_packs(conn, rid, "matched")
+        rec = get_reconciliation(conn, pid, rid)
+    assert [(p.serial, p.reason, p.product_name) for p in matched] == [
+        ("LATE", "on_hand", "PARASETAMOL 500 MG"), ("ONSHELF", "on_hand", "PARASETAMOL 500 MG")]
+    assert rec.counts["matched"] == 2
