@@ -147,3 +147,11 @@ def test_decode_reports_files_without_a_code(tmp_path: Path) -> None:
             "message": "Dosya bulunamadı.",
         },
     ]
+
+
+def test_parse_takes_arguments_or_raw_stdin_lines() -> None:
+    by_arg = runner.invoke(app, ["karekod", "parse", PACK.hri(), "--today", TODAY])
+    assert [json.loads(line) for line in by_arg.stdout.splitlines()] == [PACK_JSON]
+    raw = "]d2" + PACK.element_string() + "\r\n" + PACK.element_string("{GS}") + "\n"
+    by_stdin = runner.invoke(app, ["karekod", "parse", "--today", TODAY], input=raw)
+    assert [json.loads(line) for line in by_stdin.stdout.splitlines()] == [PACK_JSON, PACK_JSON]

@@ -102,8 +102,8 @@ _TRQ_LETTERS_ONLY = str.maketrans(
 )
 _TURKISH_ONLY = frozenset("ığüşöçİĞÜŞÖÇé")
 _TEXT_SEPARATORS = ("<GS>", "{GS}", "[GS]", "<gs>", "{gs}", "[gs]", "|")
-_STRIP = " \t\r\n\x00\ufeff"
-_HRI_SPLIT = re.compile(r"\s*\((\d{2,4})\)\s*")
+_STRIP = " \t\r\n\x00\x04\ufeff"
+_HRI_SPLIT = re.compile(r"\s*\(([0-9]{2,4})\)\s*")
 _ITS_CHARSET = re.compile(r"[A-Z0-9]+")
 _C82 = r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]"
 _FAST = re.compile(
