@@ -239,3 +239,12 @@ def test_what_if_with_only_a_lottery_says_nothing_is_sure():
     w = what_if(inp, run_placement(inp), D(20), ("34/kadikoy",))
     assert w.gets is None
     assert w.summary == "Puan 20 ile kesin bir yer yok (tercih 1 eşit puanlılarla kuraya bağlı)."
+
+
+def test_the_draw_is_pythons_random_on_the_sorted_ids_as_documented():
+    # docs/placement.md: ids sorted, shuffled by random.Random(f"{seed}|{score}")
+    import random
+
+    ids = sorted(["A4", "A2", "A3"])
+    random.Random("2026-1|20.5").shuffle(ids)
+    assert lottery_order("2026-1", D("20.50"), ["A2", "A3", "A4"]) == tuple(ids)

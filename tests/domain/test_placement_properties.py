@@ -139,3 +139,23 @@ def test_with_new_second_round_preferences_a_round_1_place_of_a_lower_score_stan
     assert run_placement(inp).by_id()["hi"].round == 2
     more = PlacementInput(inp.districts, inp.applicants + (Applicant("lo", D(1), ("d0",)),), 0)
     assert run_placement(more).by_id()["hi"].status is Status.UNPLACED
+
+
+@settings(max_examples=300, deadline=None)
+@given(inputs())
+def test_in_the_second_round_nobody_prefers_a_place_given_to_someone_ranked_below(inp):
+    result = run_placement(inp)
+    out = result.by_id()
+    holders2: dict[str, list[str]] = {}
+    for o in result.outcomes:
+        if o.status is Status.PLACED and o.round == 2:
+            holders2.setdefault(o.district, []).append(o.applicant_id)
+    for a in inp.applicants:
+        o = out[a.id]
+        if o.priority is None or o.round == 1 or o.status is Status.WITHDRAWN:
+            continue
+        prefs = a.preferences if a.preferences_round2 is None else a.preferences_round2
+        better = prefs if o.round is None else prefs[: o.rank - 1]
+        for d in set(better):
+            for h in holders2.get(d, []):
+                assert out[h].priority < o.priority
