@@ -416,41 +416,46 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
         batch: str | None,
         depth: int,
     ) -> None:
-        if has_gs:
-            while pos < n and s[pos] == GS:
-                pos += 1
-        if pos >= n:
-            if depth == 4:
-                if len(found) < MAX_CANDIDATES:
-                    found.append(Karekod(gtin, serial, expiry, batch))  # type: ignore[arg-type]
-            else:
-                fail(depth, pos, _missing_of, gtin, serial, expiry, batch)
-            return
-        if len(found) >= MAX_CANDIDATES:
-            return
-        ai = s[pos : pos + 2]
-        if ai == "01":
-            if gtin is not None:
-                fail(depth, pos, _duplicate, ai)
+        while True:  # fixed-length fields are read in this loop; variable ones branch
+            if has_gs:
+                while pos < n and s[pos] == GS:
+                    pos += 1
+            if pos >= n:
+                if depth == 4:
+                    if len(found) < MAX_CANDIDATES:
+                        found.append(Karekod(gtin, serial, expiry, batch))  # type: ignore[arg-type]
+                else:
+                    fail(depth, pos, _missing_of, gtin, serial, expiry, batch)
                 return
-            value = s[pos + 2 : pos + 16]
-            if _GTIN_OK.get(value) is not True:
-                gerr = _gtin_error(value)
-                if gerr is not None:
-                    fail(depth, pos, _same, gerr)
+            if len(found) >= MAX_CANDIDATES:
+                return
+            ai = s[pos : pos + 2]
+            if ai == "01":
+                if gtin is not None:
+                    fail(depth, pos, _duplicate, ai)
                     return
-            walk(pos + 16, value, serial, expiry, batch, depth + 1)
-        elif ai == "17":
-            if expiry is not None:
-                fail(depth, pos, _duplicate, ai)
+                value = s[pos + 2 : pos + 16]
+                if _GTIN_OK.get(value) is not True:
+                    gerr = _gtin_error(value)
+                    if gerr is not None:
+                        fail(depth, pos, _same, gerr)
+                        return
+                gtin, pos, depth = value, pos + 16, depth + 1
+                continue
+            if ai == "17":
+                if expiry is not None:
+                    fail(depth, pos, _duplicate, ai)
+                    return
+                value = s[pos + 2 : pos + 8]
+                got = dates.get(value) or _expiry(value, today)
+                if isinstance(got, KarekodError):
+                    fail(depth, pos, _same, got)
+                    return
+                expiry, pos, depth = got, pos + 8, depth + 1
+                continue
+            if ai != "21" and ai != "10":
+                fail(depth, pos, _unknown_ai, s, pos)
                 return
-            value = s[pos + 2 : pos + 8]
-            got = dates.get(value) or _expiry(value, today)
-            if isinstance(got, KarekodError):
-                fail(depth, pos, _same, got)
-                return
-            walk(pos + 8, gtin, serial, got, batch, depth + 1)
-        elif ai == "21" or ai == "10":
             if (serial if ai == "21" else batch) is not None:
                 fail(depth, pos, _duplicate, ai)
                 return
@@ -460,8 +465,7 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
             ends = []
             if start < end <= start + 20 and (end == n or s[end] == GS):
                 ends.append(end)
-            # what the other unread fields need after this one (lengths with their AI)
-            most = 0
+            most = 0  # the longest the other unread fields can be (with their AIs)
             for other, v in (("01", gtin), ("17", expiry), ("21", serial), ("10", batch)):
                 if v is None and other != ai:
                     most += _MAX_LEN[other]
@@ -482,8 +486,7 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
                 fail(depth, pos, _variable_error, ai, _up_to_gs(s, start), s[end])
             elif end == start or end - start > 20:
                 fail(depth, pos, _variable_error, ai, s[start : start + 21], None)
-        else:
-            fail(depth, pos, _unknown_ai, s, pos)
+            return
 
     walk(0, None, None, None, None, 0)
     if found:
