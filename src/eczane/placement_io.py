@@ -593,19 +593,24 @@ def _num(d: Decimal | None) -> str | None:
     return None if d is None else score_key(d)
 
 
+def summary_of(inp: PlacementInput, result: PlacementResult) -> dict[str, Any]:
+    """Counts of a run and the SHA-256 of its canonical input."""
+    placed = [o for o in result.outcomes if o.status.value == "yerlesti"]
+    places = sum(d.places for d in result.districts)
+    return {"districts": len(result.districts), "places": places,
+            "applicants": len(result.outcomes), "placed": len(placed),
+            "placed_round2": sum(1 for o in placed if o.round == 2),
+            "empty": places - sum(a + b for a, b in result.filled.values()),
+            "input_sha256": input_digest(inp.districts, inp.applicants)}
+
+
 def result_to_json(inp: PlacementInput, result: PlacementResult) -> dict[str, Any]:
     """The result (``eczane.placement-result/1``): outcomes, taban puan table, lottery, notes."""
     dmap = {d.key: d for d in result.districts}
     rows = district_table(inp, result)
-    placed = sum(1 for o in result.outcomes if o.status.value == "yerlesti")
     return {
         "format": FORMAT_OUT, "seed": result.seed,
-        "summary": {"districts": len(rows), "places": sum(d.places for d in result.districts),
-                    "applicants": len(result.outcomes), "placed": placed,
-                    "placed_round2": sum(1 for o in result.outcomes if o.round == 2
-                                         and o.status.value == "yerlesti"),
-                    "empty": sum(r.empty for r in rows),
-                    "input_sha256": input_digest(inp.districts, inp.applicants)},
+        "summary": summary_of(inp, result),
         "outcomes": [{
             "id": o.applicant_id, "score": score_key(o.score), "status": o.status.value,
             "status_tr": STATUS_TR[o.status], "round": o.round, "district_key": o.district,

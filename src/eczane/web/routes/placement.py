@@ -43,6 +43,7 @@ from eczane.placement_io import (
     parse_date,
     parse_score,
     result_to_json,
+    summary_of,
     synthetic_input,
     tr_sort_key,
     write_xlsx,
@@ -72,17 +73,23 @@ def _run(request: Request, run_id: str) -> tuple[RunMeta, PlacementInput, Placem
     cache = request.app.state.services.extra.setdefault("placement_runs", {})
     if run_id not in cache:
         inp = store.load(run_id)
-        cache[run_id] = (inp, run_placement(inp))
-        while len(cache) > 3:
-            cache.pop(next(iter(cache)))
+        _remember(request, run_id, inp, run_placement(inp))
     inp, result = cache[run_id]
     return meta, inp, result
+
+
+def _remember(request: Request, run_id: str, inp: PlacementInput, result: PlacementResult) -> None:
+    cache = request.app.state.services.extra.setdefault("placement_runs", {})
+    cache[run_id] = (inp, result)
+    while len(cache) > 3:
+        cache.pop(next(iter(cache)))
 
 
 def _save(request: Request, inp: PlacementInput, title: str) -> RedirectResponse:
     user = require_pharmacist(request)
     services = request.app.state.services
     meta = _store(request).save(inp, title=title, pharmacy_id=user.pharmacy_id, user_id=user.id)
+    _remember(request, meta.id, inp, run_placement(inp))
     from eczane.placement_io import input_digest
 
     with services.db.begin() as conn:
@@ -188,7 +195,7 @@ def show(request: Request, run_id: str, il: str = "", q: str = "", sayfa: int = 
                    key=lambda r: (tr_sort_key(r.district.province), tr_sort_key(r.district.name)))
     outcomes = [o for o in result.outcomes if not q or q.strip().lower() in o.applicant_id.lower()]
     start = (max(1, sayfa) - 1) * PAGE
-    summary = _cached(request, run_id, "summary", lambda: result_to_json(inp, result)["summary"])
+    summary = _cached(request, run_id, "summary", lambda: summary_of(inp, result))
     return render(request, "placement/run.html", {
         "meta": meta, "summary": summary, "notes": result.notes, "il": il, "q": q,
         "table": table if il else table[:200], "table_total": len(table), "tiles": _grid(rows),
