@@ -119,6 +119,8 @@ def test_an_ambiguous_karekod_is_resolved_by_the_its_list_or_by_the_users_pick(
     picked = scan(db, session_id, raw, "c2", user=pharmacies.alice_id, choice=pick)
     assert picked.verdict.counted
     assert [(r.serial, r.raw) for r in active_rows(db, session_id)] == [(k.serial, raw)]
+    with pytest.raises(store.CountError, match="Geçersiz seçim: 99"):
+        scan(db, session_id, raw, "c3", user=pharmacies.alice_id, choice=99)
     # With an İTS list holding the pack, the engine resolves it without asking.
     with db.begin() as conn:
         sid2 = store.open_session(conn, pharmacies.pharmacy_id, pharmacies.alice_id, "2")

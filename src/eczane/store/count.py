@@ -50,9 +50,11 @@ from eczane.domain.count import (
     ScanVerdict,
     can_transition,
     classify_scan,
+    pick_candidate,
     refusal_for_status,
     scan_notes,
 )
+from eczane.domain.errors import RuleError
 from eczane.domain.karekod import Karekod, KarekodResult, parse_karekod
 from eczane.domain.pack import PackKey
 from eczane.store.audit import append_event
@@ -300,9 +302,12 @@ def _classify(lk: _Lookups, session: CountSession, raw: str, today: date,
     its_knows = lk.its_knows(session.pharmacy_id)
     result = parse_karekod(raw, today=today, known=its_knows)
     if choice is not None and result.error is not None and result.error.code == "ambiguous":
-        cands = result.error.candidates
-        if 0 <= choice < len(cands):
-            result = KarekodResult(value=cands[choice])
+        first = classify_scan(result, already_counted=False, product=None, today=today,
+                              its_knows=None)
+        try:
+            result = KarekodResult(value=pick_candidate(first, choice))
+        except RuleError as exc:
+            raise CountError(exc.message, 400) from None
     k = result.value
     product = lk.product(k.gtin) if k is not None else None
     verdict = classify_scan(result, already_counted=False, product=product, today=today,
