@@ -17,6 +17,7 @@ import argparse
 import time
 
 from eczane.domain.licensing.placement import (
+    District,
     PlacementInput,
     Status,
     _eligibility,
@@ -95,6 +96,17 @@ def main() -> None:
           f"({placed} placed, {len(result.draws)} lottery groups, "
           f"{sum(d.decisive for d in result.draws)} decisive)")
 
+    # Worst case for the fast loop: one place nobody asked for, so every applicant scans all
+    # 25 preferences (no early stop once the places run out).
+    worst = PlacementInput(inp.districts + (District("bos/bos", "-", "boş", 1),),
+                           inp.applicants, inp.seed)
+    wtimes = []
+    for _ in range(args.repeat):
+        t = time.perf_counter()
+        run_placement(worst)
+        wtimes.append(time.perf_counter() - t)
+    print(f"run_placement, one unwanted place (full scan): best {min(wtimes):.3f} s")
+
     got, n, naive_s = naive(inp, args.naive_budget)
     fast = result.by_id()
     mismatches = sum(1 for aid, k in got.items() if fast[aid].district != k)
@@ -103,7 +115,7 @@ def main() -> None:
     print(f"naive O(applicants × places): {naive_s:.1f} s ({label}); "
           f"{mismatches} disagreements with run_placement on the {n} processed")
     print(f"ratio naive / run: {naive_s / best:.0f}×; goal run < 1 s: "
-          f"{'met' if best < 1 else 'NOT met'}")
+          f"{'met' if max(best, min(wtimes)) < 1 else 'NOT met'} (both cases)")
 
 
 if __name__ == "__main__":

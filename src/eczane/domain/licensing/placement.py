@@ -308,10 +308,14 @@ def _serial_dictatorship(order: Sequence[Applicant], prefs_of: Sequence[tuple[st
     got = [0] * len(order)
     last: dict[str, Decimal] = {}
     get = free.get
+    left = sum(v for v in free.values() if v > 0)
     for n, (a, prefs) in enumerate(zip(order, prefs_of, strict=True)):
+        if not left:  # every place is taken: nobody further down can be placed
+            break
         for r, k in enumerate(prefs, start=1):
             if get(k, 0) > 0:
                 free[k] -= 1
+                left -= 1
                 last[k] = a.score
                 got[n] = r
                 break
