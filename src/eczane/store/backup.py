@@ -184,6 +184,7 @@ def write_backup(conn: Connection, pharmacy_id: int, path: Path, *,
                 total += 1
         end = {"end": True, "rows": total, "sha256": digest.hexdigest()}
         f.write((json.dumps(end) + "\n").encode())
+    tmp.chmod(0o600)  # it holds password hashes and the pharmacy's whole stock
     tmp.replace(path)
     return BackupInfo(path, pharmacy_id, counts, end["sha256"], created)  # type: ignore[arg-type]
 

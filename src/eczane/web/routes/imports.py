@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from eczane.importers.headers import FIELD_LABELS_TR, MappingNeeded
 from eczane.importers.tabular import ImportRefused
@@ -185,3 +185,19 @@ async def catalog_upload(request: Request, dosya: UploadFile) -> HTMLResponse:
     with _services(request).db.begin() as conn:
         n = store.upsert_products(conn, f.products, Path(dosya.filename or path.name).name)
     return render(request, "imports/catalog.html", {"n": n, "f": f})
+
+
+@router.post("/ithalat/yedek")
+def backup_download(request: Request) -> FileResponse:
+    """Seed 000 step 3: back up before the stock reset — the whole pharmacy in one file."""
+    from datetime import datetime
+
+    from eczane.store.backup import write_backup
+
+    user = require_pharmacist(request)
+    services = _services(request)
+    name = f"eczane-{user.pharmacy_id}-{datetime.now():%Y%m%d-%H%M%S}.jsonl.gz"
+    path = Path(services.settings.data_dir) / "backups" / name
+    with services.db.begin() as conn:
+        write_backup(conn, user.pharmacy_id, path, user_id=user.id)
+    return FileResponse(path, media_type="application/gzip", filename=name)
