@@ -68,6 +68,7 @@ def test_scans_typed_by_a_wedge_scanner_show_green_amber_and_red(page, live_serv
     wait_state(page, "red")
     assert "eksik alan" in page.inner_text("#result-message")
     assert page.get_attribute("#sayim", "data-last-beep") == "red"
+    assert f"01{SHELF[0].gtin} — " in page.inner_text("#problems-list")   # stays listed
     # A Turkish-Q PC with a US-layout scanner: "]d2" arrives as "üd2", "[GS]" as "ğGSü" and
     # a lowercase "i" as "ı" (research/its.md §6, keyboard layout).
     k = Karekod(SHELF[1].gtin, "Ki9", SHELF[1].expiry, "LOT1")

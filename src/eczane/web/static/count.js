@@ -16,6 +16,7 @@
   var api = root.dataset.api;
   var QKEY = "eczane.sayim." + sid + ".queue";
   var RKEY = "eczane.sayim." + sid + ".refused";
+  var PKEY = "eczane.sayim." + sid + ".problems";
   var DKEY = "eczane.device";
   var GS = "\x1d";
   var sending = false;
@@ -100,6 +101,7 @@
     }
     show(v.state, title, v.product_name, msg, pack);
     $("result").dataset.code = v.code;
+    if (v.state === "red" || v.code === "ambiguous") remember(item, msg);
     if (v.code === "ambiguous") showChoices(item, v.candidates);
     beep(v.state);
   }
@@ -133,6 +135,27 @@
       var li = document.createElement("li");
       li.textContent = r.raw.replace(/\x1d/g, "⟨GS⟩") + " — " + r.reason;
       list.appendChild(li);
+    });
+  }
+
+  /* Scans that did not count (unreadable, ambiguous, refused) stay listed on this device, so
+     that one missed while the backlog was being sent is still seen. */
+  function remember(item, message) {
+    var list = load(PKEY);
+    list.unshift({ raw: item.raw, message: message, at: new Date().toLocaleTimeString("tr-TR") });
+    save(PKEY, list.slice(0, 20));
+    renderProblems();
+  }
+  function renderProblems() {
+    var list = load(PKEY);
+    var box = $("problems");
+    box.hidden = list.length === 0;
+    var ul = $("problems-list");
+    ul.textContent = "";
+    list.forEach(function (p) {
+      var li = document.createElement("li");
+      li.textContent = p.at + " · " + p.raw.replace(/\x1d/g, "⟨GS⟩") + " — " + p.message;
+      ul.appendChild(li);
     });
   }
 
@@ -201,6 +224,7 @@
             save(RKEY, r);
           }
           show("red", "KAYDEDİLMEDİ", "", data.message || ("Hata " + resp.status), "");
+          if (resp.status !== 409) remember(item, data.message || ("Hata " + resp.status));
           beep("red");
         }
         backoff = 500;
@@ -280,9 +304,11 @@
     if (confirm("Kaydedilemeyen okutmalar listeden silinsin mi?")) { save(RKEY, []); updateQueueStatus(false); }
   });
 
+  $("problems-clear").addEventListener("click", function () { save(PKEY, []); renderProblems(); });
   window.addEventListener("online", function () { backoff = 500; pump(); });
   $("device-name").textContent = deviceId();
   updateQueueStatus(false);
+  renderProblems();
   input.focus();
   pump();   // scans left from before a reload or a lost connection
 })();
