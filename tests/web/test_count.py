@@ -156,3 +156,24 @@ def test_exports_are_downloads(app_client, sid):
     t = app_client.get(f"/sayim/{sid}/karekodlar.txt?fmt=hri")
     assert t.text == f"(01){SHELF[0].gtin}(21){SHELF[0].serial}(17){SHELF[0].expiry:%y%m%d}(10){SHELF[0].batch}\n"
     assert app_client.get(f"/sayim/{sid}/karekodlar.txt?fmt=pdf").status_code == 400
+
+
+def test_the_totals_page_lists_every_product_with_its_packs(app_client, sid):
+    seed_catalog(app_client.app.state.services.db)
+    app_client.login("bob")
+    post_scan(app_client, sid, karekod(SHELF[0]), "c1")
+    post_scan(app_client, sid, karekod(SHELF[4]), "c2", grp="acik_recete")
+    r = app_client.get(f"/sayim/{sid}/toplamlar")
+    assert r.status_code == 200
+    assert "Toplam 2 kutu, 2 ürün." in r.text
+    assert "PARASETAMOL DEMO 500 MG 20 TABLET" in r.text and "AMOKSİSİLİN" in r.text
+
+
+def test_a_paused_count_shows_no_scan_input_and_says_how_to_go_on(app_client, sid):
+    app_client.login("bob")
+    app_client.post(f"/sayim/{sid}/durum", data={"status": "paused"})
+    page = app_client.get(f"/sayim/{sid}").text
+    assert "Sayım duraklatıldı" in page and 'id="scan-input"' not in page
+    r = post_scan(app_client, sid, karekod(SHELF[0]), "c1")
+    assert r.status_code == 409 and "duraklatıldı" in r.json()["message"]
+    assert app_client.post(f"/sayim/{sid}/durum", data={"status": "bogus"}).status_code == 400
