@@ -245,3 +245,16 @@ def test_the_file_hash_identifies_the_file(tmp_path):
     import hashlib
     assert a.sha256 == hashlib.sha256((tmp_path / "a.xlsx").read_bytes()).hexdigest()
     assert a.sha256 != b.sha256 and a.source_name == "a.xlsx"
+
+
+def test_the_layout_signature_ignores_a_dated_title_so_a_mapping_is_remembered(tmp_path):
+    from eczane.importers.headers import signature_of
+
+    def file(day):
+        return [["İTS Stok Listesi", f"Tarih: {day}.11.2026"], ["Kod", "Numara", "Bitiş"],
+                [G1, "S1", "30.06.2027"]]
+    with pytest.raises(MappingNeeded) as a:
+        read_its_stock(write_xlsx(tmp_path / "a.xlsx", file(23)), today=TODAY)
+    assert a.value.header_guess == 2
+    assert signature_of(file(23)) == signature_of(file(24)) == a.value.signature
+    assert signature_of(file(23)) != signature_of([["Kod", "Numara", "Son"]])

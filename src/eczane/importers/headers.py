@@ -51,9 +51,11 @@ class MappingNeeded(ImportRefused):
     """The columns could not be recognised: the user must map them once (then it is remembered)."""
 
     def __init__(self, message: str, *, signature: str, preview: list[list[str]],
-                 suggestion: dict[str, int], fields: Sequence[str]) -> None:
+                 suggestion: dict[str, int], fields: Sequence[str], header_guess: int = 1) -> None:
         super().__init__(message, code="mapping_needed")
         self.signature = signature
+        self.header_guess = header_guess
+        """1-based row of ``preview`` that looks like the header (0: none)."""
         self.preview = preview
         self.suggestion = suggestion
         self.fields = list(fields)
@@ -96,14 +98,26 @@ def match_row(cells: Sequence[Any], section: str) -> dict[str, int]:
     return found
 
 
+def guess_header_row(preview: Sequence[Sequence[Any]]) -> int:
+    """1-based index of the likely header row: the most digit-free text cells (titles carry
+    dates, data rows carry GTINs and serials); 0 when no row has two such cells."""
+    best, best_score = 0, 1
+    for idx, row in enumerate(preview[:SCAN_ROWS]):
+        score = sum(1 for c in row if isinstance(c, str) and c.strip()
+                    and not any(ch.isdigit() for ch in c))
+        if score > best_score:
+            best, best_score = idx + 1, score
+    return best
+
+
 def signature_of(preview: Sequence[Sequence[Any]]) -> str:
-    """A stable id of a layout: the folded cells of the first row with ≥ 2 filled text cells."""
-    for row in preview:
-        texts = [fold_header(c) for c in row]
-        filled = [t for t in texts if t]
-        if len(filled) >= 2 and sum(1 for c in row if isinstance(c, str) and c.strip()) >= 2:
-            return hashlib.sha256("|".join(texts).rstrip("|").encode()).hexdigest()[:32]
-    return hashlib.sha256(b"").hexdigest()[:32]
+    """A stable id of a layout: the folded cells of the likely header row (``guess_header_row``),
+    so the same export format is recognised whatever its title or data."""
+    row_no = guess_header_row(preview)
+    if not row_no:
+        return hashlib.sha256(b"").hexdigest()[:32]
+    texts = [fold_header(c) for c in preview[row_no - 1]]
+    return hashlib.sha256("|".join(texts).rstrip("|").encode()).hexdigest()[:32]
 
 
 def detect(preview: Sequence[Sequence[Any]], section: str, *,
@@ -134,7 +148,8 @@ def detect(preview: Sequence[Sequence[Any]], section: str, *,
             f"Sütun başlıkları tanınmadı: {wanted} sütunları bulunamadı. Sütunları bir kez "
             "eşleştirin; bu düzen bir daha sorulmaz.",
             signature=sig, preview=[[cell_text(c) for c in r] for r in preview[:15]],
-            suggestion=suggestion, fields=[f for alt in required for f in alt] + list(optional))
+            suggestion=suggestion, fields=[f for alt in required for f in alt] + list(optional),
+            header_guess=guess_header_row(preview))
     idx, found = best
     return Layout(idx + 1, found, sig, True, [cell_text(c) for c in preview[idx]])
 

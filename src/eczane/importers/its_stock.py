@@ -106,14 +106,14 @@ def read_its_stock(path: Path | str, *, today: date, mapping: Mapping[str, Any] 
 
 def iter_its_stock(path: Path | str, *, today: date, mapping: Mapping[str, Any] | None = None,
                    progress: Callable[[int], None] | None = None,
-                   text_dates: bool = False) -> ItsStockStream:
+                   text_dates: bool = False, sha256: str | None = None) -> ItsStockStream:
     """Open the file, find the layout, and return a stream of rows (read once).
 
     Raises ``ImportRefused`` / ``MappingNeeded`` before the first row; a file with a header and
     no data row, or whose every row is bad, raises ``ImportRefused`` when the iterator ends.
     """
     path = Path(path)
-    digest = sha256_file(path)
+    digest = sha256 or sha256_file(path)
     table = open_table(path)
     head: list[list[Any]] = []
     for row in table.rows:

@@ -485,12 +485,14 @@ def import_its_stock(conn: Connection, pharmacy_id: int, path: Path | str, *, to
     if before is not None:
         return snapshot_summary(before, already=True)
     try:
-        stream = iter_its_stock(path, today=today, mapping=mapping, text_dates=True)
+        stream = iter_its_stock(path, today=today, mapping=mapping, text_dates=True,
+                                sha256=digest)
     except MappingNeeded as exc:
         saved = get_mapping(conn, pharmacy_id, exc.signature) if not mapping else None
         if saved is None:
             raise
-        stream = iter_its_stock(path, today=today, mapping=saved, text_dates=True)
+        stream = iter_its_stock(path, today=today, mapping=saved, text_dates=True,
+                                sha256=digest)
     if on_total is not None and stream.total_rows is not None:
         on_total(stream.total_rows)
     with conn.begin_nested():  # a refusal half-way (e.g. no readable row) leaves nothing behind
