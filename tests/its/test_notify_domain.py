@@ -38,6 +38,16 @@ def test_result_codes_map_to_pack_states(uc, state):
     assert decide_result(uc, result_codes()).state is state
 
 
+def test_already_deactive_after_an_earlier_lost_attempt_counts_as_done():
+    # A request that timed out may still commit; the resend then meets "Ürün deaktif" (§2).
+    done = decide_result("60000", result_codes(), kind=Kind.DEACTIVATION, sent_before=True)
+    assert done.state is PackState.ACCEPTED
+    first = decide_result("60000", result_codes(), kind=Kind.DEACTIVATION, sent_before=False)
+    assert first.state is PackState.REFUSED
+    assert decide_result("60000", result_codes(), kind=Kind.ACCEPTANCE, sent_before=True).state \
+        is PackState.REFUSED
+
+
 def test_an_unknown_code_is_refused_with_a_turkish_text_naming_it():
     assert decide_result("12345", result_codes()).text == "Bilinmeyen İTS sonuç kodu 12345"
 

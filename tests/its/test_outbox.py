@@ -21,6 +21,7 @@ FAULTS = {
     "http_5xx": {"error_next": 2, "error_rate": 0.2},
     "timeout": {"timeout_next": 1, "timeout_rate": 0.1, "hang_s": 0.5},
     "dropped_after_commit": {"drop_next": 2, "drop_rate": 0.2},
+    "committed_after_timeout": {"late_next": 2, "late_rate": 0.1, "hang_s": 0.5},
     "partial_batch": {"partial_next": 1, "partial_rate": 0.1},
 }
 
@@ -42,7 +43,7 @@ def test_every_pack_is_deactivated_once_and_accounted_for(world, fault):
     with world.db.connect() as conn:
         assert ob.get_submission(conn, sid).status == "done"
         assert verify(conn, world.pharmacy_id).ok
-    if fault in ("http_5xx", "timeout", "dropped_after_commit"):
+    if fault in ("http_5xx", "timeout", "dropped_after_commit", "committed_after_timeout"):
         assert w.stats.ambiguous >= 1 and w.stats.status_checks >= 1
     if fault == "partial_batch":
         assert w.stats.retries >= 1
@@ -158,3 +159,25 @@ def test_a_worker_that_lost_its_lease_does_not_send(world):
     assert b is not None
     assert w.run_once(submission_id=sid) is False   # nothing due for us
     assert admin(world.sim, "/admin/stats")["notifications"] == 0
+
+
+def test_a_resend_meeting_an_earlier_late_commit_counts_as_done_not_refused(world):
+    # An earlier attempt timed out, the status query said "still in the pharmacy", and the
+    # request committed afterwards: the resend is answered 60000 "Ürün deaktif" (§2).
+    rows = make_packs(4)
+    world.sim.state.add_packs(rows)
+    sid = approved_submission(world, rows)
+    for r in rows[:2]:
+        world.sim.state.packs[(r["gtin"], r["sn"])].status = "deactivated"
+        world.sim.state.packs[(r["gtin"], r["sn"])].deactivations = 1
+    with world.db.begin() as conn:
+        ob.set_pack_states(conn, sid, {(r["gtin"], r["sn"]): {"state": "retry", "attempts": 1}
+                                       for r in rows})
+
+    worker(world).run(submission_id=sid, max_seconds=30)
+
+    with world.db.connect() as conn:
+        packs = {r.serial: (r.state, r.result_code) for r in ob.submission_packs(conn, sid)}
+    assert packs == {"S0000000": ("accepted", "60000"), "S0000001": ("accepted", "60000"),
+                     "S0000002": ("accepted", "00000"), "S0000003": ("accepted", "00000")}
+    assert max(world.sim.state.packs[(r["gtin"], r["sn"])].deactivations for r in rows) == 1

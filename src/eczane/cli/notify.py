@@ -30,6 +30,7 @@ def its_simulator(
     error_rate: float = typer.Option(0.0, help="Bildirimlerin bu oranı 503 alır (işlenmeden)."),
     timeout_rate: float = typer.Option(0.0, help="Bu oran yanıtsız bekler, işlenmez."),
     drop_rate: float = typer.Option(0.0, help="Bu oran işlenir ama yanıtı kaybolur."),
+    late_rate: float = typer.Option(0.0, help="Bu oran geç işlenir (istemci vazgeçtikten sonra)."),
     partial_rate: float = typer.Option(0.0, help="Kutuların bu oranı geçici hata (90000) alır."),
     hang_s: float = typer.Option(3.0, help="Zaman aşımı hatasında bekleme süresi (s)."),
     seed: int | None = typer.Option(None, help="Hata enjeksiyonu için rastgele tohum."),
@@ -40,7 +41,7 @@ def its_simulator(
     console.print(f"İTS simülatörü http://{host}:{port} (demo={'evet' if demo else 'hayır'})")
     serve(host, port, demo=demo, db_path=db or None, today=parse_today(today or None),
           faults=dict(latency_ms=latency_ms, error_rate=error_rate, timeout_rate=timeout_rate,
-                      drop_rate=drop_rate, partial_rate=partial_rate, hang_s=hang_s, seed=seed))
+                      drop_rate=drop_rate, late_rate=late_rate, partial_rate=partial_rate, hang_s=hang_s, seed=seed))
 
 
 def _user(conn: Any, username: str) -> Any:

@@ -107,6 +107,12 @@ def check_transition(old: PackState, new: PackState) -> None:
                         code="bad_transition")
 
 
+DEACTIVE = "60000"
+"""check_status / result code "Ürün deaktif" (research/its.md §2)."""
+IN_PHARMACY = "60003"
+"""check_status code "Ürün eczanede" (research/its.md §2)."""
+
+
 @dataclass(frozen=True, slots=True)
 class PackDecision:
     """What to record for one pack after an İTS answer."""
@@ -116,7 +122,8 @@ class PackDecision:
     text: str
 
 
-def decide_result(uc: str, outcomes: Mapping[str, tuple[str, str]]) -> PackDecision:
+def decide_result(uc: str, outcomes: Mapping[str, tuple[str, str]], *,
+                  kind: Kind = Kind.DEACTIVATION, sent_before: bool = False) -> PackDecision:
     """Map a per-pack result code to the pack's next state.
 
     Args:
@@ -124,12 +131,18 @@ def decide_result(uc: str, outcomes: Mapping[str, tuple[str, str]]) -> PackDecis
         outcomes: code → (outcome, Turkish text) from ``data/its/result_codes.yaml``; outcome is
             ``success``, ``refused``, ``retry`` or ``status``.
 
+        kind, sent_before: a deactivation answered 60000 "Ürün deaktif" for a pack we had sent
+            before with no usable answer is accepted: our earlier request landed late.
+
     Returns:
         accepted for success (compared as an integer: research/its.md §1.3 notes clients that
         strip leading zeros), retry for a transient code, refused for anything else, including
         a code we do not know (a pack is never retried on a guess).
     """
     code = uc.strip()
+    if kind.is_deactivation and sent_before and code == DEACTIVE:
+        return PackDecision(PackState.ACCEPTED, code,
+                            "İTS'de zaten deaktif: yanıtı alınamayan önceki gönderim işlenmiş")
     outcome, text = outcomes.get(code, ("refused", f"Bilinmeyen İTS sonuç kodu {code}"))
     if code.isdigit() and int(code) == 0:
         return PackDecision(PackState.ACCEPTED, SUCCESS, outcomes.get(SUCCESS, ("", "Başarılı"))[1])
@@ -147,8 +160,6 @@ class StatusAnswer:
     """The GLN the pack is registered to ("Kayıtlı", research/its.md §1.6 [S])."""
 
 
-DEACTIVE = "60000"
-IN_PHARMACY = "60003"
 
 
 def decide_after_status(kind: Kind, answer: StatusAnswer | None, own_gln: str) -> PackDecision:

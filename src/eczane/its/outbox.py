@@ -221,12 +221,13 @@ class Worker:
             return
         outcomes = p.result_codes()
         decisions = {}
-        for k in keys:
+        for r in rows:
+            k = (r.gtin, r.serial)
             uc = result.codes.get(k)
             if uc is None:
                 decisions[k] = PackDecision(PackState.UNKNOWN, "", "İTS yanıtında bu kutu yok; sorgulanacak")
             else:
-                decisions[k] = decide_result(uc, outcomes)
+                decisions[k] = decide_result(uc, outcomes, kind=kind, sent_before=r.attempts > 0)
         self.stats.retries += sum(1 for d in decisions.values() if d.state is PackState.RETRY)
         self._record(sub, bkey, decisions, event="notify.batch_result",
                      extra={"notification_id": result.notification_id}, nid=result.notification_id)

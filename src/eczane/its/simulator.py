@@ -12,8 +12,9 @@ an excluded colour class (75002). Codes 7500x are the simulator's own (real ones
 
 Faults (``/admin/faults`` or CLI flags), on notification endpoints only: ``latency_ms``;
 ``error_rate`` (503 before commit); ``timeout_rate`` (hang ``hang_s`` and never commit);
-``drop_rate`` (commit, then close the connection without an answer); ``partial_rate`` (per pack,
-transient code 90000, not committed). ``*_next`` forces the next N requests to that fault.
+``drop_rate`` (commit, then close the connection without an answer); ``late_rate`` (hang
+``hang_s``, then commit after the client gave up); ``partial_rate`` (per pack, transient code
+90000, not committed). ``*_next`` forces the next N requests to that fault.
 """
 
 from __future__ import annotations
@@ -58,11 +59,13 @@ class Faults:
     error_rate: float = 0.0
     timeout_rate: float = 0.0
     drop_rate: float = 0.0
+    late_rate: float = 0.0
     partial_rate: float = 0.0
     hang_s: float = 3.0
     error_next: int = 0
     timeout_next: int = 0
     drop_next: int = 0
+    late_next: int = 0
     partial_next: int = 0
     seed: int | None = None
 
@@ -153,12 +156,12 @@ class SimState:
         """Which fault (if any) hits this notification request."""
         with self.lock:
             f = self.faults
-            for name in ("error", "timeout", "drop"):
+            for name in ("error", "timeout", "drop", "late"):
                 if getattr(f, f"{name}_next") > 0:
                     setattr(f, f"{name}_next", getattr(f, f"{name}_next") - 1)
                     self.stats["faults"] += 1
                     return name
-            for name in ("error", "timeout", "drop"):
+            for name in ("error", "timeout", "drop", "late"):
                 if getattr(f, f"{name}_rate") and self.rng.random() < getattr(f, f"{name}_rate"):
                     self.stats["faults"] += 1
                     return name
@@ -384,6 +387,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(st.faults.hang_s)
             self.close_connection = True
             return
+        if fault == "late":
+            time.sleep(st.faults.hang_s)  # the client gives up; we commit afterwards anyway
         handler = {p.DEACTIVATION_PATH: st.deactivate, p.ACCEPT_PATH: st.accept,
                    p.DEACTIVATION_CANCEL_PATH: st.cancel}[path]
         status, answer = handler(gln, body)
@@ -413,6 +418,13 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
     def __init__(self, addr: tuple[str, int], state: SimState) -> None:
         super().__init__(addr, Handler)
         self.state = state
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (timeout fault) is expected here, not an error to print."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class SimulatorServer:

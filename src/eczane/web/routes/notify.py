@@ -82,7 +82,7 @@ def index(request: Request) -> HTMLResponse:
     return render(request, "notify/index.html", {
         "flows": _flows(request, user), "subs": subs, "window": window, "today": today,
         "window_problems": problems, "window_msg": window_msg, "has_credentials": creds,
-        "kinds": list(Kind)})
+        "kinds": [Kind.ACCEPTANCE, Kind.EXPIRY, Kind.DEACTIVATION]})
 
 
 @router.post("/bildirim/ayarlar")
