@@ -49,3 +49,24 @@ def write_zip_bomb(path: Path, *, inflated: int = 200_000_000) -> Path:
             for _ in range(inflated // len(block)):
                 f.write(block)
     return path
+
+
+def write_lying_zip_bomb(path: Path, *, inflated: int = 60_000_000, declared: int = 1_000_000) -> Path:
+    """A zip whose sheet declares ``declared`` bytes but inflates to ``inflated`` (forged sizes
+    in both the local header and the central directory, so the ratio check sees nothing)."""
+    import struct
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"<c>0</c>" * (inflated // 8))
+    data = bytearray(path.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    local = data.index(name) - 30
+    struct.pack_into("<I", data, local + 22, declared)
+    central = data.index(b"PK\x01\x02", data.index(name) + len(name))
+    while data[central + 46: central + 46 + len(name)] != name:
+        central = data.index(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", data, central + 24, declared)
+    path.write_bytes(bytes(data))
+    return path

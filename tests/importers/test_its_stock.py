@@ -258,3 +258,19 @@ def test_the_layout_signature_ignores_a_dated_title_so_a_mapping_is_remembered(t
     assert a.value.header_guess == 2
     assert signature_of(file(23)) == signature_of(file(24)) == a.value.signature
     assert signature_of(file(23)) != signature_of([["Kod", "Numara", "Son"]])
+
+
+def test_a_zip_bomb_that_lies_about_its_sizes_is_refused_too(tmp_path):
+    import resource
+
+    from tests.importers.files import write_lying_zip_bomb
+
+    path = write_lying_zip_bomb(tmp_path / "yalanci.xlsx")
+    assert path.stat().st_size < 1_000_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ImportRefused) as exc:
+        read_its_stock(path, today=TODAY)
+    assert exc.value.code == "zip_bomb"
+    assert exc.value.message.startswith("'yalanci.xlsx' reddedildi: içindeki bir parça "
+                                        "bildirdiğinden farklı açılıyor")
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 50

@@ -19,6 +19,7 @@ import csv
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,7 @@ def _zip_kind(path: Path) -> str:
         raise ImportRefused(f"'{path.name}' bozuk bir Excel dosyası (zip okunamadı).",
                             code="bad_zip") from None
     check_zip_bomb(path.name, infos)
+    verify_zip_members(path)
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         return "xlsx"
     if "content.xml" in names:
@@ -119,6 +121,31 @@ def check_zip_bomb(name: str, infos: list[zipfile.ZipInfo]) -> None:
         raise ImportRefused(
             f"'{name}' reddedildi: açılınca {total:,} bayt olacak (sınır {MAX_UNCOMPRESSED:,}). "
             "Bu bir 'zip bombası' olabilir.", code="zip_bomb")
+
+
+def verify_zip_members(path: Path) -> None:
+    """Inflate every part once, in 1 MB steps, never past its declared size.
+
+    ``check_zip_bomb`` trusts the sizes the zip declares; a forged zip can declare 1 MB for a part
+    that inflates to gigabytes. Python's zipfile stops at the declared size and then checks the
+    CRC, so a lie is caught here with bounded memory, before calamine sees the file.
+    """
+    total = 0
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                with zf.open(info) as f:
+                    while chunk := f.read(1 << 20):
+                        total += len(chunk)
+                        if total > MAX_UNCOMPRESSED:
+                            raise ImportRefused(
+                                f"'{path.name}' reddedildi: açılınca {MAX_UNCOMPRESSED:,} bayttan "
+                                "büyük. Bu bir 'zip bombası' olabilir.", code="zip_bomb")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        raise ImportRefused(
+            f"'{path.name}' reddedildi: içindeki bir parça bildirdiğinden farklı açılıyor "
+            f"({exc}). Dosya bozuk ya da bir 'zip bombası' olabilir; İTS'nin verdiği dosyayı "
+            "değiştirmeden yükleyin.", code="zip_bomb") from None
 
 
 def open_table(path: Path, *, sheet: str | None = None) -> Table:
