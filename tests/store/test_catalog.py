@@ -213,3 +213,19 @@ def test_an_on_hand_list_is_stored_with_its_issues(db, pharmacies, tmp_path):
         assert store.onhand_keys(conn, iid) == {PackKey(G1, "ABC123"), PackKey(G2, "X9")}
         again = store.onhand_summary(store.get_onhand_import(conn, iid))
     assert [(i.row_no, i.raw) for i in again.issues] == [(4, "bozuk")]
+
+
+def test_an_ambiguous_on_hand_karekod_is_resolved_against_the_latest_its_snapshot(db, pharmacies,
+                                                                                   tmp_path):
+    # no GS: the serial may be "AB" or "AB1727063010CD" (karekod engine: ambiguous)
+    raw = f"01{G1}21AB1727063010CD1727063010L1"
+    stock = stock_file(tmp_path, [[G1, "AB1727063010CD", date(2027, 6, 30), "L1", "X", ""]])
+    path = tmp_path / "liste.txt"
+    path.write_text(raw + "\n", "utf-8")
+    with db.begin() as conn:
+        before = store.import_onhand(conn, pharmacies.pharmacy_id, path, today=TODAY)
+    assert (before.row_count, before.issues[0].code) == (0, "ambiguous")
+    with db.begin() as conn:
+        store.import_its_stock(conn, pharmacies.pharmacy_id, stock, today=TODAY)
+        after = store.import_onhand(conn, pharmacies.pharmacy_id, path, today=TODAY)
+        assert store.onhand_keys(conn, after.id) == {PackKey(G1, "AB1727063010CD")}

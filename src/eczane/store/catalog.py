@@ -520,7 +520,10 @@ def import_onhand(conn: Connection, pharmacy_id: int, path: Path | str, *, today
     from eczane.importers.onhand import read_onhand
 
     sid = latest_snapshot_id(conn, pharmacy_id)
-    known = snapshot_keys(conn, sid) if sid is not None else None
+
+    def known(key: PackKey) -> bool:  # asked only for ambiguous karekods, one query each
+        return sid is not None and snapshot_has_key(conn, sid, key)
+
     f = read_onhand(path, today=today, known=known)
     at = _now()
     real = [i for i in f.issues if i.code != "duplicate"]

@@ -182,8 +182,14 @@ async def catalog_upload(request: Request, dosya: UploadFile) -> HTMLResponse:
         f = read_catalog(path)
     except ImportRefused as exc:
         return _index(request, error=exc.message, status_code=422)
+    user = current_user(request)
     with _services(request).db.begin() as conn:
-        n = store.upsert_products(conn, f.products, Path(dosya.filename or path.name).name)
+        n = store.upsert_products(conn, f.products, path.name)
+        from eczane.store.audit import append_event
+
+        append_event(conn, user.pharmacy_id, user.id, "imports.catalog", {
+            "source_name": path.name, "sha256": f.sha256, "products": n,
+            "issues": len(f.issues)})
     return render(request, "imports/catalog.html", {"n": n, "f": f})
 
 
