@@ -35,7 +35,7 @@ def upgrade() -> None:
     op.create_index("ix_reconciliation_pharmacy_id", "reconciliation", ["pharmacy_id"])
     op.create_table(
         "reconciliation_pack",
-        sa.Column("recon_id", sa.Integer, sa.ForeignKey("reconciliation.id", name="fk_reconciliation_pack_recon_id_reconciliation", ondelete="CASCADE"), nullable=False),
+        sa.Column("recon_id", sa.Integer, nullable=False),
         sa.Column("pharmacy_id", sa.Integer, nullable=False),
         sa.Column("gtin", sa.String(14), nullable=False),
         sa.Column("serial", sa.String(40), nullable=False),
