@@ -69,6 +69,11 @@ def test_a_gtin_that_cannot_be_restored_is_refused_with_the_reason(cell, code, m
     ("2027-06-30", date(2027, 6, 30)),                 # ISO (issue 3)
     ("2027-06-30 00:00:00", date(2027, 6, 30)),        # ISO with the time Excel adds
     ("2027-06-30T00:00:00", date(2027, 6, 30)),
+    ("30.06.2027 00:00", date(2027, 6, 30)),           # Excel datetime written to a Turkish CSV
+    ("30.06.2027 13:45:10", date(2027, 6, 30)),
+    ("20270630", date(2027, 6, 30)),                   # compact ISO
+    ("270630", date(2027, 6, 30)),                     # karekod AI 17 YYMMDD (its.md §6)
+    ("270600", date(2027, 6, 30)),                     # … day 00 = last day of the month
     ("06/2027", date(2027, 6, 30)),                    # month only → last day (its.md §6)
     ("02.2028", date(2028, 2, 29)),                    # … leap year
     ("2027-02", date(2027, 2, 28)),
@@ -84,7 +89,8 @@ def test_dates_in_every_form_excel_produces_are_read(cell, expected):
     ("yarın", "date_syntax",
      "Tarih okunamadı: 'yarın' (beklenen GG.AA.YYYY, YYYY-AA-GG veya AA/YYYY)."),
     (12, "date_syntax", "Tarih okunamadı: 12 bir tarih seri numarası değil."),
-    ("999999", "date_syntax", "Tarih okunamadı: '999999' bir tarih seri numarası değil."),
+    ("999999", "date_syntax", "Geçersiz tarih: '999999' (böyle bir gün yok)."),
+    ("1234567", "date_syntax", "Tarih okunamadı: '1234567' bir tarih seri numarası değil."),
 ])
 def test_an_unreadable_date_is_refused_with_the_reason(cell, code, message):
     with pytest.raises(ParseError) as exc:

@@ -54,6 +54,8 @@ _YMD = re.compile(r"^(\d{4})[./\-](\d{1,2})[./\-](\d{1,2})$")
 _MY = re.compile(r"^(\d{1,2})[./\-](\d{4})$")
 _YM = re.compile(r"^(\d{4})[./\-](\d{1,2})$")
 _CODE = re.compile(r"^[A-Z0-9]{1,20}$")
+_TIME_SUFFIX = re.compile(r"^(\S+)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_COMPACT = re.compile(r"^(\d{8}|\d{6})$")
 
 
 def cell_text(value: object) -> str:
@@ -148,9 +150,10 @@ def _year(text: str) -> int:
 def parse_date(value: object) -> date:
     """A date from a cell: a date/datetime, an Excel serial, or Turkish/ISO text.
 
-    Text forms: ``30.06.2027``, ``30/06/2027``, ``30-06-27``, ``2027-06-30`` (with an optional
-    time part), ``06/2027`` and ``2027-06`` (month only → the month's last day, as the karekod's
-    day ``00``). Day-first order is the Turkish convention; an American ``06/30/2027`` is refused
+    Text forms: ``30.06.2027``, ``30/06/2027``, ``30-06-27``, ``2027-06-30`` (any of them with
+    a time part, as Excel writes datetimes to CSV), ``20270630``, ``270630`` (karekod AI 17
+    style, day ``00`` = last day), ``06/2027`` and ``2027-06`` (month only → the month's last
+    day, as the karekod's day ``00``). Day-first order is the Turkish convention; an American ``06/30/2027`` is refused
     rather than guessed.
 
     Raises:
@@ -165,8 +168,11 @@ def parse_date(value: object) -> date:
     text = cell_text(value)
     if not text:
         raise ParseError("Tarih boş.", code="date_empty")
-    text = text.split(" ")[0].split("T")[0] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text) else text
+    if m := _TIME_SUFFIX.match(text):
+        text = m.group(1)
     try:
+        if m := _COMPACT.match(text):
+            return _compact_date(m.group(1))
         if m := _DMY.match(text):
             return date(_year(m.group(3)), int(m.group(2)), int(m.group(1)))
         if m := _YMD.match(text):
@@ -182,6 +188,15 @@ def parse_date(value: object) -> date:
     raise ParseError(
         f"Tarih okunamadı: {text!r} (beklenen GG.AA.YYYY, YYYY-AA-GG veya AA/YYYY).",
         code="date_syntax")
+
+
+def _compact_date(digits: str) -> date:
+    """``YYYYMMDD``, or ``YYMMDD`` as in the karekod's AI 17 where day ``00`` is the month's last
+    day (research/its.md §6). Raises ValueError for an impossible date."""
+    if len(digits) == 8:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    year, month, day = 2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:])
+    return last_day_of_month(year, month) if day == 0 else date(year, month, day)
 
 
 def _from_serial(serial: float, shown: object) -> date:
