@@ -91,3 +91,11 @@ def test_backup_and_restore_round_trip(cli, db, pharmacies, tmp_path):
     out.write_bytes(out.read_bytes()[:-20])
     r = cli("restore", out, "--yes")
     assert r.exit_code == 1 and "Yedek dosyası" in r.output
+
+
+def test_its_list_shows_the_snapshots_newest_first(cli, pharmacies, tmp_path):
+    for i in range(2):
+        path = write_xlsx(tmp_path / f"s{i}.xlsx", [["GTIN", "Seri No"], [G1, f"S{i}"]])
+        cli("its", "import", path, "--pharmacy", pharmacies.pharmacy_id)
+    r = cli("its", "list", "--pharmacy", pharmacies.pharmacy_id, "--json")
+    assert [s["source_name"] for s in json.loads(r.stdout)] == ["s1.xlsx", "s0.xlsx"]

@@ -161,3 +161,30 @@ def onhand_import(
     for note in summary.notes:
         console.print(note)
     print_issues(summary.issues)
+
+
+@its_app.command("list")
+def its_list(
+    pharmacy: int | None = typer.Option(None, help="Eczane numarası (tek eczane varsa gerekmez)."),
+    as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
+) -> None:
+    """İçe aktarılmış İTS stok listelerini (en yenisi önce) gösterir."""
+    from eczane.store.catalog import list_snapshots
+
+    db = database()
+    pid = resolve_pharmacy(db, pharmacy)
+    with db.connect() as conn:
+        rows = list_snapshots(conn, pid, limit=100)
+    if as_json:
+        print_json([{"id": r.id, "imported_at": r.imported_at.isoformat(),
+                     "source_name": r.source_name, "sha256": r.sha256, "row_count": r.row_count,
+                     "issue_count": r.issue_count, "duplicate_count": r.duplicate_count,
+                     "has_tx_date": r.has_tx_date} for r in rows])
+        return
+    table = Table(title="İTS stok listeleri")
+    for col in ("No", "Tarih", "Dosya", "Kutu", "Sorunlu", "Tekrar"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r.id), f"{r.imported_at:%d.%m.%Y %H:%M}", r.source_name,
+                      str(r.row_count), str(r.issue_count), str(r.duplicate_count))
+    console.print(table)
