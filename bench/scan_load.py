@@ -22,6 +22,8 @@ twice. Goal (issue 4, SQLite): 20 scanners, >= 300 scans/s, p99 < 50 ms, 0 lost,
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import re
 import socket
@@ -36,6 +38,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -105,8 +108,15 @@ class Scanner:
 
 def run_scanner(url: str, sid: int, sc: Scanner, stop_at: float, shared: list[tuple[str, str]],
                 cookies: dict[str, str], tag: str, interval: float) -> None:
-    """One scanner: scan until ``stop_at``; one scan per ``interval`` seconds (0: flat out)."""
-    c = httpx.Client(base_url=url, timeout=10, cookies=cookies)
+    """One scanner: scan until ``stop_at``; one scan per ``interval`` seconds (0: flat out).
+
+    Uses the stdlib's keep-alive ``http.client`` rather than httpx: on a 2-core machine the
+    simulated scanners' own CPU must not be what limits the figures.
+    """
+    u = urlsplit(url)
+    c = http.client.HTTPConnection(u.hostname or "127.0.0.1", u.port or 80, timeout=10)
+    headers = {"Content-Type": "application/json",
+               "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
     i = 0
     last: dict[str, str] | None = None
     next_at = time.perf_counter() + (interval * sc.no / 20 if interval else 0)
@@ -131,15 +141,19 @@ def run_scanner(url: str, sid: int, sc: Scanner, stop_at: float, shared: list[tu
                         "grp": "raf"}
             t0 = time.perf_counter()
             try:
-                r = c.post(f"/api/sayim/{sid}/scan", json=body)
-            except httpx.HTTPError as exc:
+                c.request("POST", f"/api/sayim/{sid}/scan", body=json.dumps(body),
+                          headers=headers)
+                r = c.getresponse()
+                payload = r.read()
+            except (OSError, http.client.HTTPException) as exc:
                 sc.errors[type(exc).__name__] += 1
+                c.close()
                 continue
             sc.latencies.append(time.perf_counter() - t0)
-            if r.status_code != 200:
-                sc.errors[str(r.status_code)] += 1
+            if r.status != 200:
+                sc.errors[str(r.status)] += 1
                 continue
-            data = r.json()
+            data = json.loads(payload)
             if data["replayed"]:
                 sc.replays += 1
             elif data["code"] == "duplicate":
@@ -186,7 +200,19 @@ def phase(url: str, sid: int, n: int, seconds: float, cookies: dict[str, str], t
     return scanners, elapsed
 
 
-def report(label: str, scanners: list[Scanner], elapsed: float) -> dict[str, float]:
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process (Linux /proc), 0 when unknown."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def report(label: str, scanners: list[Scanner], elapsed: float,
+           server_cpu: float = 0.0) -> dict[str, float]:
     """Print one phase's figures; returns rate, p50, p99."""
     lat = sorted(x for s in scanners for x in s.latencies)
     n = len(lat)
@@ -197,7 +223,8 @@ def report(label: str, scanners: list[Scanner], elapsed: float) -> dict[str, flo
     print(f"{label:<24} scans={n:>6}  {rate:8.1f} scans/s  "
           f"p50={p50:6.1f} ms  p99={p99:6.1f} ms  new={sum(len(s.new_acked) for s in scanners)} "
           f"dup-answers={sum(s.dup_acked for s in scanners)} "
-          f"resends={sum(s.replays for s in scanners)} errors={dict(errors)}")
+          f"resends={sum(s.replays for s in scanners)} errors={dict(errors)}"
+          + (f"  server CPU {server_cpu / n * 1000:.2f} ms/scan" if server_cpu and n else ""))
     return {"rate": rate, "p50": p50, "p99": p99}
 
 
@@ -235,13 +262,18 @@ def main() -> int:
         print(f"server {url}  session {sid}  ({'spawned, SQLite' if proc else 'given'})")
         cookies = dict(c.cookies)
         print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+        pid = proc.pid if proc else None
+        cpu0 = cpu_seconds(pid)
         base, base_t = phase(url, sid, 1, args.baseline_s, cookies, f"B{run_tag}", procs=1)
-        b = report("baseline (1 scanner)", base, base_t)
+        cpu1 = cpu_seconds(pid)
+        b = report("baseline (1 scanner)", base, base_t, cpu1 - cpu0)
         sat, sat_t = phase(url, sid, args.scanners, args.duration, cookies, f"S{run_tag}")
-        m = report(f"saturation ({args.scanners})", sat, sat_t)
+        cpu2 = cpu_seconds(pid)
+        m = report(f"saturation ({args.scanners})", sat, sat_t, cpu2 - cpu1)
         paced, paced_t = phase(url, sid, args.scanners, args.duration, cookies, f"P{run_tag}",
                                rate=args.rate)
-        q = report(f"paced {args.rate:.0f}/s ({args.scanners})", paced, paced_t)
+        q = report(f"paced {args.rate:.0f}/s ({args.scanners})", paced, paced_t,
+                   cpu_seconds(pid) - cpu2)
         lost, doubled = verify(c, sid, base + sat + paced)
         print(f"lost={lost}  double-counted={doubled}  "
               f"saturation/baseline throughput={m['rate'] / b['rate']:.2f}x  "
