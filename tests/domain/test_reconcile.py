@@ -171,6 +171,15 @@ def test_in_transit_packs_keep_their_sender():
      "mal alımı yapın."),
     ("not_in_its", {},
      "Elde sayıldı ama İTS stoğunuzda görünmüyor: mal alımı veya inceleme gerekir."),
+    ("on_hand", {}, "İTS'de kayıtlı ve elde sayıldı."),
+    ("date_unchecked", {},
+     "İTS'de kayıtlı, elde yok, renkli reçeteli değil; İTS dosyasında işlem tarihi olmadığından "
+     "tarih kontrolü yapılmadı (kapsam dışı kutuyu İTS reddeder)."),
+    ("unknown_class", {},
+     "Ürün katalogda yok ya da reçete türü bilinmiyor: renkli reçeteli olabilir. Önce kataloğa "
+     "reçete türünü girin."),
+    ("expired_not_on_hand", {"expiry": date(2024, 1, 31)},
+     "SKT 31.01.2024 geçmiş (elde değil): miadı dolan bildirimi yapılır, stoktan düşülmeden."),
 ])
 def test_reasons_read_as_turkish_sentences(reason, kwargs, text):
     assert reason_text(reason, **kwargs) == text
@@ -210,3 +219,11 @@ def test_a_window_with_unknown_dates_is_never_called_open():
     w2 = DeactivationWindow(code="99", name="X", records_before=None, open_from=date(2025, 1, 1),
                             open_until=None)
     assert window_status(w2, TODAY).message == "X (kod 99): 01.01.2025 tarihinden beri açık; bitiş tarihi duyurulmadı."
+
+
+def test_every_bucket_has_a_turkish_label():
+    # the six buckets of issue 5, as the pages name them
+    assert [b.label_tr for b in BUCKETS] == [
+        "Eşleşen (İTS'de var, elde var)", "Elde yok — deaktivasyona uygun",
+        "Elde yok — deaktivasyona uygun değil", "Miadı dolan", "Arada kalan",
+        "Elde var, İTS'de yok"]
