@@ -113,14 +113,17 @@ def child_ours(url: str, pid: int, iid: int) -> None:
     from eczane.store.reconcile import get_reconciliation, run_reconciliation
 
     db = open_database(url, migrate_schema=False)
-    cpu0, t0 = time.process_time(), time.perf_counter()
-    with db.begin() as conn:
-        rid = run_reconciliation(conn, pid, today=TODAY, user_id=None, onhand_import_id=iid)
-    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    runs = []
+    for _ in range(2):  # first run in a fresh process (cold), then again (as after the import)
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        with db.begin() as conn:
+            rid = run_reconciliation(conn, pid, today=TODAY, user_id=None, onhand_import_id=iid)
+        runs.append((time.perf_counter() - t0, time.process_time() - cpu0))
     with db.connect() as conn:
         counts = get_reconciliation(conn, pid, rid).counts  # type: ignore[union-attr]
     db.dispose()
-    print(json.dumps({"s": wall, "cpu_s": cpu, "counts": counts, "peak_mb": _peak_mb()}))
+    print(json.dumps({"s": runs[1][0], "cpu_s": runs[1][1], "cold_s": runs[0][0],
+                      "counts": counts, "peak_mb": _peak_mb()}))
 
 
 def child_naive(url: str) -> None:
@@ -182,8 +185,9 @@ def main() -> None:
             print(f"{label}: {args.rows:,} İTS packs vs {int(args.rows * 0.95):,} on hand "
                   f"(loaded in {load['s']:.1f} s, untimed; load average {os.getloadavg()[0]:.1f})")
             print(f"  ours  (SQL, 6 buckets + reasons, actionable packs stored): {ours['s']:.2f} s"
-                  + (f" (client CPU {ours['cpu_s']:.2f} s)" if label == "SQLite" else "")
-                  + f", peak RSS {ours['peak_mb']:.0f} MB")
+                  + (f" (in-process CPU {ours['cpu_s']:.2f} s)" if label == "SQLite" else "")
+                  + f"; first run in a fresh process {ours['cold_s']:.2f} s"
+                  + f"; peak RSS {ours['peak_mb']:.0f} MB")
             print(f"  naive (fetch both key sets + Python set difference, nothing stored): "
                   f"{naive['s']:.2f} s, peak RSS {naive['peak_mb']:.0f} MB")
             print(f"  naive/ours = {naive['s'] / ours['s']:.1f}×")
