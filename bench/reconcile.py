@@ -180,6 +180,7 @@ def main() -> None:
     try:
         for label, url in targets:
             load = _child("--rows", str(args.rows), "--child", "load", url)
+            os.sync()  # the data is at rest before we time (not still being written back)
             ours = _child("--child", "ours", url, str(load["pid"]), str(load["iid"]))
             naive = _child("--child", "naive", url)
             print(f"{label}: {args.rows:,} İTS packs vs {int(args.rows * 0.95):,} on hand "
