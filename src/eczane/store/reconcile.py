@@ -568,20 +568,12 @@ WHERE i.snapshot_id = :sid AND NOT (i.expiry IS NOT NULL AND i.expiry < :ref)
     return text(sql).bindparams(*binds).columns(*cols).subquery("rp")
 
 
-def bucket_packs(conn: Connection, recon_id: int, bucket: str, *,
-                 search: str = "", key: tuple[str, str] | None = None,
-                 limit: int | None = None, offset: int = 0,
-                 overridden: bool = False) -> list[Row[Any]]:
-    """Packs of one bucket, sorted by product name, GTIN and serial (matched: GTIN, serial).
-
-    Overrides apply: a pack the pharmacist kept out (``set_override``) is *not* in the
-    ``not_on_hand_eligible`` list; ask for them with ``overridden=True``. Each row carries
-    ``override_note`` (empty when none). ``search`` matches a GTIN, serial or product name part;
-    ``key`` = (gtin, serial) finds one pack (a scanned karekod).
-    """
+def _bucket_select(conn: Connection, recon_id: int, bucket: str, *, search: str = "",
+                   key: tuple[str, str] | None = None, overridden: bool = False) -> Any:
+    """The SELECT behind ``bucket_packs`` (unordered), or None for nothing."""
     row = conn.execute(select(reconciliation).where(reconciliation.c.id == recon_id)).first()
-    if row is None:
-        return []
+    if row is None or (overridden and bucket != DEACTIVATION_BUCKET):
+        return None
     rec = _recon(row)
     if bucket == Bucket.MATCHED.value:
         rp = _matched_source(rec)
@@ -593,18 +585,40 @@ def bucket_packs(conn: Connection, recon_id: int, bucket: str, *,
          .select_from(rp.outerjoin(ov, and_(ov.c.gtin == rp.c.gtin, ov.c.serial == rp.c.serial))))
     if bucket == DEACTIVATION_BUCKET:
         q = q.where(ov.c.gtin.is_not(None) if overridden else ov.c.gtin.is_(None))
-    elif overridden:
-        return []
     if search.strip():
         q = q.where(_search_clause(rp, search))
     if key is not None:
         q = q.where(rp.c.gtin == key[0], rp.c.serial == key[1])
-    order = [rp.c.gtin, rp.c.serial] if bucket == Bucket.MATCHED.value else [
-        rp.c.product_name, rp.c.gtin, rp.c.serial]
-    q = q.order_by(*order).offset(offset)
+    return q
+
+
+def bucket_packs(conn: Connection, recon_id: int, bucket: str, *,
+                 search: str = "", key: tuple[str, str] | None = None,
+                 limit: int | None = None, offset: int = 0,
+                 overridden: bool = False) -> list[Row[Any]]:
+    """Packs of one bucket, sorted by product name, GTIN and serial (matched: GTIN, serial).
+
+    Overrides apply: a pack the pharmacist kept out (``set_override``) is *not* in the
+    ``not_on_hand_eligible`` list; ask for them with ``overridden=True``. Each row carries
+    ``override_note`` (empty when none). ``search`` matches a GTIN, serial or product name part;
+    ``key`` = (gtin, serial) finds one pack (a scanned karekod).
+    """
+    q = _bucket_select(conn, recon_id, bucket, search=search, key=key, overridden=overridden)
+    if q is None:
+        return []
+    sub = q.subquery("b")
+    order = [sub.c.gtin, sub.c.serial] if bucket == Bucket.MATCHED.value else [
+        sub.c.product_name, sub.c.gtin, sub.c.serial]
+    q = select(sub).order_by(*order).offset(offset)
     if limit is not None:
         q = q.limit(limit)
     return list(conn.execute(q))
+
+
+def count_packs(conn: Connection, recon_id: int, bucket: str, *, overridden: bool = False) -> int:
+    q = _bucket_select(conn, recon_id, bucket, overridden=overridden)
+    return 0 if q is None else int(conn.execute(
+        select(func.count()).select_from(q.subquery("b"))).scalar() or 0)
 
 
 def _search_clause(rp: Any, search: str) -> Any:
@@ -620,7 +634,7 @@ def _search_clause(rp: Any, search: str) -> Any:
 
 def effective_counts(conn: Connection, rec: Reconciliation) -> dict[str, int]:
     """Counts with overrides applied, plus ``kept_out``: packs the pharmacist kept out."""
-    kept = len(bucket_packs(conn, rec.id, DEACTIVATION_BUCKET, overridden=True))
+    kept = count_packs(conn, rec.id, DEACTIVATION_BUCKET, overridden=True)
     counts = dict(rec.counts)
     counts[DEACTIVATION_BUCKET] = counts.get(DEACTIVATION_BUCKET, 0) - kept
     counts["kept_out"] = kept
@@ -628,18 +642,23 @@ def effective_counts(conn: Connection, rec: Reconciliation) -> dict[str, int]:
 
 
 def bucket_stats(conn: Connection, recon_id: int, bucket: str) -> dict[str, list[tuple[str, int]]]:
-    """Packs of a bucket by product name and by expiry month (for the charts), biggest first."""
-    packs = bucket_packs(conn, recon_id, bucket)
-    by_product: dict[str, int] = {}
+    """Packs of a bucket by product and by expiry month (for the charts), aggregated in SQL.
+
+    Products biggest first; months in calendar order ("SKT yok" for packs without expiry).
+    """
+    q = _bucket_select(conn, recon_id, bucket)
+    if q is None:
+        return {"product": [], "month": []}
+    sub = q.subquery("b")
+    name = func.coalesce(func.nullif(sub.c.product_name, ""), sub.c.gtin)
+    by_product = [(str(n), int(c)) for n, c in conn.execute(
+        select(name, func.count()).group_by(name).order_by(func.count().desc(), name))]
     by_month: dict[str, int] = {}
-    for p in packs:
-        name = p.product_name or p.gtin
-        by_product[name] = by_product.get(name, 0) + 1
-        exp = _as_date(p.expiry)
-        month = exp.strftime("%Y-%m") if exp else "SKT yok"
-        by_month[month] = by_month.get(month, 0) + 1
-    return {"product": sorted(by_product.items(), key=lambda kv: (-kv[1], kv[0])),
-            "month": sorted(by_month.items())}
+    for exp, c in conn.execute(select(sub.c.expiry, func.count()).group_by(sub.c.expiry)):
+        d = _as_date(exp)
+        month = d.strftime("%Y-%m") if d else "SKT yok"
+        by_month[month] = by_month.get(month, 0) + int(c)
+    return {"product": by_product, "month": sorted(by_month.items())}
 
 
 # --------------------------------------------------------------------------------------------
