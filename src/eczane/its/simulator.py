@@ -464,6 +464,8 @@ def load_demo(state: SimState, today: date) -> None:
     rows += [dict(gtin=dp.gtin, sn=dp.serial, bn=dp.batch, xd=dp.expiry.isoformat(),
                   owner=senders.get(kind, "8680007800012"), status="in_transit", dest=DEMO_GLN,
                   last_tx=dp.last_tx_date.isoformat()) for dp, kind, _ in demo.in_transit]
+    with state.lock:  # a persisted state (--db) keeps what happened to the demo packs
+        rows = [r for r in rows if (r["gtin"], r["sn"]) not in state.packs]
     state.add_packs(rows)
 
 
