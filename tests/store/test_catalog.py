@@ -229,3 +229,10 @@ def test_an_ambiguous_on_hand_karekod_is_resolved_against_the_latest_its_snapsho
         store.import_its_stock(conn, pharmacies.pharmacy_id, stock, today=TODAY)
         after = store.import_onhand(conn, pharmacies.pharmacy_id, path, today=TODAY)
         assert store.onhand_keys(conn, after.id) == {PackKey(G1, "AB1727063010CD")}
+
+
+def test_a_file_object_imports_like_a_path(db, pharmacies, tmp_path):
+    path = stock_file(tmp_path, ROWS)
+    with db.begin() as conn, path.open("rb") as fobj:
+        s = store.import_its_stock(conn, pharmacies.pharmacy_id, fobj, today=TODAY)
+    assert (s.row_count, s.source_name) == (3, "stok.xlsx")

@@ -16,14 +16,14 @@ Bulk inserts use ``executemany`` in chunks on SQLite and ``COPY`` on PostgreSQL.
 from __future__ import annotations
 
 import hashlib
-import queue
-import threading
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import (
     JSON,
@@ -48,9 +48,9 @@ from sqlalchemy import (
 from eczane.domain.catalog import PrescriptionClass, Product
 from eczane.domain.pack import ItsStockRow, PackKey, RowIssue
 from eczane.store.base import metadata
+from eczane.store.bulk import bulk_insert
 
 MAX_STORED_ISSUES = 2000
-CHUNK = 20_000
 
 product = Table(
     "product",
@@ -343,88 +343,6 @@ def save_mapping(conn: Connection, pharmacy_id: int, signature: str,
         set_={"mapping": stmt.excluded.mapping, "updated_at": stmt.excluded.updated_at}))
 
 
-def _bulk_insert(conn: Connection, table: Table, cols: Sequence[str], fixed: Sequence[int],
-                 rows: Iterable[tuple[Any, ...]], progress: Callable[[int], None] | None) -> int:
-    """Insert tuples fast: COPY on PostgreSQL, chunked executemany on SQLite.
-
-    ``fixed`` are the leading integer columns every row shares (snapshot id, pharmacy id); they
-    are written into the statement so that rows need not be rebuilt. Dates must be ISO text.
-    """
-    n = 0
-    if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        head = tuple(int(v) for v in fixed)
-        with raw.cursor() as cur, cur.copy(
-                f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row(head + r)
-                n += 1
-                if progress is not None and n % CHUNK == 0:
-                    progress(CHUNK)
-        if progress is not None:
-            progress(n % CHUNK)
-        return n
-    values = [str(int(v)) for v in fixed] + ["?"] * (len(cols) - len(fixed))
-    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join(values)})"
-    raw_conn = conn.connection.driver_connection
-    assert raw_conn is not None
-    cur = raw_conn.cursor()
-    cur.execute("PRAGMA cache_size=-65536")  # 64 MB while we fill a table and its index
-    try:
-        for chunk in _prefetch(rows, CHUNK):
-            cur.executemany(sql, chunk)
-            n += len(chunk)
-            if progress is not None:
-                progress(len(chunk))
-    finally:
-        cur.execute("PRAGMA cache_size=-2000")
-        cur.close()
-    return n
-
-
-def _prefetch(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
-    """Produce chunks in a worker thread while the caller inserts the previous one.
-
-    SQLite releases the GIL while it writes, so reading/normalising and inserting overlap. An
-    exception in the producer is re-raised here; if the consumer stops early the producer ends.
-    """
-    q: queue.Queue[Any] = queue.Queue(maxsize=3)
-    stop = threading.Event()
-    done = object()
-
-    def work() -> None:
-        try:
-            it = iter(rows)
-            while not stop.is_set() and (chunk := list(islice(it, size))):
-                _put(chunk)
-            _put(done)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer thread
-            _put(exc)
-
-    def _put(item: Any) -> None:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    worker = threading.Thread(target=work, name="import-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = q.get()
-            if item is done:
-                break
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join(timeout=30)
-
-
 def store_snapshot(conn: Connection, pharmacy_id: int, rows: Iterable[tuple[Any, ...]], *,
                    source_name: str, sha256: str, user_id: int | None = None,
                    mapping: Mapping[str, Any] | None = None, has_tx_date: bool = False,
@@ -442,7 +360,7 @@ def store_snapshot(conn: Connection, pharmacy_id: int, rows: Iterable[tuple[Any,
         pharmacy_id=pharmacy_id, imported_at=at, imported_by=user_id, source_name=source_name,
         sha256=sha256, row_count=0, issue_count=0, duplicate_count=0, has_tx_date=has_tx_date,
         mapping=dict(mapping or {}), issues=[])).inserted_primary_key[0])  # type: ignore[index]
-    count = _bulk_insert(conn, its_stock_pack, _PACK_COLS, (sid, pharmacy_id), rows, progress)
+    count = bulk_insert(conn, its_stock_pack, _PACK_COLS, (sid, pharmacy_id), rows, progress)
     issues, dups, names = finish()
     real_issues = [i for i in issues if i.code != "duplicate"]
     conn.execute(update(its_snapshot).where(its_snapshot.c.id == sid).values(
@@ -458,7 +376,22 @@ def store_snapshot(conn: Connection, pharmacy_id: int, rows: Iterable[tuple[Any,
                          issues, False, has_tx_date, unknown, dict(mapping or {}))
 
 
-def import_its_stock(conn: Connection, pharmacy_id: int, path: Path | str, *, today: date,
+@contextmanager
+def _as_path(src: Path | str | BinaryIO) -> Iterator[Path]:
+    """A path for ``src``; a file object is spooled to a temporary file first."""
+    if isinstance(src, (str, Path)):
+        yield Path(src)
+        return
+    name = Path(str(getattr(src, "name", "") or "dosya")).name
+    with tempfile.TemporaryDirectory(prefix="eczane-import-") as tmp:
+        path = Path(tmp) / name
+        with path.open("wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+        yield path
+
+
+def import_its_stock(conn: Connection, pharmacy_id: int, src: Path | str | BinaryIO, *,
+                     today: date,
                      user_id: int | None = None, mapping: Mapping[str, Any] | None = None,
                      progress: Callable[[int], None] | None = None,
                      source_name: str | None = None,
@@ -475,11 +408,20 @@ def import_its_stock(conn: Connection, pharmacy_id: int, path: Path | str, *, to
     Raises:
         ImportRefused / MappingNeeded (``eczane.importers``), nothing written.
     """
+    with _as_path(src) as path:
+        return _import_its_stock(conn, pharmacy_id, path, today=today, user_id=user_id,
+                                 mapping=mapping, progress=progress, source_name=source_name,
+                                 on_total=on_total)
+
+
+def _import_its_stock(conn: Connection, pharmacy_id: int, path: Path, *, today: date,
+                      user_id: int | None, mapping: Mapping[str, Any] | None,
+                      progress: Callable[[int], None] | None, source_name: str | None,
+                      on_total: Callable[[int], None] | None) -> ImportSummary:
     from eczane.importers.headers import MappingNeeded
     from eczane.importers.its_stock import iter_its_stock
     from eczane.importers.tabular import sha256_file
 
-    path = Path(path)
     digest = sha256_file(path)
     before = find_snapshot_by_hash(conn, pharmacy_id, digest)
     if before is not None:
@@ -511,8 +453,9 @@ def import_its_stock(conn: Connection, pharmacy_id: int, path: Path | str, *, to
 # ---------------------------------------------------------------- on-hand lists
 
 
-def import_onhand(conn: Connection, pharmacy_id: int, path: Path | str, *, today: date,
-                  user_id: int | None = None, source_name: str | None = None) -> ImportSummary:
+def import_onhand(conn: Connection, pharmacy_id: int, src: Path | str | BinaryIO, *,
+                  today: date, user_id: int | None = None,
+                  source_name: str | None = None) -> ImportSummary:
     """Import the pharmacy program's karekod list (in the caller's transaction).
 
     Ambiguous karekods (no GS separator) are resolved against the latest İTS snapshot.
@@ -524,14 +467,15 @@ def import_onhand(conn: Connection, pharmacy_id: int, path: Path | str, *, today
     def known(key: PackKey) -> bool:  # asked only for ambiguous karekods, one query each
         return sid is not None and snapshot_has_key(conn, sid, key)
 
-    f = read_onhand(path, today=today, known=known)
+    with _as_path(src) as path:
+        f = read_onhand(path, today=today, known=known)
     at = _now()
     real = [i for i in f.issues if i.code != "duplicate"]
     iid = int(conn.execute(insert(onhand_import).values(
         pharmacy_id=pharmacy_id, imported_at=at, imported_by=user_id,
         source_name=source_name or f.source_name, sha256=f.sha256, row_count=len(f.karekods),
         issue_count=len(real), issues=_issues_json(f.issues))).inserted_primary_key[0])  # type: ignore[index]
-    _bulk_insert(conn, onhand_pack, ("import_id", "pharmacy_id", "gtin", "serial", "expiry", "batch"),
+    bulk_insert(conn, onhand_pack, ("import_id", "pharmacy_id", "gtin", "serial", "expiry", "batch"),
                  (iid, pharmacy_id),
                  ((k.gtin, k.serial, k.expiry.isoformat(), k.batch) for k in f.karekods), None)
     from eczane.store.audit import append_event
