@@ -30,6 +30,9 @@ router = APIRouter()
 NAV = [("/mutabakat", "Mutabakat")]
 PAGE = 200
 ELIGIBLE = Bucket.NOT_ON_HAND_ELIGIBLE.value
+SHORT = {Bucket.MATCHED: "Eşleşen", Bucket.NOT_ON_HAND_ELIGIBLE: "Elde yok, uygun",
+         Bucket.NOT_ON_HAND_INELIGIBLE: "Elde yok, uygun değil", Bucket.EXPIRED: "Miadı dolan",
+         Bucket.IN_TRANSIT: "Arada kalan", Bucket.ON_HAND_NOT_IN_ITS: "İTS'de yok"}
 
 
 def _recon_for(request: Request, rid: int, user: User | None = None
@@ -97,7 +100,7 @@ def _detail_context(conn: Connection, rec: store.Reconciliation, grup: str, q: s
         "rec": rec, "window": window, "status": window_status(window, today),
         "counts": counts, "labels": BUCKET_LABELS_TR, "buckets": BUCKETS, "grup": grup, "q": q,
         "page": page, "has_more": len(rows) > PAGE, "packs": packs,
-        "chart_buckets": _bars([(BUCKET_LABELS_TR[b], rec.counts[b.value]) for b in BUCKETS], 6),
+        "chart_buckets": _bars([(SHORT[b], rec.counts[b.value]) for b in BUCKETS], 6),
         "chart_products": _bars(stats["product"]), "chart_months": _bars(stats["month"], 24),
     }
 
