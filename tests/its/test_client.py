@@ -155,3 +155,9 @@ def test_code_tables_are_data_with_sources():
     codes = p.result_codes()
     assert codes["00000"][0] == "success" and codes["90000"][0] == "retry"
     assert p.notification_types()["deactivation"]["path"] == p.DEACTIVATION_PATH
+
+
+def test_code_tables_are_well_formed():
+    assert all(len(c) == 5 and c.isdigit() for c in p.result_codes())
+    assert {o for o, _ in p.result_codes().values()} <= {"success", "refused", "retry", "status"}
+    assert all(len(c) == 2 for c in p.deactivation_reasons())

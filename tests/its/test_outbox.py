@@ -181,3 +181,25 @@ def test_a_resend_meeting_an_earlier_late_commit_counts_as_done_not_refused(worl
     assert packs == {"S0000000": ("accepted", "60000"), "S0000001": ("accepted", "60000"),
                      "S0000002": ("accepted", "00000"), "S0000003": ("accepted", "00000")}
     assert max(world.sim.state.packs[(r["gtin"], r["sn"])].deactivations for r in rows) == 1
+
+
+def test_two_workers_on_the_same_submission_never_send_a_batch_twice(world):
+    import threading
+
+    rows = make_packs(80)
+    world.sim.state.add_packs(rows)
+    sid = approved_submission(world, rows)
+    admin(world.sim, "/admin/faults", {"latency_ms": 20, "drop_next": 1, "error_next": 1})
+    workers = [worker(world, owner=f"w{i}") for i in range(2)]
+    threads = [threading.Thread(target=w.run, kwargs={"submission_id": sid, "max_seconds": 60})
+               for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert set(pack_states(world, sid).values()) == {"accepted"}
+    assert max(sp.deactivations for sp in world.sim.state.packs.values()) == 1
+    assert all(w.stats.batches for w in workers)            # both did work
+    sends = sum(w.stats.sends for w in workers)
+    assert sends == 8 + 1                                   # 8 batches, one resent after the 503
