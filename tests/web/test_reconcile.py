@@ -197,3 +197,20 @@ def test_an_uploaded_transit_list_replaces_the_old_one(app_client, tmp_path):
 def test_pages_need_a_login(app_client, recon):
     r = app_client.get("/mutabakat", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/giris")
+
+
+def test_another_pharmacys_count_or_list_cannot_be_reconciled(app_client, recon, db):
+    from eczane.store.catalog import latest_onhand_id
+
+    with db.connect() as conn:
+        iid = latest_onhand_id(conn, app_client.pharmacies.pharmacy_id)
+    with db.begin() as conn:
+        add_snapshot(conn, app_client.pharmacies.other_pharmacy_id, [])
+    r = app_client.login("charlie").post("/mutabakat", data={"kaynak": f"liste:{iid}"})
+    assert r.status_code == 422 and "Sayım veya dosya bulunamadı." in r.text
+
+
+def test_the_detail_page_says_what_was_compared(app_client, recon):
+    page = app_client.login("alice").get(f"/mutabakat/{recon}").text
+    assert "İTS stok dosyası #" in page and "(stok.xlsx, yüklendi" in page
+    assert "Karekod listesi #" in page and "(elde.txt)" in page

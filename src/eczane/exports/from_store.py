@@ -63,18 +63,43 @@ def report_data(conn: Connection, rec: store.Reconciliation, today: date,
         pharmacy.c.id == rec.pharmacy_id)).first()
     window = window_of(rec)
     counts = store.effective_counts(conn, rec)
-    src = rec.onhand_source
-    sources = [f"İTS stok dosyası #{rec.its_snapshot_id}"]
-    if src.get("count_session_id"):
-        sources.append(f"Sayım #{src['count_session_id']}")
-    if src.get("onhand_import_id"):
-        sources.append(f"Karekod listesi #{src['onhand_import_id']}")
+    sources = describe_sources(conn, rec)
     return ReportData(
         pharmacy_name=ph.name if ph else "", pharmacy_gln=(ph.gln or "") if ph else "",
         today=rec.today, window=window, status=window_status(window, today),
         rules=rules_of(rec), counts=counts, by_bucket=all_export_packs(conn, rec),
         kept_out=export_packs(conn, rec, Bucket.NOT_ON_HAND_ELIGIBLE.value, overridden=True),
         date_checked=rec.date_checked, prepared_by=prepared_by, sources=sources)
+
+
+def describe_sources(conn: Connection, rec: store.Reconciliation) -> list[str]:
+    """What the run compared, in Turkish: the İTS file and when it was loaded, the count or list."""
+    from sqlalchemy import text
+
+    out = []
+    snap = conn.execute(text("SELECT source_name, imported_at FROM its_snapshot WHERE id = :i"),
+                        {"i": rec.its_snapshot_id}).first()
+    if snap is not None:
+        out.append(f"İTS stok dosyası #{rec.its_snapshot_id} ({snap.source_name}, yüklendi "
+                   f"{_stamp(snap.imported_at)})")
+    src = rec.onhand_source
+    if src.get("count_session_id"):
+        name = conn.execute(text("SELECT name FROM count_session WHERE id = :i"),
+                            {"i": src["count_session_id"]}).scalar()
+        out.append(f"Sayım #{src['count_session_id']} ({name or ''}, açık reçeteler dahil)")
+    if src.get("onhand_import_id"):
+        name = conn.execute(text("SELECT source_name FROM onhand_import WHERE id = :i"),
+                            {"i": src["onhand_import_id"]}).scalar()
+        out.append(f"Karekod listesi #{src['onhand_import_id']} ({name or ''})")
+    return out
+
+
+def _stamp(v: Any) -> str:
+    from datetime import datetime
+
+    if isinstance(v, datetime):
+        return v.strftime("%d.%m.%Y %H:%M")
+    return str(v)[:16]
 
 
 def report_page(conn: Connection, rec: store.Reconciliation, prepared_by: str, today: date) -> str:
