@@ -48,6 +48,8 @@ def test_the_index_says_which_window_applies_and_lists_runs(app_client, recon):
     assert r.status_code == 200
     assert "Stok Eşitleme (7557 sayılı Kanun)" in r.text and "Bugün kapalı" in r.text
     assert f'href="/mutabakat/{recon}"' in r.text
+    # research/its.md §5.1: the 2016 window is history with unknown dates
+    assert "Stok affı (6736 sayılı Kanun md. 6/2-b, 2016)" in r.text and "bilinmiyor" in r.text
 
 
 def test_running_a_reconciliation_redirects_to_it(app_client, recon, db):

@@ -24,7 +24,7 @@ from eczane.store import reconcile as store
 from eczane.store.users import User
 from eczane.web.auth import check_pharmacy, current_user, require_pharmacist
 from eczane.web.render import render
-from eczane.windows import default_window
+from eczane.windows import default_window, load_windows
 
 router = APIRouter()
 NAV = [("/mutabakat", "Mutabakat")]
@@ -63,6 +63,7 @@ def _index_context(conn: Connection, user: User, today: date) -> dict[str, Any]:
     window = default_window()
     return {
         "window": window, "status": window_status(window, today),
+        "windows": [(w, window_status(w, today)) for w in load_windows()],
         "recs": store.list_reconciliations(conn, user.pharmacy_id),
         "sessions": list_sessions(conn, user.pharmacy_id)[:20],
         "imports": list_onhand_imports(conn, user.pharmacy_id),
