@@ -255,3 +255,18 @@ def test_the_batch_writer_stores_concurrent_scans_once_each_and_checks_the_user(
         writer.close()
     assert sorted(r.serial for r in active_rows(db, session_id)) == sorted(
         p.serial for p in SHELF[:8])
+
+
+def test_a_long_dump_is_stored_chunk_by_chunk_and_a_paused_count_refuses_it(
+        db, pharmacies, session_id):
+    lines = [karekod(p) for p in SHELF[:7]] + [karekod(SHELF[0])]
+    rep = store.import_dump(db, session_id, lines, grp="raf", user_id=pharmacies.bob_id,
+                            today=TODAY, chunk=3)
+    assert (rep.lines, rep.added, rep.duplicates) == (8, 7, 1)
+    with db.begin() as conn:
+        s = store.get_session(conn, session_id)
+        store.set_status(conn, s, pharmacies.alice_id, CountStatus.PAUSED, is_pharmacist=True)
+    with pytest.raises(store.CountError, match="duraklatıldı"):
+        store.import_dump(db, session_id, [karekod(SHELF[8])], grp="raf",
+                          user_id=pharmacies.bob_id, today=TODAY)
+    assert len(active_rows(db, session_id)) == 7

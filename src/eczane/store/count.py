@@ -652,35 +652,39 @@ class ImportReport:
 
 
 def import_dump(db: Database, session_id: int, lines: Iterable[str], *, grp: str, user_id: int,
-                today: date, source: str = "dosya") -> ImportReport:
+                today: date, source: str = "dosya", chunk: int = 500) -> ImportReport:
     """Import a scanner's memory dump (one karekod per line) into a session.
 
     Each line is recorded like a scan with ``client_scan_id = imp:<file hash>:<line no>``, so
     importing the same file twice adds nothing the second time. Empty lines and a header line
-    "Elinizde Olmayan Karekodlar" (seed 000 step 4) are skipped.
+    "Elinizde Olmayan Karekodlar" (seed 000 step 4) are skipped. Lines are stored ``chunk`` at
+    a time, one transaction each (a dump of thousands of packs is not thousands of fsyncs).
+
+    Raises:
+        CountError: the session is unknown, paused or closed (chunks already stored stay).
     """
     body = [ln.rstrip("\r\n") for ln in lines]
     digest = hashlib.sha256("\n".join(body).encode()).hexdigest()[:16]
+    _check_request(grp, "x")
+    todo = [(no, raw) for no, raw in enumerate(body, start=1)
+            if raw.strip() and not raw.strip().casefold().startswith("elinizde olmayan")]
     report = ImportReport()
-    for no, raw in enumerate(body, start=1):
-        text = raw.strip()
-        if not text or text.casefold().startswith("elinizde olmayan"):
-            continue
-        report.lines += 1
-        out = record_scan(db, session_id, raw=raw.strip("\r\n"), client_scan_id=f"imp:{digest}:{no}",
-                          device_id=source[:64], grp=grp, user_id=user_id, today=today)
-        if out.refused:
-            raise CountError(out.refused)
-        if out.replayed:
-            report.already_imported += 1
-        elif out.verdict.code == "duplicate":
-            report.duplicates += 1
-        elif out.verdict.counted:
-            report.added += 1
-            if out.verdict.state is ScanState.AMBER:
-                report.warnings += 1
-        else:
-            report.problems.append((no, raw, out.verdict.message))
+    for start in range(0, len(todo), chunk):
+        part = todo[start:start + chunk]
+        kw: dict[str, Any] = {"device_id": source[:64], "grp": grp, "user_id": user_id,
+                              "today": today}
+        try:
+            with db.begin() as conn:
+                lk = _Lookups(conn)
+                outs = [_record_in(lk, session_id, raw=raw, client_scan_id=f"imp:{digest}:{no}",
+                                   choice=None, **kw) for no, raw in part]
+                if any(o.refused for o in outs):
+                    raise CountError(next(o.refused for o in outs if o.refused) or "")
+        except IntegrityError:   # a scan raced in from a device (PostgreSQL): one by one
+            outs = [record_scan(db, session_id, raw=raw, client_scan_id=f"imp:{digest}:{no}",
+                                **kw) for no, raw in part]
+        for (no, raw), out in zip(part, outs, strict=True):
+            _tally(report, no, raw, out)
     with db.begin() as conn:
         session = get_session(conn, session_id)
         assert session is not None
@@ -689,6 +693,20 @@ def import_dump(db: Database, session_id: int, lines: Iterable[str], *, grp: str
             "lines": report.lines, "added": report.added, "duplicates": report.duplicates,
             "problems": len(report.problems)})
     return report
+
+
+def _tally(report: ImportReport, no: int, raw: str, out: ScanOutcome) -> None:
+    report.lines += 1
+    if out.replayed:
+        report.already_imported += 1
+    elif out.verdict.code == "duplicate":
+        report.duplicates += 1
+    elif out.verdict.counted:
+        report.added += 1
+        if out.verdict.state is ScanState.AMBER:
+            report.warnings += 1
+    else:
+        report.problems.append((no, raw, out.verdict.message))
 
 
 # ---------------------------------------------------------------- demo
