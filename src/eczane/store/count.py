@@ -16,6 +16,7 @@ same transaction.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -244,6 +245,10 @@ _Q_ACTIVE = select(count_scan).where(and_(
 _INSERT_SCAN = insert(count_scan)
 
 
+CARRY_S = 2.0
+"""Seconds the scan writer may reuse user, product and İTS-list lookups across batches."""
+
+
 class _Lookups:
     """Reads one transaction makes about sessions, users, products and the İTS list, cached.
 
@@ -251,12 +256,20 @@ class _Lookups:
     status, a user and the latest İTS list cannot change under a batch of scans.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, carry: _Lookups | None = None) -> None:
         self.conn = conn
         self._sessions: dict[int, CountSession | None] = {}
         self._users: dict[int, Any] = {}
         self._products: dict[str, Any] = {}
         self._snapshots: dict[int, int | None] = {}
+        self.born = time.monotonic()
+        if carry is not None and self.born - carry.born < CARRY_S:
+            # Users, products and the latest İTS list id may be kept from the previous batch
+            # for a moment (they change rarely, and then only what a scan's colour says is
+            # late by CARRY_S); a session's status never is (a closed count takes no scans).
+            self._users, self._products = carry._users, carry._products
+            self._snapshots = carry._snapshots
+            self.born = carry.born
 
     def session(self, session_id: int) -> CountSession | None:
         if session_id not in self._sessions:
@@ -428,6 +441,7 @@ class ScanWriter:
 
         self._db = db
         self._max = max_batch
+        self._lookups: _Lookups | None = None
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="count-scan-writer", daemon=True)
         self._thread.start()
@@ -476,7 +490,7 @@ class ScanWriter:
         again: list[tuple[dict[str, Any], Any]] = []
         try:
             with self._db.begin() as conn:
-                lk = _Lookups(conn)
+                lk = self._lookups = _Lookups(conn, carry=self._lookups)
                 # PostgreSQL aborts the whole transaction on a failed statement: one savepoint
                 # per scan. SQLite undoes only the failed statement, and this thread is its
                 # only scan writer anyway: no savepoint (they cost a third of a scan).
