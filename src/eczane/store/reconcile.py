@@ -249,6 +249,17 @@ def _onhand_sql(count_session_id: int | None, onhand_import_id: int | None) -> s
             + " UNION ALL ".join(parts) + ") AS u GROUP BY gtin, serial")
 
 
+def _onhand_keys_sql(count_session_id: int | None, onhand_import_id: int | None) -> str:
+    """The keys of the packs on hand, read from the sources' key indexes only."""
+    parts = []
+    if count_session_id is not None:
+        parts.append("SELECT gtin, serial FROM count_scan "
+                     "WHERE session_id = :csid AND undone_at IS NULL")
+    if onhand_import_id is not None:
+        parts.append("SELECT gtin, serial FROM onhand_pack WHERE import_id = :oiid")
+    return " UNION ".join(parts)
+
+
 def _not_on_hand_case(records_before: date | None, date_checked: bool, what: str,
                       tx_col: str = "i.last_tx_date") -> str:
     """CASE for an İTS pack not on hand and not in transit: ``classify_not_on_hand`` in SQL.
@@ -272,36 +283,55 @@ _COLS = ("recon_id, pharmacy_id, gtin, serial, expiry, batch, product_name, last
          "prescription_class, in_its, on_hand, bucket, reason, note, sender_type, sender")
 
 
-def _its_insert(records_before: date | None, date_checked: bool, onhand: str) -> str:
-    expired, matched, transit = Bucket.EXPIRED.value, Bucket.MATCHED.value, Bucket.IN_TRANSIT.value
+def _its_insert(records_before: date | None, date_checked: bool, onhand: str,
+                part: str = "all") -> str:
+    """SQLite: the İTS side. ``part`` ``not_on_hand`` (a covering-index probe per İTS pack) and
+    ``expired_on_hand`` (only the expired packs are probed) together equal ``all``.
+
+    The packs are picked first in a materialized CTE, so the transit and product lookups run
+    for the few packs to store, not for the matched majority.
+    """
+    where = {"all": "(o.gtin IS NULL OR i.expiry < :ref)", "not_on_hand": "o.gtin IS NULL",
+             "expired_on_hand": "o.gtin IS NOT NULL AND i.expiry < :ref"}[part]
+    join = "CROSS JOIN" if part == "expired_on_hand" else "LEFT JOIN"
+    # not_on_hand reads only the primary-key index of both sides; the few picked packs' rows
+    # are then fetched by key (a table scan of a million rows costs more than the probes).
+    expired, transit = Bucket.EXPIRED.value, Bucket.IN_TRANSIT.value
     nb = _not_on_hand_case(records_before, date_checked, "bucket")
     nr = _not_on_hand_case(records_before, date_checked, "reason")
     tx = "i.last_tx_date" if date_checked else "NULL"
-    note = (f"CASE WHEN o.gtin IS NULL AND t.gtin IS NULL AND {tx} IS NULL "
+    here = "i.o_gtin IS NOT NULL"
+    note = (f"CASE WHEN NOT ({here}) AND t.gtin IS NULL AND {tx} IS NULL "
             f"AND NOT (i.expiry IS NOT NULL AND i.expiry < :ref) THEN '{NOTE_DATE_UNCHECKED}' "
             "ELSE '' END") if records_before is not None else "''"
     transit_reason = (f"CASE WHEN t.sender_type = 'eczane' THEN '{Reason.IN_TRANSIT_ECZANE.value}' "
                       f"ELSE '{Reason.IN_TRANSIT_DEPO.value}' END")
     return f"""
+WITH keys AS MATERIALIZED (
+  SELECT i.gtin, i.serial, o.gtin AS o_gtin
+  FROM its_stock_pack i
+  {join} ({onhand}) AS o ON o.gtin = i.gtin AND o.serial = i.serial
+  WHERE i.snapshot_id = :sid AND {where}
+), picked AS (
+  SELECT i.gtin, i.serial, i.expiry, i.batch, i.product_name, i.last_tx_date, k.o_gtin
+  FROM keys k CROSS JOIN its_stock_pack i
+  WHERE i.snapshot_id = :sid AND i.gtin = k.gtin AND i.serial = k.serial
+)
 INSERT INTO reconciliation_pack ({_COLS})
 SELECT :rid, :pid, i.gtin, i.serial, i.expiry, i.batch,
        COALESCE(NULLIF(i.product_name, ''), p.name, ''), i.last_tx_date, p.prescription_class,
-       TRUE, CASE WHEN o.gtin IS NULL THEN FALSE ELSE TRUE END,
+       TRUE, CASE WHEN {here} THEN TRUE ELSE FALSE END,
        CASE WHEN i.expiry < :ref THEN '{expired}'
-            WHEN o.gtin IS NOT NULL THEN '{matched}'
             WHEN t.gtin IS NOT NULL THEN '{transit}'
             ELSE {nb} END,
-       CASE WHEN i.expiry < :ref AND o.gtin IS NOT NULL THEN '{Reason.EXPIRED_ON_HAND.value}'
+       CASE WHEN i.expiry < :ref AND {here} THEN '{Reason.EXPIRED_ON_HAND.value}'
             WHEN i.expiry < :ref THEN '{Reason.EXPIRED_NOT_ON_HAND.value}'
-            WHEN o.gtin IS NOT NULL THEN '{Reason.ON_HAND.value}'
             WHEN t.gtin IS NOT NULL THEN {transit_reason}
             ELSE {nr} END,
        {note}, COALESCE(t.sender_type, ''), COALESCE(t.sender, '')
-FROM its_stock_pack i
-LEFT JOIN ({onhand}) AS o ON o.gtin = i.gtin AND o.serial = i.serial
+FROM picked AS i
 LEFT JOIN in_transit_pack t ON t.pharmacy_id = :pid AND t.gtin = i.gtin AND t.serial = i.serial
 LEFT JOIN product p ON p.gtin = i.gtin
-WHERE i.snapshot_id = :sid AND (o.gtin IS NULL OR i.expiry < :ref)
 """
 
 
@@ -355,9 +385,16 @@ LEFT JOIN product p ON p.gtin = j.gtin
 """
 
 
-def _onhand_insert(onhand: str) -> str:
+def _onhand_insert(onhand: str, keys: str) -> str:
+    """SQLite: packs on hand that İTS does not list. ``keys`` lists the on-hand keys from the
+    primary-key indexes only; the few picked packs' rows are then fetched by key."""
     transit, here = Bucket.IN_TRANSIT.value, Bucket.ON_HAND_NOT_IN_ITS.value
     return f"""
+WITH picked AS MATERIALIZED (
+  SELECT k.gtin, k.serial FROM ({keys}) AS k
+  WHERE NOT EXISTS (SELECT 1 FROM its_stock_pack i
+                    WHERE i.snapshot_id = :sid AND i.gtin = k.gtin AND i.serial = k.serial)
+)
 INSERT INTO reconciliation_pack ({_COLS})
 SELECT :rid, :pid, o.gtin, o.serial, CASE WHEN t.gtin IS NULL THEN o.expiry ELSE t.expiry END,
        COALESCE(t.batch, o.batch, ''), COALESCE(p.name, ''), NULL, p.prescription_class,
@@ -367,11 +404,11 @@ SELECT :rid, :pid, o.gtin, o.serial, CASE WHEN t.gtin IS NULL THEN o.expiry ELSE
             WHEN t.sender_type = 'eczane' THEN '{Reason.IN_TRANSIT_ECZANE.value}'
             ELSE '{Reason.IN_TRANSIT_DEPO.value}' END,
        '', COALESCE(t.sender_type, ''), COALESCE(t.sender, '')
-FROM ({onhand}) AS o
+FROM picked k
+CROSS JOIN ({onhand}) AS o
 LEFT JOIN in_transit_pack t ON t.pharmacy_id = :pid AND t.gtin = o.gtin AND t.serial = o.serial
 LEFT JOIN product p ON p.gtin = o.gtin
-WHERE NOT EXISTS (SELECT 1 FROM its_stock_pack i
-                  WHERE i.snapshot_id = :sid AND i.gtin = o.gtin AND i.serial = o.serial)
+WHERE o.gtin = k.gtin AND o.serial = k.serial
 """
 
 
@@ -465,7 +502,9 @@ def run_reconciliation(
     if conn.dialect.name == "postgresql":
         passes = [_full_insert(rules.records_before, has_tx_date, onhand)]
     else:
-        passes = [_its_insert(rules.records_before, has_tx_date, onhand), _onhand_insert(onhand)]
+        passes = [_its_insert(rules.records_before, has_tx_date, onhand, "not_on_hand"),
+                  _its_insert(rules.records_before, has_tx_date, onhand, "expired_on_hand"),
+                  _onhand_insert(onhand, _onhand_keys_sql(count_session_id, onhand_import_id))]
     for sql in [*passes, _transit_insert(onhand)]:
         _execute(conn, sql, params)
     counts = {b.value: 0 for b in BUCKETS}
