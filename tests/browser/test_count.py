@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -30,15 +31,15 @@ def active(live_server, sid):  # type: ignore[no-untyped-def]
         return list(store.active_scans(conn, sid))
 
 
-def scanner_types(page, pack_or_text, *, gs: str = "ctrl") -> None:  # type: ignore[no-untyped-def]
-    """Type like a keyboard-wedge scanner: fast keystrokes, GS as Ctrl+], then Enter."""
+def scanner_types(page, pack_or_text, *, gs: str = "Control+BracketRight") -> None:  # type: ignore[no-untyped-def]
+    """Type like a keyboard-wedge scanner: fast keystrokes, GS as a key (Ctrl+] by default),
+    then Enter."""
     if isinstance(pack_or_text, str):
         page.keyboard.type(pack_or_text, delay=2)
     else:
         k = pack_or_text
         page.keyboard.type(f"01{k.gtin}21{k.serial}", delay=2)
-        if gs == "ctrl":
-            page.keyboard.press("Control+BracketRight")
+        page.keyboard.press(gs)
         page.keyboard.type(f"17{k.expiry:%y%m%d}10{k.batch}", delay=2)
     page.keyboard.press("Enter")
 
@@ -54,7 +55,8 @@ def open_counter(page, live_server, sid, user="alice"):  # type: ignore[no-untyp
     page.wait_for_function("document.activeElement && document.activeElement.id === 'scan-input'")
 
 
-def test_scans_typed_by_a_wedge_scanner_show_green_amber_and_red(page, live_server, counting):
+def test_scans_typed_by_a_wedge_scanner_show_green_amber_and_red(page, live_server, counting,
+                                                                 tmp_path):
     page.set_viewport_size({"width": 1280, "height": 900})
     open_counter(page, live_server, counting)
     scanner_types(page, SHELF[0])
@@ -82,8 +84,18 @@ def test_scans_typed_by_a_wedge_scanner_show_green_amber_and_red(page, live_serv
     page.wait_for_selector("#n-total:text('6')", timeout=3000)
     scanner_types(page, SHELF[2])
     wait_state(page, "amber", "duplicate")
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "count.png"), full_page=True)
+    # ECZANE_UPDATE_SCREENSHOTS=1 refreshes docs/count.png; otherwise it goes to tmp.
+    target = DOCS if os.environ.get("ECZANE_UPDATE_SCREENSHOTS") else tmp_path
+    page.screenshot(path=str(target / "count.png"), full_page=True)
+
+
+@pytest.mark.parametrize("gs_key", ["F8", "Control+BracketRight"])
+def test_a_scanner_that_sends_gs_as_a_key_is_read(page, live_server, counting, gs_key):
+    # research/its.md §6: wedge scanners send FNC1/GS as F1–F12 (NPI) or Ctrl+].
+    open_counter(page, live_server, counting)
+    scanner_types(page, SHELF[7], gs=gs_key)
+    wait_state(page, "green", "new")
+    assert [s.serial for s in active(live_server, counting)] == [SHELF[7].serial]
 
 
 def test_the_input_keeps_the_focus_and_undo_takes_a_pack_back(page, live_server, counting):
