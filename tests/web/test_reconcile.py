@@ -162,6 +162,8 @@ def test_the_xlsx_has_one_sheet_per_bucket_and_no_formulas(app_client, recon):
     evil = [c for c in cells if c.value == "=HYPERLINK(1)"]
     assert len(evil) == 1 and evil[0].data_type == "s"
     assert not [c for c in cells if c.data_type == "f"]
+    assert [c.value for c in wb["matched"][2]][:2] == [G1, "ONSHELF"]  # streamed, not stored
+    assert wb["matched"].max_row == 2 and wb["on_hand_not_in_its"].max_row == 2
 
 
 def test_the_transit_worklist_groups_by_sender_and_exports_exchange_karekods(app_client, recon):

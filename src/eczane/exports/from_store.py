@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -38,8 +39,17 @@ def export_packs(conn: Connection, rec: store.Reconciliation, bucket: str, *,
             for r in store.bucket_packs(conn, rec.id, bucket, overridden=overridden)]
 
 
-def all_export_packs(conn: Connection, rec: store.Reconciliation) -> dict[str, list[ExportPack]]:
-    return {b.value: export_packs(conn, rec, b.value) for b in BUCKETS}
+def all_export_packs(conn: Connection, rec: store.Reconciliation, *,
+                     matched: bool = False) -> dict[str, list[ExportPack]]:
+    """Every bucket's packs (overrides applied); the matched majority only when asked."""
+    return {b.value: export_packs(conn, rec, b.value) if matched or b is not Bucket.MATCHED else []
+            for b in BUCKETS}
+
+
+def stream_export_packs(conn: Connection, rec: store.Reconciliation) -> dict[str, Iterator[ExportPack]]:
+    """Every bucket's packs as streams (for the XLSX of a whole pharmacy)."""
+    return {b.value: (from_row(r, rec.records_before)
+                      for r in store.iter_bucket_packs(conn, rec.id, b.value)) for b in BUCKETS}
 
 
 def karekod_text(conn: Connection, rec: store.Reconciliation) -> str:
@@ -53,7 +63,7 @@ def exchange_texts(conn: Connection, rec: store.Reconciliation) -> dict[str, str
 
 def xlsx_body(conn: Connection, rec: store.Reconciliation, today: date) -> bytes:
     status = window_status(window_of(rec), today)
-    return xlsx_bytes(all_export_packs(conn, rec), title=f"Mutabakat {rec.id}",
+    return xlsx_bytes(stream_export_packs(conn, rec), title=f"Mutabakat {rec.id}",
                       window_text=status.message)
 
 

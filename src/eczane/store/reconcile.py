@@ -16,7 +16,7 @@ The pharmacist may keep a pack out of the deactivation list with a note (``pack_
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -652,6 +652,16 @@ def bucket_packs(conn: Connection, recon_id: int, bucket: str, *,
     if limit is not None:
         q = q.limit(limit)
     return list(conn.execute(q))
+
+
+def iter_bucket_packs(conn: Connection, recon_id: int, bucket: str) -> Iterator[Row[Any]]:
+    """Every pack of a bucket as a stream (exports of a million matched packs stay small)."""
+    q = _bucket_select(conn, recon_id, bucket)
+    if q is None:
+        return
+    sub = q.subquery("b")
+    yield from conn.execution_options(stream_results=True, yield_per=5000).execute(
+        select(sub).order_by(sub.c.gtin, sub.c.serial))
 
 
 def count_packs(conn: Connection, recon_id: int, bucket: str, *, overridden: bool = False) -> int:
