@@ -61,6 +61,8 @@ def test_an_unknown_code_is_refused_with_a_turkish_text_naming_it():
     (Kind.ACCEPTANCE, StatusAnswer("60002", "8680007800012"), PackState.RETRY),  # still at depo
     (Kind.DEACTIVATION, StatusAnswer("10201"), PackState.REFUSED),         # not in İTS at all
     (Kind.DEACTIVATION, None, PackState.RETRY),
+    (Kind.CANCEL, StatusAnswer("60003", GLN), PackState.ACCEPTED),        # back in our stock
+    (Kind.CANCEL, StatusAnswer("60000", GLN), PackState.RETRY),           # still deactive
 ])
 def test_after_a_lost_answer_the_status_decides(kind, answer, state):
     assert decide_after_status(kind, answer, GLN).state is state
@@ -87,6 +89,7 @@ def test_the_confirmation_names_the_count():
     assert confirmation_phrase("deactivation", 87) == "87 kutuyu deaktive et"
     assert confirmation_phrase("expiry", 4) == "4 kutuyu deaktive et"
     assert confirmation_phrase("acceptance", 2) == "2 kutuyu teslim al"
+    assert confirmation_phrase("cancel", 3) == "3 kutunun deaktivasyonunu iptal et"
 
 
 def _gate(**kw):

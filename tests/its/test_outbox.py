@@ -203,3 +203,51 @@ def test_two_workers_on_the_same_submission_never_send_a_batch_twice(world):
     assert all(w.stats.batches for w in workers)            # both did work
     sends = sum(w.stats.sends for w in workers)
     assert sends == 8 + 1                                   # 8 batches, one resent after the 503
+
+
+def test_a_deactivation_is_cancelled_only_when_its_confirms_and_then_the_pack_is_free(world):
+    from eczane.domain.notify import confirmation_phrase
+    from eczane.its.service import NotifyError, approve_submission, create_cancel
+    from tests.its.conftest import OPEN_DAY
+
+    rows = make_packs(3)
+    world.sim.state.add_packs(rows)
+    sid = approved_submission(world, rows)
+    worker(world).run(submission_id=sid, max_seconds=30)
+    with world.db.begin() as conn:
+        cid = create_cancel(conn, user=world.alice, submission_id=sid)
+        with pytest.raises(NotifyError, match="İptal edilecek"):
+            create_cancel(conn, user=world.alice, submission_id=sid)  # already in a live cancel
+        res = approve_submission(conn, cid, user=world.alice, today=OPEN_DAY,
+                                 settings=world.settings,
+                                 confirmation=confirmation_phrase("cancel", 3))
+    assert res.ok, res.problems
+    admin(world.sim, "/admin/faults", {"drop_next": 1})   # the cancel's answer is lost too
+    worker(world).run(submission_id=cid, max_seconds=30)
+
+    assert set(pack_states(world, cid).values()) == {"accepted"}
+    assert {world.sim.state.packs[(r["gtin"], r["sn"])].status for r in rows} == {"active"}
+    with world.db.connect() as conn:
+        original = ob.submission_packs(conn, sid)
+    assert {r.deact_lock for r in original} == {None}
+    assert {r.result_text for r in original} == {f"Deaktivasyon iptal edildi (bildirim #{cid})"}
+    again = approved_submission(world, rows)             # the packs may be deactivated again
+    assert again > cid
+
+
+def test_a_cancel_outside_the_window_is_not_approved(world):
+    from datetime import date
+
+    from eczane.domain.notify import confirmation_phrase
+    from eczane.its.service import approve_submission, create_cancel
+
+    rows = make_packs(2)
+    world.sim.state.add_packs(rows)
+    sid = approved_submission(world, rows)
+    worker(world).run(submission_id=sid, max_seconds=30)
+    with world.db.begin() as conn:
+        cid = create_cancel(conn, user=world.alice, submission_id=sid)
+        res = approve_submission(conn, cid, user=world.alice, today=date(2026, 11, 23),
+                                 settings=world.settings,
+                                 confirmation=confirmation_phrase("cancel", 2))
+    assert [p.code for p in res.problems] == ["window_closed"]

@@ -152,3 +152,41 @@ def test_a_pharmacist_saves_its_credentials_encrypted_and_a_kalfa_cannot(web, db
     assert row.username == "86800010000019999"
     assert b"gizli-parola" not in bytes(row.secret_encrypted)
     assert "gizli-parola" not in web.get("/bildirim").text
+
+
+def test_a_done_deactivation_offers_a_cancel_draft_to_the_pharmacist_only(web):
+    from eczane.its.outbox import Worker
+    from tests.its.conftest import client
+
+    sid, _ = draft(web, 3)
+    web.login("alice")
+    web.app.state.services.today = lambda: OPEN_DAY
+    web.post(f"/bildirim/{sid}/onay", data={"confirmation": "3 kutuyu deaktive et"})
+    services = web.app.state.services
+    Worker(services.db, services.settings, today=OPEN_DAY,
+           client_factory=lambda _p: client(web.sim)).run(submission_id=sid, max_seconds=30)
+    assert "Deaktivasyon iptali taslağı hazırla" in web.get(f"/bildirim/{sid}").text
+    web.login("bob")
+    assert web.post(f"/bildirim/{sid}/geri-al").status_code == 403
+    web.login("alice")
+    r = web.post(f"/bildirim/{sid}/geri-al", follow_redirects=False)
+    assert r.status_code == 303
+    page = web.get(r.headers["location"]).text
+    assert "3 kutunun deaktivasyonunu iptal et" in page
+    assert f"#{sid}</a> deaktivasyonunun iptalidir" in page
+
+
+def test_the_flows_are_built_from_the_latest_reconciliation(web):
+    from tests.its.helpers import seed_demo_reconciliation
+
+    p = web.pharmacies
+    seed_demo_reconciliation(web.app.state.services.db, p.pharmacy_id, p.alice_id, OPEN_DAY)
+    web.login("bob")   # a kalfa may prepare a draft; only a pharmacist approves it
+    page = web.get("/bildirim").text
+    counts = [int(x.split("</b>")[0]) for x in page.split('<b class="count">')[1:]]
+    assert counts == [2, 4, 12]    # arada kalan (depo), miadı dolan, stok eşitleme: seed order
+    r = web.post("/bildirim/yeni", data={"kind": "acceptance"}, follow_redirects=False)
+    assert r.status_code == 303
+    detail = web.get(r.headers["location"]).text
+    assert "Bu taslak <b>2</b> kutu içeriyor" in detail
+    assert "Bu bildirimi yalnızca eczacı onaylayabilir." in detail

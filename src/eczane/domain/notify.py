@@ -45,15 +45,23 @@ class Kind(StrEnum):
     """Miadı dolanlar: a deactivation with reason 40 (research/its.md §5.3). Irreversible."""
     ACCEPTANCE = "acceptance"
     """Arada kalan mal alım: ``/common/app/accept`` (research/its.md §1.3, §5.4)."""
+    CANCEL = "cancel"
+    """Deaktivasyon iptali of packs we deactivated, while the reason's window is open
+    (TEIS25: "75 – Stok Eşitleme deaktivasyon kodu ve buna bağlı deaktivasyon iptali imkânı")."""
 
     @property
     def is_deactivation(self) -> bool:
+        return self in (Kind.DEACTIVATION, Kind.EXPIRY)
+
+    @property
+    def has_window(self) -> bool:
+        """Bound to its reason's window (75): a deactivation and its cancel."""
         return self is not Kind.ACCEPTANCE
 
     @property
     def label_tr(self) -> str:
         return {Kind.DEACTIVATION: "Stok eşitleme (deaktivasyon)", Kind.EXPIRY: "Miadı dolanlar",
-                Kind.ACCEPTANCE: "Arada kalan mal alım"}[self]
+                Kind.ACCEPTANCE: "Arada kalan mal alım", Kind.CANCEL: "Deaktivasyon iptali"}[self]
 
 
 class PackState(StrEnum):
@@ -176,7 +184,7 @@ def decide_after_status(kind: Kind, answer: StatusAnswer | None, own_gln: str) -
     if kind.is_deactivation and code == DEACTIVE:
         return PackDecision(PackState.ACCEPTED, SUCCESS,
                             "İTS'de deaktif görünüyor (yanıt kaybolmuştu, durum sorgusuyla doğrulandı)")
-    if kind is Kind.ACCEPTANCE and code == IN_PHARMACY and answer.gln1 == own_gln:
+    if kind in (Kind.ACCEPTANCE, Kind.CANCEL) and code == IN_PHARMACY and answer.gln1 == own_gln:
         return PackDecision(PackState.ACCEPTED, SUCCESS,
                             "İTS'de üzerinize kayıtlı (yanıt kaybolmuştu, durum sorgusuyla doğrulandı)")
     if code == "10201":
@@ -200,6 +208,8 @@ def confirmation_phrase(kind: str, count: int) -> str:
     """The sentence the pharmacist must type, naming the exact count (issue 6)."""
     if Kind(kind) is Kind.ACCEPTANCE:
         return f"{count} kutuyu teslim al"
+    if Kind(kind) is Kind.CANCEL:
+        return f"{count} kutunun deaktivasyonunu iptal et"
     return f"{count} kutuyu deaktive et"
 
 

@@ -205,6 +205,8 @@ class Worker:
         try:
             if kind is Kind.ACCEPTANCE:
                 result = client.accept(items)
+            elif kind is Kind.CANCEL:
+                result = client.cancel_deactivation(items)
             else:
                 result = client.deactivate(sub.reason_code, items, sub.description or "")
         except ItsError as exc:
@@ -250,6 +252,9 @@ class Worker:
                 codes[d.code] = codes.get(d.code, 0) + 1
         with self.db.begin() as conn:
             ob.set_pack_states(conn, sub.id, updates)
+            if sub.kind == Kind.CANCEL.value and sub.ref_submission_id:
+                ob.release_cancelled(conn, sub.ref_submission_id, sub.id, [
+                    k for k, d in decisions.items() if d.state is PackState.ACCEPTED])
             append_event(conn, sub.pharmacy_id, None, event,
                          {"submission": sub.id, "batch": bkey, "states": tally, "codes": codes,
                           "worker": self.owner, **(extra or {})})

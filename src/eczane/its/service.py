@@ -66,7 +66,7 @@ def gate_window(ds: str, windows: Windows | None = None) -> Window | None:
 
 def send_problems(kind: str, ds: str, today: date, windows: Windows | None = None) -> list[Problem]:
     """Checks repeated just before sending: a window may close between approval and sending."""
-    if not Kind(kind).is_deactivation:
+    if not Kind(kind).has_window:
         return []
     return window_problems(ds, today, gate_window(ds, windows))
 
@@ -173,7 +173,7 @@ def approve_submission(conn: Connection, submission_id: int, *, user: User, conf
     problems = approval_problems(
         kind=sub.kind, reason_code=sub.reason_code, pack_count=pending,
         recon_today=sub.recon_today, today=today, max_age_days=settings.reconcile_max_age_days,
-        window=gate_window(sub.reason_code, windows) if Kind(sub.kind).is_deactivation else None,
+        window=gate_window(sub.reason_code, windows) if Kind(sub.kind).has_window else None,
         is_pharmacist=user.is_pharmacist, confirmation=confirmation)
     if problems:
         append_event(conn, user.pharmacy_id, user.id, "notify.approval_refused",
@@ -185,6 +185,34 @@ def approve_submission(conn: Connection, submission_id: int, *, user: User, conf
                  {"submission": submission_id, "kind": sub.kind, "reason": sub.reason_code,
                   "packs": pending, "confirmation": confirmation.strip(), "batches": n})
     return Approval(True, [], n)
+
+
+def create_cancel(conn: Connection, *, user: User, submission_id: int) -> int:
+    """A draft cancelling the deactivation of the accepted packs of ``submission_id``.
+
+    Deactivation stays irreversible until İTS answers 00000 to the cancel (research/its.md
+    §1.3: the REST cancel service is [S]); only then is the pack free for a new deactivation.
+    """
+    sub = ob.get_submission(conn, submission_id)
+    if sub is None or sub.pharmacy_id != user.pharmacy_id:
+        raise NotifyError("Bildirim bulunamadı.")
+    if not Kind(sub.kind).is_deactivation:
+        raise NotifyError("Yalnızca bir deaktivasyon bildirimi iptal edilebilir.")
+    done = [r for r in ob.submission_packs(conn, submission_id, states=[PackState.ACCEPTED.value])
+            if r.deact_lock == 1]
+    busy = ob.keys_in_live_cancel(conn, user.pharmacy_id)
+    packs = [ob.NewPack(r.gtin, r.serial, r.expiry, r.batch, r.product_name)
+             for r in done if (r.gtin, r.serial) not in busy]
+    if not packs:
+        raise NotifyError("İptal edilecek deaktive edilmiş kutu yok.")
+    sid = ob.create_submission(conn, pharmacy_id=user.pharmacy_id, kind=Kind.CANCEL.value,
+                               reason_code=sub.reason_code, packs=packs, created_by=user.id,
+                               description=f"#{submission_id} deaktivasyon iptali",
+                               ref_submission_id=submission_id)
+    append_event(conn, user.pharmacy_id, user.id, "notify.submission_created",
+                 {"submission": sid, "kind": Kind.CANCEL.value, "reason": sub.reason_code,
+                  "packs": len(packs), "cancels": submission_id})
+    return sid
 
 
 def cancel_submission(conn: Connection, submission_id: int, *, user: User) -> None:

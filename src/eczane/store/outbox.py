@@ -56,6 +56,7 @@ submission = Table(
     Column("confirmation_text", String(100), nullable=True),
     Column("status", String(20), nullable=False),  # draft | approved | done | cancelled
     Column("pack_count", Integer, nullable=False),
+    Column("ref_submission_id", Integer, nullable=True),  # a cancel: the deactivation it undoes
 )
 
 submission_pack = Table(
@@ -141,7 +142,7 @@ def live_deactivation_keys(conn: Connection, pharmacy_id: int,
 def create_submission(conn: Connection, *, pharmacy_id: int, kind: str, reason_code: str,
                       packs: Sequence[NewPack], created_by: int, recon_id: int | None = None,
                       recon_today: date | None = None, recon_at: datetime | None = None,
-                      description: str = "") -> int:
+                      description: str = "", ref_submission_id: int | None = None) -> int:
     """Record a draft submission with its packs. Raises ``DuplicateLivePack``."""
     k = Kind(kind)
     if k.is_deactivation:
@@ -151,7 +152,8 @@ def create_submission(conn: Connection, *, pharmacy_id: int, kind: str, reason_c
     res = conn.execute(insert(submission).values(
         pharmacy_id=pharmacy_id, kind=k.value, reason_code=reason_code, description=description,
         recon_id=recon_id, recon_today=recon_today, recon_at=recon_at, created_by=created_by,
-        created_at=now_utc(), status="draft", pack_count=len(packs)))
+        created_at=now_utc(), status="draft", pack_count=len(packs),
+        ref_submission_id=ref_submission_id))
     sid = int(res.inserted_primary_key[0])  # type: ignore[index]
     lock = 1 if k.is_deactivation else None
     seen: set[tuple[str, str]] = set()
@@ -314,6 +316,23 @@ def open_batch_count(conn: Connection, pharmacy_id: int | None = None,
     if pharmacy_id is not None:
         q = q.where(submission_batch.c.pharmacy_id == pharmacy_id)
     return int(conn.execute(q).scalar_one())
+
+
+def keys_in_live_cancel(conn: Connection, pharmacy_id: int) -> set[tuple[str, str]]:
+    """Packs already in a cancel submission that is not refused, dropped or cancelled."""
+    rows = conn.execute(select(submission_pack.c.gtin, submission_pack.c.serial).select_from(
+        submission_pack.join(submission, submission.c.id == submission_pack.c.submission_id)
+    ).where(submission.c.pharmacy_id == pharmacy_id, submission.c.kind == "cancel",
+            submission_pack.c.state.not_in([PackState.REFUSED.value, PackState.DROPPED.value])))
+    return {(r.gtin, r.serial) for r in rows}
+
+
+def release_cancelled(conn: Connection, ref_submission_id: int, cancel_id: int,
+                      keys: Iterable[tuple[str, str]]) -> None:
+    """İTS confirmed the cancel: the original packs leave the live-deactivation lock."""
+    set_pack_states(conn, ref_submission_id, {
+        k: {"deact_lock": None, "result_text": f"Deaktivasyon iptal edildi (bildirim #{cancel_id})"}
+        for k in keys})
 
 
 def counted_after(conn: Connection, pharmacy_id: int, since: datetime | None,

@@ -58,7 +58,7 @@ def _flows(request: Request, user: User) -> dict[str, Any]:
     """Counts per flow from the latest reconciliation (None when there is none)."""
     out: dict[str, Any] = {}
     with request.app.state.services.db.connect() as conn:
-        for kind in Kind:
+        for kind in service.BUCKET_FOR_KIND:
             try:
                 recon, packs = service.candidate_packs(conn, user.pharmacy_id, kind.value)
             except service.NotifyError as exc:
@@ -167,6 +167,18 @@ def cancel(request: Request, sid: int) -> RedirectResponse:
     except service.NotifyError as exc:
         raise HTTPException(409, str(exc)) from None
     return RedirectResponse(f"/bildirim/{sid}", status_code=303)
+
+
+@router.post("/bildirim/{sid}/geri-al")
+def undo(request: Request, sid: int) -> Any:
+    """Prepare a deactivation cancel (a new draft, approved like any other)."""
+    user, _ = _submission_for(request, sid, pharmacist=True)
+    try:
+        with request.app.state.services.db.begin() as conn:
+            new = service.create_cancel(conn, user=user, submission_id=sid)
+    except service.NotifyError as exc:
+        return render(request, "notify/error.html", {"message": str(exc)}, status_code=422)
+    return RedirectResponse(f"/bildirim/{new}", status_code=303)
 
 
 @router.post("/bildirim/{sid}/gonder")

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("confirmation_text", sa.String(100), nullable=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("pack_count", sa.Integer, nullable=False),
+        sa.Column("ref_submission_id", sa.Integer, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_submission"),
     )
     op.create_index("ix_submission_pharmacy_id", "submission", ["pharmacy_id"])
