@@ -115,3 +115,32 @@ def test_an_unknown_window_code_is_refused_in_turkish(files):
     result = CliRunner().invoke(app, ["reconcile", "--its", str(tmp / "its.xlsx"), "--on-hand",
                                       str(tmp / "onhand.txt"), "--window", "99", "--json"])
     assert result.exit_code == 2 and "'99' kodlu deaktivasyon penceresi tanımlı değil" in result.output
+
+
+def test_an_english_csv_with_a_last_tx_date_column_keeps_the_date_test(tmp_path):
+    # issue 5 interface: ITS_FILE in any form; a file that has dates must not be read as dateless
+    (tmp_path / "its.csv").write_text(
+        "gtin,serial,expiry,batch,product_name,last_tx_date\n"
+        "08699536080017,EARLY,2027-01-31,L1,X,2025-03-14\n"
+        "08699536080017,LATE,2027-01-31,L1,X,2025-03-15\n")
+    (tmp_path / "onhand.txt").write_text("")
+    (tmp_path / "cat.csv").write_text("gtin,name,prescription_class\n08699536080017,X,normal\n")
+    result = CliRunner().invoke(app, ["reconcile", "--its", str(tmp_path / "its.csv"),
+                                      "--on-hand", str(tmp_path / "onhand.txt"), "--catalog",
+                                      str(tmp_path / "cat.csv"), "--today", "2025-09-01", "--json"])
+    out = json.loads(result.stdout)
+    assert out["date_checked"] is True
+    assert [(p["serial"], p["reason"]) for p in out["buckets"]["not_on_hand_eligible"]] == [
+        ("EARLY", "eligible")]
+    assert [(p["serial"], p["reason"]) for p in out["buckets"]["not_on_hand_ineligible"]] == [
+        ("LATE", "after_cutoff")]
+
+
+def test_an_empty_onhand_file_means_nothing_on_hand_and_says_so(files):
+    tmp, d = files
+    (tmp / "empty.txt").write_text("")
+    out = json.loads(run("--its", tmp / "its.xlsx", "--on-hand", tmp / "empty.txt", "--catalog",
+                         tmp / "catalog.csv", "--today", TODAY, "--json").stdout)
+    assert out["counts"]["matched"] == 0
+    assert sum(out["counts"].values()) == len(d.its_packs)
+    assert "elde karekod yok" in out["notes"][0]

@@ -49,7 +49,6 @@ def reconcile_cmd(
     from eczane.importers.catalog import read_catalog
     from eczane.importers.headers import MappingNeeded
     from eczane.importers.its_stock import read_its_stock
-    from eczane.importers.onhand import read_onhand
     from eczane.importers.tabular import ImportRefused
     from eczane.importers.transit import read_transit
     from eczane.windows import window_for_code
@@ -62,8 +61,10 @@ def reconcile_cmd(
         raise
     try:
         its_file = read_its_stock(its, today=day)
+        if not its_file.has_tx_date:
+            its_file = _with_tx_date_column(its, its_file, day) or its_file
         known = {r.key for r in its_file.rows}
-        onhand_file = read_onhand(on_hand, today=day, known=known)
+        onhand_file = _read_onhand_or_empty(on_hand, day, known)
         cat = read_catalog(catalog) if catalog else None
         transit = read_transit(in_transit, today=day) if in_transit else None
     except MappingNeeded as exc:
@@ -73,6 +74,7 @@ def reconcile_cmd(
         _fail(exc.message)
         raise
     issues = list(its_file.issues) + list(onhand_file.issues)
+    file_notes = list(onhand_file.notes)
     issues += (cat.issues if cat else []) + (transit.issues if transit else [])
     products = cat.products if cat else []
     rules = Rules.from_window(window, day)
@@ -86,12 +88,62 @@ def reconcile_cmd(
     _exports(result, rules, window, status, day, karekod_out, xlsx_out, report_out,
              pharmacy_name, [its.name, on_hand.name] + ([in_transit.name] if in_transit else []))
     if json_out:
-        print_json(_as_json(result, window, status, issues))
+        print_json(_as_json(result, window, status, issues, file_notes))
     else:
         _print_summary(result, status, issues)
+        for note in file_notes:
+            console.print(note)
 
 
-def _as_json(result: Any, window: Any, status: Any, issues: list[Any]) -> dict[str, Any]:
+# English/code spellings of the transaction-date column the shared header table
+# (data/importers/headers.yaml, owned by the import area) does not list yet. Without them a file
+# that has the dates would be read as having none, and after-cutoff packs reported eligible.
+_TX_DATE_NAMES = {"lasttxdate", "txdate", "transactiondate", "lasttransactiondate",
+                  "lasttransaction", "lastactivitydate", "processeddate"}
+
+
+def _with_tx_date_column(path: Path, its_file: Any, day: Any) -> Any:
+    """Re-read the İTS file with its transaction-date column when only its name was unknown."""
+    from eczane.domain.text import fold
+    from eczane.importers.its_stock import read_its_stock
+    from eczane.importers.tabular import open_table
+
+    mapping = dict(its_file.mapping or {})
+    header_row = mapping.get("header_row")
+    if not header_row:
+        return None
+    rows = open_table(path).rows
+    header: list[Any] = []
+    for i, row in enumerate(rows, start=1):
+        if i == header_row:
+            header = list(row)
+            break
+    used = set((mapping.get("columns") or {}).values())
+    for idx, cell in enumerate(header):
+        if idx not in used and fold(str(cell or "")) in _TX_DATE_NAMES:
+            cols = dict(mapping.get("columns") or {}) | {"last_tx_date": idx}
+            return read_its_stock(path, today=day, mapping={"header_row": header_row,
+                                                            "columns": cols})
+    return None
+
+
+def _read_onhand_or_empty(path: Path, day: Any, known: Any) -> Any:
+    """An empty on-hand file means nothing is on hand (said loudly); other refusals stand."""
+    from eczane.importers.onhand import OnhandFile, read_onhand
+    from eczane.importers.tabular import ImportRefused
+
+    try:
+        return read_onhand(path, today=day, known=known)
+    except ImportRefused as exc:
+        if exc.code not in ("empty_file", "no_rows"):
+            raise
+        return OnhandFile(path.name, "", [], [], notes=[
+            f"{path.name}: elde karekod yok; İTS'deki her kutu elde yok sayıldı. Sayım dosyasını "
+            "kontrol edin."])
+
+
+def _as_json(result: Any, window: Any, status: Any, issues: list[Any],
+             file_notes: list[str]) -> dict[str, Any]:
     from eczane.domain.reconcile import BUCKETS
 
     buckets: dict[str, list[dict[str, Any]]] = {b.value: [] for b in BUCKETS}
@@ -112,9 +164,9 @@ def _as_json(result: Any, window: Any, status: Any, issues: list[Any]) -> dict[s
                    if window.records_before else None,
                    "open_until": window.open_until.isoformat() if window.open_until else None},
         "date_checked": result.date_checked,
-        "notes": [] if result.date_checked else [
+        "notes": ([] if result.date_checked else [
             "date_unchecked: İTS dosyasında işlem tarihi yok; tarih kontrolü yapılmadı "
-            "(kapsam dışı kutuları İTS kendisi reddeder)."],
+            "(kapsam dışı kutuları İTS kendisi reddeder)."]) + file_notes,
         "issues": [{"row": i.row_no, "column": i.column, "code": i.code, "message": i.message}
                    for i in issues],
     }
