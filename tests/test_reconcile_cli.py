@@ -144,3 +144,13 @@ def test_an_empty_onhand_file_means_nothing_on_hand_and_says_so(files):
     assert out["counts"]["matched"] == 0
     assert sum(out["counts"].values()) == len(d.its_packs)
     assert "elde karekod yok" in out["notes"][0]
+
+
+def test_an_onhand_table_with_gtin_and_serial_columns_is_read_too(files):
+    tmp, d = files
+    (tmp / "elde.csv").write_text("GTIN;Seri No\n" + "".join(
+        f"{p.gtin};{p.serial}\n" for p in d.on_shelf))
+    out = json.loads(run("--its", tmp / "its.xlsx", "--on-hand", tmp / "elde.csv", "--catalog",
+                         tmp / "catalog.csv", "--today", TODAY, "--json").stdout)
+    assert out["counts"]["matched"] == 24 and out["counts"]["on_hand_not_in_its"] == 1
+    assert out["notes"] == ["elde.csv: GTIN/seri no sütunlarından okundu."]

@@ -45,7 +45,7 @@ def reconcile_cmd(
     pharmacy_name: str = typer.Option("", "--pharmacy-name", help="Raporda eczane adı."),
 ) -> None:
     """İTS stoğunu eldeki kutularla karşılaştır: her kutu bir grupta, sebebiyle."""
-    from eczane.domain.reconcile import OnHandPack, Rules, reconcile, window_status
+    from eczane.domain.reconcile import Rules, reconcile, window_status
     from eczane.importers.catalog import read_catalog
     from eczane.importers.headers import MappingNeeded
     from eczane.importers.its_stock import read_its_stock
@@ -64,7 +64,7 @@ def reconcile_cmd(
         if not its_file.has_tx_date:
             its_file = _with_tx_date_column(its, its_file, day) or its_file
         known = {r.key for r in its_file.rows}
-        onhand_file = _read_onhand_or_empty(on_hand, day, known)
+        onhand_packs, onhand_issues, file_notes = _read_onhand_or_empty(on_hand, day, known)
         cat = read_catalog(catalog) if catalog else None
         transit = read_transit(in_transit, today=day) if in_transit else None
     except MappingNeeded as exc:
@@ -73,14 +73,13 @@ def reconcile_cmd(
     except ImportRefused as exc:
         _fail(exc.message)
         raise
-    issues = list(its_file.issues) + list(onhand_file.issues)
-    file_notes = list(onhand_file.notes)
+    issues = list(its_file.issues) + onhand_issues
     issues += (cat.issues if cat else []) + (transit.issues if transit else [])
     products = cat.products if cat else []
     rules = Rules.from_window(window, day)
     result = reconcile(
         its_file.rows,
-        [OnHandPack(k.gtin, k.serial, k.expiry, k.batch) for k in onhand_file.karekods],
+        onhand_packs,
         rules=rules, classes={p.gtin: p.prescription_class for p in products},
         names={p.gtin: p.name for p in products},
         in_transit=transit.packs if transit else (), date_checked=its_file.has_tx_date)
@@ -127,19 +126,43 @@ def _with_tx_date_column(path: Path, its_file: Any, day: Any) -> Any:
     return None
 
 
-def _read_onhand_or_empty(path: Path, day: Any, known: Any) -> Any:
-    """An empty on-hand file means nothing is on hand (said loudly); other refusals stand."""
-    from eczane.importers.onhand import OnhandFile, read_onhand
+def _read_onhand_or_empty(path: Path, day: Any, known: Any) -> tuple[list[Any], list[Any], list[str]]:
+    """The packs on hand, row issues and notes.
+
+    A karekod list (any form the on-hand importer reads); else a table with GTIN / serial
+    columns (the İTS-stock reader's header detection); an empty file means nothing is on hand
+    (said loudly). Other refusals stand.
+    """
+    from eczane.domain.reconcile import OnHandPack
+    from eczane.importers.onhand import read_onhand
     from eczane.importers.tabular import ImportRefused
 
     try:
-        return read_onhand(path, today=day, known=known)
+        got = read_onhand(path, today=day, known=known)
     except ImportRefused as exc:
         if exc.code not in ("empty_file", "no_rows"):
             raise
-        return OnhandFile(path.name, "", [], [], notes=[
-            f"{path.name}: elde karekod yok; İTS'deki her kutu elde yok sayıldı. Sayım dosyasını "
-            "kontrol edin."])
+        return [], [], [f"{path.name}: elde karekod yok; İTS'deki her kutu elde yok sayıldı. "
+                        "Sayım dosyasını kontrol edin."]
+    if not got.karekods and got.issues:
+        table = _onhand_from_columns(path, day)
+        if table is not None:
+            return ([OnHandPack(r.gtin, r.serial, r.expiry, r.batch) for r in table.rows],
+                    list(table.issues), [f"{path.name}: GTIN/seri no sütunlarından okundu."])
+    return ([OnHandPack(k.gtin, k.serial, k.expiry, k.batch) for k in got.karekods],
+            list(got.issues), list(got.notes))
+
+
+def _onhand_from_columns(path: Path, day: Any) -> Any:
+    from eczane.importers.headers import MappingNeeded
+    from eczane.importers.its_stock import read_its_stock
+    from eczane.importers.tabular import ImportRefused
+
+    try:
+        table = read_its_stock(path, today=day)
+    except (ImportRefused, MappingNeeded):
+        return None
+    return table if table.rows else None
 
 
 def _as_json(result: Any, window: Any, status: Any, issues: list[Any],
