@@ -12,11 +12,15 @@ within seconds. ``eczane.domain.reconcile.reconcile`` is the specification;
 
 The pharmacist may keep a pack out of the deactivation list with a note (``pack_override``);
 ``bucket_packs`` applies those overrides. Runs and overrides go to the audit log.
+
+Sections: tables · in-transit list · running (SQL texts per dialect) · reading results ·
+overrides · demo. It is longer than most modules because the bucket rules are written out once
+per dialect next to the tables they read; each SQL text sits beside the CASE it shares.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -283,15 +287,14 @@ _COLS = ("recon_id, pharmacy_id, gtin, serial, expiry, batch, product_name, last
          "prescription_class, in_its, on_hand, bucket, reason, note, sender_type, sender")
 
 
-def _its_insert(records_before: date | None, date_checked: bool, onhand: str,
-                part: str = "all") -> str:
-    """SQLite: the İTS side. ``part`` ``not_on_hand`` (a covering-index probe per İTS pack) and
-    ``expired_on_hand`` (only the expired packs are probed) together equal ``all``.
+def _its_insert(records_before: date | None, date_checked: bool, onhand: str, part: str) -> str:
+    """SQLite: the İTS side to store. ``part`` ``not_on_hand`` (a key-only probe per İTS pack)
+    or ``expired_on_hand`` (only the expired packs are probed).
 
     The packs are picked first in a materialized CTE, so the transit and product lookups run
     for the few packs to store, not for the matched majority.
     """
-    where = {"all": "(o.gtin IS NULL OR i.expiry < :ref)", "not_on_hand": "o.gtin IS NULL",
+    where = {"not_on_hand": "o.gtin IS NULL",
              "expired_on_hand": "o.gtin IS NOT NULL AND i.expiry < :ref"}[part]
     join = "CROSS JOIN" if part == "expired_on_hand" else "LEFT JOIN"
     # not_on_hand reads only the primary-key index of both sides; the few picked packs' rows
@@ -748,12 +751,6 @@ def find_pack(conn: Connection, recon_id: int, gtin: str, serial: str) -> Row[An
     return conn.execute(select(reconciliation_pack).where(
         reconciliation_pack.c.recon_id == recon_id, reconciliation_pack.c.gtin == gtin,
         reconciliation_pack.c.serial == serial)).first()
-
-
-def all_packs(conn: Connection, recon_id: int, buckets: Sequence[str] = ()) -> dict[str, list[Row[Any]]]:
-    """Every bucket's packs (overrides applied), for exports."""
-    names = list(buckets) or [b.value for b in BUCKETS]
-    return {b: bucket_packs(conn, recon_id, b) for b in names}
 
 
 # --------------------------------------------------------------------------------------------
