@@ -218,3 +218,14 @@ def test_the_detail_page_says_what_was_compared(app_client, recon):
     page = app_client.login("alice").get(f"/mutabakat/{recon}").text
     assert "İTS stok dosyası #" in page and "(stok.xlsx, yüklendi" in page
     assert "Karekod listesi #" in page and "(elde.txt)" in page
+
+
+def test_an_its_file_loaded_before_the_day_of_the_run_is_flagged(app_client, recon, db):
+    # seed 000: download the İTS stock in the morning before opening; İTS may lag
+    from sqlalchemy import text
+
+    with db.begin() as conn:
+        conn.execute(text("UPDATE reconciliation SET today = :d WHERE id = :i"),
+                     {"d": date(2099, 1, 1), "i": recon})
+    page = app_client.login("alice").get(f"/mutabakat/{recon}").text
+    assert "yansımamış olabilir" in page

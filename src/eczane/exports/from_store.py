@@ -104,6 +104,24 @@ def describe_sources(conn: Connection, rec: store.Reconciliation) -> list[str]:
     return out
 
 
+def stale_warning(conn: Connection, rec: store.Reconciliation) -> str:
+    """A Turkish warning when the İTS file was not loaded on the day of the run (seed 000: download
+    the İTS stock in the morning before the pharmacy opens; İTS may lag)."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    at = conn.execute(text("SELECT imported_at FROM its_snapshot WHERE id = :i"),
+                      {"i": rec.its_snapshot_id}).scalar()
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    if at is None or at.date() >= rec.today:
+        return ""
+    return (f"İTS stok dosyası {at:%d.%m.%Y} tarihinde yüklenmiş, karşılaştırma {rec.today:%d.%m.%Y} "
+            "tarihli: arada yapılan satış ve alımlar yansımamış olabilir. İTS stoğunu sabah eczane "
+            "açılmadan yeniden indirip yükleyin.")
+
+
 def _stamp(v: Any) -> str:
     from datetime import datetime
 

@@ -103,7 +103,7 @@ def _detail_context(conn: Connection, rec: store.Reconciliation, grup: str, q: s
         "page": page, "has_more": len(rows) > PAGE, "packs": packs,
         "chart_buckets": _bars([(SHORT[b], rec.counts[b.value]) for b in BUCKETS], 6),
         "chart_products": _bars(stats["product"]), "chart_months": _bars(stats["month"], 24),
-        "sources": exports.describe_sources(conn, rec),
+        "sources": exports.describe_sources(conn, rec), "stale": exports.stale_warning(conn, rec),
     }
 
 
