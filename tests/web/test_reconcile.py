@@ -149,6 +149,13 @@ def test_the_karekod_file_has_the_header_and_one_element_string_per_line(app_cli
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     lines = r.content.decode().split("\r\n")
     assert lines[0] == "Elinizde Olmayan Karekodlar"
+    from sqlalchemy import select
+
+    from eczane.store.audit import audit_log
+
+    with app_client.app.state.services.db.connect() as conn:
+        last = conn.execute(select(audit_log).order_by(audit_log.c.id.desc())).first()
+    assert last.name == "reconcile.exported" and last.payload["what"] == "karekod_list:2"
     assert sorted(lines[1:-1]) == sorted(
         Karekod(G1, s, LATER, "L1").element_string() for s in ("GHOST", "=HYPERLINK(1)"))
 

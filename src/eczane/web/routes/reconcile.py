@@ -222,11 +222,21 @@ def expired_worklist(request: Request, rid: int) -> HTMLResponse:
 # ------------------------------------------------------------------------------ files
 
 
+def _audit_export(request: Request, user: User, rec: store.Reconciliation, what: str) -> None:
+    """Who took which list out, and when (the karekod file is the one re-imported to deactivate)."""
+    from eczane.store.audit import append_event
+
+    with request.app.state.services.db.begin() as conn:
+        append_event(conn, user.pharmacy_id, user.id, "reconcile.exported",
+                     {"reconciliation_id": rec.id, "what": what})
+
+
 @router.get("/mutabakat/{rid}/elinizde-olmayan-karekodlar.txt")
 def karekod_file(request: Request, rid: int) -> Response:
-    _user, rec = _recon_for(request, rid)
+    user, rec = _recon_for(request, rid)
     with request.app.state.services.db.connect() as conn:
         body = exports.karekod_text(conn, rec)
+    _audit_export(request, user, rec, f"karekod_list:{body.count(chr(10)) - 1}")
     return _download(body.encode("utf-8"), f"elinizde-olmayan-karekodlar-{rid}.txt",
                      "text/plain; charset=utf-8")
 
@@ -244,9 +254,10 @@ def exchange_file(request: Request, rid: int, gonderen: str) -> Response:
 
 @router.get("/mutabakat/{rid}/mutabakat.xlsx")
 def xlsx_file(request: Request, rid: int) -> Response:
-    _user, rec = _recon_for(request, rid)
+    user, rec = _recon_for(request, rid)
     with request.app.state.services.db.connect() as conn:
         body = exports.xlsx_body(conn, rec, request.app.state.services.today())
+    _audit_export(request, user, rec, "xlsx")
     return _download(body, f"mutabakat-{rid}.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -266,7 +277,9 @@ def report_pdf(request: Request, rid: int) -> Response:
     user, rec = _recon_for(request, rid)
     with request.app.state.services.db.connect() as conn:
         html = exports.report_page(conn, rec, user.display_name, request.app.state.services.today())
-    return _download(html_to_pdf(html), f"mutabakat-raporu-{rid}.pdf", "application/pdf")
+    pdf = html_to_pdf(html)
+    _audit_export(request, user, rec, "report_pdf")
+    return _download(pdf, f"mutabakat-raporu-{rid}.pdf", "application/pdf")
 
 
 def _download(body: bytes, filename: str, media_type: str) -> Response:
