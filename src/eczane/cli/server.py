@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from datetime import date
@@ -43,11 +44,19 @@ def run(
                   f"{s.effective_database_url.split('@')[-1]})")
     if demo or s.demo:
         console.print("Demo giriş: eczaci / eczaci (eczacı), kalfa / kalfa (kalfa)")
+    # uvicorn restores the handlers it found and re-raises SIGTERM after its graceful
+    # shutdown; a handler of ours turns that into SystemExit so the simulator is stopped too.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         uvicorn.run(create_app(s, db), host=host, port=port, log_level="warning")
     finally:
         if sim is not None:
             sim.terminate()
+            sim.wait(timeout=10)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _start_simulator(host: str, port: int, *, demo: bool) -> subprocess.Popen[bytes] | None:
