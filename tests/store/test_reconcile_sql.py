@@ -6,6 +6,9 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
 
 from eczane.domain.catalog import PrescriptionClass
 from eczane.domain.pack import ItsStockRow
@@ -75,3 +78,47 @@ def test_sql_and_domain_put_every_pack_in_the_same_bucket_with_the_same_reason(
                                  p.sender_type, p.sender, ",".join(p.notes))
             for p in expected.packs}
     assert stored == want
+
+
+# Hypothesis drives the same comparison with small, adversarial worlds (shared serials across
+# GTINs, every class, dates on the cutoff and reference day, packs in several sources at once).
+
+_keys = st.tuples(st.sampled_from([*GTINS[:4], "08699536089999"]),
+                  st.sampled_from(["A", "B", "C", "D"]))
+_days = st.one_of(st.none(), st.sampled_from(
+    [date(2025, 3, 14), date(2025, 3, 15), date(2025, 8, 31), TODAY, date(2026, 1, 1)]))
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(its=st.dictionaries(_keys, st.tuples(_days, _days), max_size=12),
+       listed=st.lists(_keys, max_size=8, unique=True),
+       scanned=st.lists(_keys, max_size=8, unique=True),
+       transit=st.dictionaries(_keys, st.sampled_from(["depo", "eczane"]), max_size=4))
+def test_sql_and_domain_agree_on_generated_worlds(db, pharmacies, its, listed, scanned, transit):
+    from eczane.store.users import create_pharmacy
+
+    with db.begin() as conn:
+        pid = create_pharmacy(conn, "H")
+        if not conn.execute(text("SELECT 1 FROM product")).first():
+            add_products(conn, [(g, f"ÜRÜN {i}", c)
+                                for i, (g, c) in enumerate(zip(GTINS, CLASSES, strict=True))])
+        add_snapshot(conn, pid, [(g, s, e, "L", "", tx) for (g, s), (e, tx) in its.items()])
+        iid = add_onhand_import(conn, pid, [(g, s, None, "B") for g, s in listed])
+        sess = add_count_session(conn, pid, pharmacies.alice_id,
+                                 [(g, s, date(2027, 1, 31), "C", "raf", False) for g, s in scanned])
+        tr = [InTransitPack(g, s, None, "T", t, "X") for (g, s), t in transit.items()]
+        replace_in_transit(conn, pid, tr, user_id=None)
+        rid = run_reconciliation(conn, pid, today=TODAY, user_id=None, count_session_id=sess,
+                                 onhand_import_id=iid)
+        stored = {(p.gtin, p.serial): (p.bucket, p.reason, p.note)
+                  for b in BUCKETS for p in bucket_packs(conn, rid, b.value)}
+    expected = reconcile(
+        [ItsStockRow(g, s, e, "L", "", tx) for (g, s), (e, tx) in its.items()],
+        [OnHandPack(g, s, None, "B") for g, s in listed]
+        + [OnHandPack(g, s, date(2027, 1, 31), "C") for g, s in scanned],
+        rules=Rules.from_window(default_window(), TODAY),
+        classes={g: (PrescriptionClass(c) if c else None)
+                 for g, c in zip(GTINS, CLASSES, strict=True)}, in_transit=tr)
+    assert stored == {(p.gtin, p.serial): (p.bucket.value, p.reason.value, ",".join(p.notes))
+                      for p in expected.packs}
