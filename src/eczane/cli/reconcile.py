@@ -61,8 +61,6 @@ def reconcile_cmd(
         raise
     try:
         its_file = read_its_stock(its, today=day)
-        if not its_file.has_tx_date:
-            its_file = _with_tx_date_column(its, its_file, day) or its_file
         known = {r.key for r in its_file.rows}
         onhand_packs, onhand_issues, file_notes = _read_onhand_or_empty(on_hand, day, known)
         cat = read_catalog(catalog) if catalog else None
@@ -92,38 +90,6 @@ def reconcile_cmd(
         _print_summary(result, status, issues)
         for note in file_notes:
             console.print(note)
-
-
-# English/code spellings of the transaction-date column the shared header table
-# (data/importers/headers.yaml, owned by the import area) does not list yet. Without them a file
-# that has the dates would be read as having none, and after-cutoff packs reported eligible.
-_TX_DATE_NAMES = {"lasttxdate", "txdate", "transactiondate", "lasttransactiondate",
-                  "lasttransaction", "lastactivitydate", "processeddate"}
-
-
-def _with_tx_date_column(path: Path, its_file: Any, day: Any) -> Any:
-    """Re-read the İTS file with its transaction-date column when only its name was unknown."""
-    from eczane.domain.text import fold
-    from eczane.importers.its_stock import read_its_stock
-    from eczane.importers.tabular import open_table
-
-    mapping = dict(its_file.mapping or {})
-    header_row = mapping.get("header_row")
-    if not header_row:
-        return None
-    rows = open_table(path).rows
-    header: list[Any] = []
-    for i, row in enumerate(rows, start=1):
-        if i == header_row:
-            header = list(row)
-            break
-    used = set((mapping.get("columns") or {}).values())
-    for idx, cell in enumerate(header):
-        if idx not in used and fold(str(cell or "")) in _TX_DATE_NAMES:
-            cols = dict(mapping.get("columns") or {}) | {"last_tx_date": idx}
-            return read_its_stock(path, today=day, mapping={"header_row": header_row,
-                                                            "columns": cols})
-    return None
 
 
 def _read_onhand_or_empty(path: Path, day: Any, known: Any) -> tuple[list[Any], list[Any], list[str]]:
