@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from typing import Any
 
+import typer
 from rich.console import Console
 
 from eczane.config import Settings
@@ -37,3 +38,25 @@ def parse_today(value: str | None) -> date:
 
 def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+
+
+def resolve_pharmacy(db: Database, pharmacy: int | None) -> int:
+    """``--pharmacy`` or the only pharmacy of the database."""
+    from sqlalchemy import select
+
+    from eczane.store.core import pharmacy as pharmacy_table
+
+    with db.connect() as conn:
+        ids = [r.id for r in conn.execute(select(pharmacy_table.c.id).order_by(pharmacy_table.c.id))]
+    if pharmacy is not None:
+        if pharmacy not in ids:
+            console.print(f"[red]{pharmacy} numaralı eczane yok.[/red]")
+            raise typer.Exit(2)
+        return pharmacy
+    if len(ids) == 1:
+        return int(ids[0])
+    if not ids:
+        console.print("[red]Veritabanında eczane yok (önce `eczane run --demo` ya da kurulum).[/red]")
+    else:
+        console.print(f"[red]Birden çok eczane var ({', '.join(map(str, ids))}): --pharmacy verin.[/red]")
+    raise typer.Exit(2)

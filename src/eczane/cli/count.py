@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from sqlalchemy import select
 
-from eczane.cli.common import console, database, parse_today, print_json
+from eczane.cli.common import console, database, parse_today, print_json, resolve_pharmacy
 
 
 def register(app: typer.Typer) -> None:
@@ -21,13 +21,15 @@ def register(app: typer.Typer) -> None:
 
 
 def list_sessions(
-    pharmacy_id: int = typer.Option(..., "--pharmacy-id", help="Eczane numarası."),
+    pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
+                                        help="Eczane numarası (tek eczane varsa gerekmez)."),
     as_json: bool = typer.Option(False, "--json", help="JSON satırı olarak yaz."),
 ) -> None:
     """Bir eczanenin sayımlarını (en yeni önce) kutu sayılarıyla listeler."""
     from eczane.store import count as store
 
     db = database()
+    pharmacy_id = resolve_pharmacy(db, pharmacy)
     with db.connect() as conn:
         rows = store.list_sessions(conn, pharmacy_id)
     if as_json:

@@ -13,9 +13,8 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import select
 
-from eczane.cli.common import console, database, parse_today, print_json
+from eczane.cli.common import console, database, parse_today, print_json, resolve_pharmacy
 
 its_app = typer.Typer(help="İTS stok listesi (paydaş paneli 'Stok İndir' XLSX) işlemleri.",
                       no_args_is_help=True)
@@ -28,26 +27,6 @@ MAX_SHOWN = 50
 def register(app: typer.Typer) -> None:
     app.add_typer(its_app, name="its")
     app.add_typer(onhand_app, name="onhand")
-
-
-def resolve_pharmacy(db: Any, pharmacy: int | None) -> int:
-    """``--pharmacy`` or the only pharmacy of the database."""
-    from eczane.store.core import pharmacy as pharmacy_table
-
-    with db.connect() as conn:
-        ids = [r.id for r in conn.execute(select(pharmacy_table.c.id).order_by(pharmacy_table.c.id))]
-    if pharmacy is not None:
-        if pharmacy not in ids:
-            console.print(f"[red]{pharmacy} numaralı eczane yok.[/red]")
-            raise typer.Exit(2)
-        return pharmacy
-    if len(ids) == 1:
-        return int(ids[0])
-    if not ids:
-        console.print("[red]Veritabanında eczane yok (önce `eczane run --demo` ya da kurulum).[/red]")
-    else:
-        console.print(f"[red]Birden çok eczane var ({', '.join(map(str, ids))}): --pharmacy verin.[/red]")
-    raise typer.Exit(2)
 
 
 def print_issues(issues: list[Any]) -> None:
@@ -71,7 +50,8 @@ def _progress() -> Progress:
 @its_app.command("import")
 def its_import(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="XLSX, XLS veya CSV."),
-    pharmacy: int | None = typer.Option(None, help="Eczane numarası (tek eczane varsa gerekmez)."),
+    pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
+                                        help="Eczane numarası (tek eczane varsa gerekmez)."),
     map_: list[str] = typer.Option(  # noqa: B008
         [], "--map", help="Sütun eşleştirmesi: alan=sütun (harf, numara ya da başlık). Alanlar: "
         "gtin serial expiry batch product_name last_tx_date karekod. Bir kez verilir, hatırlanır."),
@@ -136,7 +116,8 @@ def _letter(i: int) -> str:
 def onhand_import(
     file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                 help="Karekod listesi (TXT/CSV, satır başına bir karekod) veya XLSX."),
-    pharmacy: int | None = typer.Option(None, help="Eczane numarası (tek eczane varsa gerekmez)."),
+    pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
+                                        help="Eczane numarası (tek eczane varsa gerekmez)."),
     today: str | None = typer.Option(None, help="Bugün (YYYY-AA-GG), karekod yüzyılı için."),
     as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
 ) -> None:
@@ -165,7 +146,8 @@ def onhand_import(
 
 @its_app.command("list")
 def its_list(
-    pharmacy: int | None = typer.Option(None, help="Eczane numarası (tek eczane varsa gerekmez)."),
+    pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
+                                        help="Eczane numarası (tek eczane varsa gerekmez)."),
     as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
 ) -> None:
     """İçe aktarılmış İTS stok listelerini (en yenisi önce) gösterir."""

@@ -163,7 +163,8 @@ def status(submission_id: int) -> None:
 
 
 @audit_app.command("verify")
-def verify(pharmacy_id: int = typer.Option(0, help="Yalnızca bu eczane (0: hepsi).")) -> None:
+def verify(pharmacy_id: int = typer.Option(0, "--pharmacy", "--pharmacy-id",
+                                           help="Yalnızca bu eczane (0: hepsi).")) -> None:
     """Denetim kaydının hash zincirini doğrular; bozuksa çıkış kodu 1."""
     from sqlalchemy import select
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import typer
 
-from eczane.cli.common import console, database, print_json, settings
-from eczane.cli.its import print_issues, resolve_pharmacy
+from eczane.cli.common import console, database, print_json, resolve_pharmacy, settings
+from eczane.cli.its import print_issues
 
 catalog_app = typer.Typer(help="İlaç kataloğu (GTIN → ad, form, firma, reçete türü).",
                           no_args_is_help=True)
@@ -27,7 +27,8 @@ def register(app: typer.Typer) -> None:
 def backup(
     out: Path | None = typer.Option(None, "--out", "-o",
                                     help="Yedek dosyası (varsayılan: data_dir/backups/…)."),
-    pharmacy: int | None = typer.Option(None, help="Eczane numarası (tek eczane varsa gerekmez)."),
+    pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
+                                        help="Eczane numarası (tek eczane varsa gerekmez)."),
     as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
 ) -> None:
     """Eczanenin bütün verisini tek bir dosyaya yedekler (stok sıfırlamadan önce alın)."""
@@ -48,7 +49,8 @@ def backup(
 
 def restore(
     file: Path = typer.Argument(..., help="Geri yüklenecek yedek dosyası."),
-    pharmacy: int | None = typer.Option(None, help="Beklenen eczane numarası (yanlış dosyaya karşı)."),
+    pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
+                                        help="Beklenen eczane numarası (yanlış dosyaya karşı)."),
     yes: bool = typer.Option(False, "--yes", help="Onay sormadan geri yükle."),
     as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
 ) -> None:
