@@ -36,6 +36,7 @@ from eczane.domain.licensing.placement import (
 )
 from eczane.domain.licensing.placement_report import district_table
 from eczane.domain.text import fold
+from eczane.domain.text import tr_sort_key as tr_sort_key  # re-exported for placement pages, CLI
 
 DISTRICTS_CSV = Path(__file__).parent / "data" / "districts" / "districts.csv"
 FORMAT_IN = "eczane.placement/1"
@@ -44,15 +45,8 @@ FORMAT_OUT = "eczane.placement-result/1"
 
 # ---------------------------------------------------------------- display helpers
 
-_ALPHABET = "abcçdefgğhıijklmnoöprsştuüvwxyz"
-_ORDER = {ch: f"{i:02d}" for i, ch in enumerate(_ALPHABET)}
-
-
-def tr_sort_key(text: str) -> str:
-    """Sort key in Turkish alphabetical order (Çankaya after Cide, İzmir after Iğdır)."""
-    from eczane.domain.text import tr_lower
-
-    return "".join(_ORDER.get(ch, "99" if ch.isalpha() else f"0{ch}"[:2]) for ch in tr_lower(text))
+# tr_sort_key (Turkish alphabetical order: Çankaya after Cide, İzmir after Iğdır) lives in
+# eczane.domain.text and is re-exported from here for the placement pages and CLI.
 
 
 def fmt_score(d: Decimal | None) -> str:
