@@ -23,6 +23,7 @@ from eczane.domain.reconcile import (
     Rules,
     WindowStatus,
 )
+from eczane.domain.text import tr_sort_key
 from eczane.exports.packs import ExportPack
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
@@ -66,7 +67,7 @@ def report_html(data: ReportData) -> str:
                 for b in BUCKETS if b is not Bucket.MATCHED]
     return _env().get_template("reconcile/report.html").render(
         d=data, sections=sections, labels=BUCKET_LABELS_TR, buckets=BUCKETS, max_rows=MAX_ROWS,
-        excluded=sorted(c.label_tr for c in data.rules.excluded_classes))
+        excluded=sorted((c.label_tr for c in data.rules.excluded_classes), key=tr_sort_key))
 
 
 def html_to_pdf(html: str, *, executable_path: str = CHROMIUM) -> bytes:

@@ -638,7 +638,8 @@ def bucket_packs(conn: Connection, recon_id: int, bucket: str, *,
                  search: str = "", key: tuple[str, str] | None = None,
                  limit: int | None = None, offset: int = 0,
                  overridden: bool = False) -> list[Row[Any]]:
-    """Packs of one bucket, sorted by product name, GTIN and serial (matched: GTIN, serial).
+    """Packs of one bucket, sorted by product name (Turkish order), GTIN and serial (matched:
+    GTIN, serial).
 
     Overrides apply: a pack the pharmacist kept out (``set_override``) is *not* in the
     ``not_on_hand_eligible`` list; ask for them with ``overridden=True``. Each row carries
@@ -649,12 +650,47 @@ def bucket_packs(conn: Connection, recon_id: int, bucket: str, *,
     if q is None:
         return []
     sub = q.subquery("b")
-    order = [sub.c.gtin, sub.c.serial] if bucket == Bucket.MATCHED.value else [
-        sub.c.product_name, sub.c.gtin, sub.c.serial]
-    q = select(sub).order_by(*order).offset(offset)
+    if bucket != Bucket.MATCHED.value:
+        return _page_by_name(conn, sub, limit=limit, offset=offset)
+    q = select(sub).order_by(sub.c.gtin, sub.c.serial).offset(offset)
     if limit is not None:
         q = q.limit(limit)
     return list(conn.execute(q))
+
+
+def _page_by_name(conn: Connection, sub: Any, *, limit: int | None,
+                  offset: int) -> list[Row[Any]]:
+    """One page of a bucket in Turkish alphabetical order of product name, then GTIN, serial.
+
+    SQL compares names by code point (İ, Ç, Ş, Ö, Ü after Z) on both databases, so the order of
+    names is made in Python (``tr_sort_key``): one GROUP BY gives each name's pack count, the
+    names covering rows ``offset .. offset+limit`` are picked, and only their packs are read
+    (ordered by GTIN, serial in SQL). A page never reads more than its names' packs.
+    """
+    from eczane.domain.text import tr_sort_key
+
+    names = sorted(conn.execute(select(sub.c.product_name, func.count())
+                                .group_by(sub.c.product_name)),
+                   key=lambda r: tr_sort_key(r[0] or ""))
+    end = None if limit is None else offset + limit
+    wanted: list[str] = []
+    pos = skip = 0
+    for name, n in names:
+        if end is not None and pos >= end:
+            break
+        if pos + n > offset:
+            if not wanted:
+                skip = offset - pos
+            wanted.append(name)
+        pos += n
+    if not wanted:
+        return []
+    q = select(sub).order_by(sub.c.gtin, sub.c.serial)
+    if end is not None or offset:
+        q = q.where(sub.c.product_name.in_(wanted))
+    rank = {name: i for i, name in enumerate(wanted)}
+    rows = sorted(conn.execute(q), key=lambda r: rank[r.product_name])  # stable: GTIN, serial
+    return rows[skip:] if limit is None else rows[skip:skip + limit]
 
 
 def iter_bucket_packs(conn: Connection, recon_id: int, bucket: str) -> Iterator[Row[Any]]:
@@ -698,13 +734,16 @@ def bucket_stats(conn: Connection, recon_id: int, bucket: str) -> dict[str, list
 
     Products biggest first; months in calendar order ("SKT yok" for packs without expiry).
     """
+    from eczane.domain.text import tr_sort_key
+
     q = _bucket_select(conn, recon_id, bucket)
     if q is None:
         return {"product": [], "month": []}
     sub = q.subquery("b")
     name = func.coalesce(func.nullif(sub.c.product_name, ""), sub.c.gtin)
-    by_product = [(str(n), int(c)) for n, c in conn.execute(
-        select(name, func.count()).group_by(name).order_by(func.count().desc(), name))]
+    by_product = sorted(((str(n), int(c)) for n, c in conn.execute(
+        select(name, func.count()).group_by(name))),
+        key=lambda nc: (-nc[1], tr_sort_key(nc[0])))   # ties in Turkish alphabetical order
     by_month: dict[str, int] = {}
     for exp, c in conn.execute(select(sub.c.expiry, func.count()).group_by(sub.c.expiry)):
         d = _as_date(exp)
