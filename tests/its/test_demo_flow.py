@@ -93,3 +93,51 @@ def test_a_pack_counted_after_the_reconciliation_is_dropped_before_sending(demo)
     assert server.state.packs[(first.gtin, first.serial)].status == "active"
     assert dropped == [{"submission": sid, "gtin": first.gtin, "serial": first.serial,
                         "why": "counted_after_recon"}]
+
+
+def _scan_late(conn, alice, pack, n: int) -> None:  # type: ignore[no-untyped-def]
+    from eczane.store.count import count_scan
+    from eczane.store.users import now_utc
+
+    template = conn.execute(select(count_scan).limit(1)).first()
+    conn.execute(insert(count_scan).values(
+        pharmacy_id=alice.pharmacy_id, session_id=template.session_id, gtin=pack.gtin,
+        serial=pack.serial, expiry=pack.expiry, batch=pack.batch, grp=template.grp,
+        raw="late scan", device_id="t", client_scan_id=f"late-{n}", user_id=alice.id,
+        scanned_at=now_utc()))
+
+
+def test_a_pack_counted_after_the_reconciliation_is_not_even_in_a_new_deactivation_draft(demo):
+    # Found by the end-to-end walk: the draft listed the pack and asked for "12 kutuyu deaktive
+    # et", then approval dropped it and refused the phrase the page had shown.
+    from eczane.its.service import candidate_packs
+
+    db, s, server, alice = demo
+    with db.begin() as conn:
+        _, before = candidate_packs(conn, alice.pharmacy_id, "deactivation")
+        _scan_late(conn, alice, before[0], 1)
+        _, after = candidate_packs(conn, alice.pharmacy_id, "deactivation")
+        sid = create_from_reconciliation(conn, alice, "deactivation")
+        serials = {r.serial for r in ob.submission_packs(conn, sid)}
+        res = approve_submission(conn, sid, user=alice, today=OPEN_DAY, settings=s,
+                                 confirmation=confirmation_phrase("deactivation", len(before) - 1))
+    assert len(after) == len(before) - 1
+    assert before[0].serial not in serials and len(serials) == len(before) - 1
+    assert res.ok, res.problems
+
+
+def test_an_expired_pack_counted_after_the_reconciliation_stays_in_the_miadi_dolan_notification(demo):
+    # Seed 000 step 2: expired packs are reported "miadı dolanlar" whether on the shelf or not;
+    # finding one on the shelf after the comparison must not take it out of that notification.
+    db, s, server, alice = demo
+    with db.begin() as conn:
+        sid = create_from_reconciliation(conn, alice, "expiry")
+        packs = ob.submission_packs(conn, sid)
+        _scan_late(conn, alice, packs[0], 2)
+        res = approve_submission(conn, sid, user=alice, today=OPEN_DAY, settings=s,
+                                 confirmation=confirmation_phrase("expiry", len(packs)))
+    assert res.ok, res.problems
+    Worker(db, s, today=OPEN_DAY).run(submission_id=sid, max_seconds=30)
+    with db.connect() as conn:
+        states = {r.serial: r.state for r in ob.submission_packs(conn, sid)}
+    assert set(states.values()) == {"accepted"} and len(states) == len(packs)

@@ -95,6 +95,12 @@ def candidate_packs(conn: Connection, pharmacy_id: int, kind: str) -> tuple[Any,
     rows = bucket_packs(conn, recon.id, BUCKET_FOR_KIND[k])
     if k is Kind.ACCEPTANCE:
         rows = [r for r in rows if getattr(r, "sender_type", "depo") == "depo"]
+    if k is Kind.DEACTIVATION:
+        # A pack counted on hand after the reconciliation is never a candidate (the draft, its
+        # typed phrase and the flow count on /bildirim agree with what approval would send).
+        found = set(ob.counted_after(conn, pharmacy_id, getattr(recon, "created_at", None),
+                                     [(r.gtin, r.serial) for r in rows]))
+        rows = [r for r in rows if (r.gtin, r.serial) not in found]
     packs = [ob.NewPack(r.gtin, r.serial, r.expiry, r.batch or "", r.product_name or "")
              for r in rows]
     return recon, packs
@@ -138,7 +144,9 @@ def drop_counted(conn: Connection, sub: Any, user_id: int | None,
     One audit event per dropped pack (issue 6). ``batch_key`` limits the check to one batch
     (the worker checks each batch just before sending it). Returns how many were dropped.
     """
-    if not Kind(sub.kind).is_deactivation:
+    if Kind(sub.kind) is not Kind.DEACTIVATION:
+        # Miadı dolanlar (40) are reported whether on hand or not (seed 000 step 2): a pack
+        # counted after the reconciliation stays in that notification.
         return 0
     live = [(r.gtin, r.serial) for r in ob.submission_packs(
         conn, sub.id, states=[PackState.PENDING.value, PackState.RETRY.value],

@@ -1,0 +1,291 @@
+"""The whole stok eşitleme job in real Chromium, on one pharmacy, in the seed's order.
+
+Seed 000 (the vendor's procedure, distilled in DOMAIN.md Part 1): count every pack (step 3),
+download the İTS stock as XLSX in the morning and compare (step 4), then notify İTS: arada kalan
+acceptance (step 1), miadı dolanlar (step 2) and the "75" deactivation (step 4). A kalfa counts
+with a keyboard-wedge scanner, the pharmacist imports, reconciles, keeps a pack found in the
+fridge out of the list, approves and sends; the audit log shows who did each step.
+
+The app talks over loopback to the bundled İTS simulator holding the same demo pharmacy
+(``eczane.demo_data``). The walk runs twice: on a day the 2025 "75" window is closed (75 is
+refused, the acceptance goes through) and on a day it is open (75 is sent). Either way a pack
+counted after the reconciliation never reaches İTS.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eczane.demo_data import DemoPack, demo_pharmacy, demo_products
+from eczane.domain.karekod import Karekod
+from eczane.its.simulator import DEMO_PASSWORD, DEMO_USERNAME_SUFFIX, SimulatorServer
+from eczane.store.demo import DEMO_GLN
+from tests.browser.conftest import login
+
+CLOSED_DAY = date(2026, 11, 23)   # research/its.md: the 2025 window closed on 24.10.2025
+OPEN_DAY = date(2025, 9, 1)       # inside 24.07.2025–24.10.2025
+
+
+@dataclass
+class Walk:
+    server: Any
+    sim: Any
+    today: date
+    demo: Any
+    forgotten: DemoPack      # on the shelf, missed in the count, found in the fridge later
+    late: DemoPack           # not on the shelf at count time; found and scanned after the run
+
+
+@pytest.fixture(params=[CLOSED_DAY, OPEN_DAY], ids=["window-closed", "window-open"])
+def walk(request, live_server):  # type: ignore[no-untyped-def]
+    from eczane.its.simulator import SimState, load_demo
+
+    today = request.param
+    state = SimState(today=today)
+    load_demo(state, today)
+    sim = SimulatorServer(state).start()
+    services = live_server.app.state.services
+    services.settings = services.settings.with_(its_url=sim.url, its_batch_size=5)
+    services.today = lambda: today
+    demo = demo_pharmacy(today)
+    not_on_hand = [p for p in demo.its_packs if p not in demo.on_shelf]
+    ghost = next(p for p in not_on_hand if p.gtin == demo.on_shelf[0].gtin
+                 and p.last_tx_date < date(2025, 3, 15) and p.expiry > today)
+    try:
+        yield Walk(live_server, sim, today, demo, demo.on_shelf[5], ghost)
+    finally:
+        sim.stop()
+
+
+def scanner_types(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    """A keyboard-wedge scanner: fast keystrokes, then the Enter suffix."""
+    page.keyboard.type(text, delay=1)
+    page.keyboard.press("Enter")
+
+
+def scan_pack(page, p: DemoPack | Karekod) -> None:  # type: ignore[no-untyped-def]
+    # GS arrives as Ctrl+] (a scanner that cannot type ASCII 29; count.js inserts a real GS).
+    page.keyboard.type(f"01{p.gtin}21{p.serial}", delay=1)
+    page.keyboard.press("Control+BracketRight")
+    scanner_types(page, f"17{p.expiry:%y%m%d}10{p.batch}")
+
+
+def wait_total(page, n: int) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_selector(f"#n-total:text('{n}')", timeout=10_000)
+
+
+def its_stock_xlsx(packs: list[DemoPack]) -> bytes:
+    """What "Stok İşlemleri ⇒ Stok İndir" gives: a title row, then a header and one pack a row."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["İTS Stok Listesi — Alice Eczanesi"])
+    ws.append([])
+    ws.append(["GTIN", "Seri No", "Son Kullanma Tarihi", "Parti No", "Ürün Adı", "Son İşlem Tarihi"])
+    for p in packs:
+        ws.append([p.gtin, p.serial, p.expiry, p.batch, p.product_name, p.last_tx_date])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def hri(p: DemoPack) -> str:
+    return f"(01){p.gtin}(21){p.serial}(17){p.expiry:%y%m%d}(10){p.batch}"
+
+
+def upload(page, form_selector: str, name: str, mime: str, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    page.set_input_files(f"{form_selector} input[type=file]",
+                         files=[{"name": name, "mimeType": mime, "buffer": data}])
+    page.click(f"{form_selector} button[type=submit]")
+    page.wait_for_load_state("load")
+
+
+def bucket(page, name: str) -> int:  # type: ignore[no-untyped-def]
+    return int(page.inner_text(f'[data-bucket="{name}"]'))
+
+
+def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser, walk, tmp_path):
+    server, demo, today = walk.server, walk.demo, walk.today
+    shots = Path(tmp_path)
+    kalfa_ctx = browser.new_context(locale="tr-TR", viewport={"width": 1280, "height": 900})
+    ecz_ctx = browser.new_context(locale="tr-TR", viewport={"width": 1280, "height": 900})
+    try:
+        kalfa, ecz = kalfa_ctx.new_page(), ecz_ctx.new_page()
+
+        # Step 3 — the kalfa opens a count from the home page and counts the shelf.
+        login(kalfa, server.url, "bob")
+        kalfa.click("a[href='/sayim']")
+        kalfa.fill("input[name=name]", "Kasım genel sayımı")
+        kalfa.click("text=Yeni sayım aç")
+        kalfa.wait_for_url("**/sayim/*")
+        sid = int(kalfa.url.rsplit("/", 1)[1])
+        kalfa.wait_for_function("document.activeElement && document.activeElement.id === 'scan-input'")
+        shelf = [p for p in demo.on_shelf if p != walk.forgotten]
+        for p in shelf:
+            scan_pack(kalfa, p)
+        wait_total(kalfa, len(shelf))
+        # A US-layout scanner on a Turkish-Q PC: "]d2" arrives as "üd2", "[GS]" as "ğGSü" and
+        # the serial's lowercase "i" as "ı" (research/its.md §6). A pack İTS does not list.
+        stray = Karekod(demo.on_shelf[0].gtin, "Ki9", demo.on_shelf[0].expiry, "LOT1")
+        scanner_types(kalfa, f"üd201{stray.gtin}21Kı9ğGSü17{stray.expiry:%y%m%d}10LOT1")
+        wait_total(kalfa, len(shelf) + 1)
+        scan_pack(kalfa, shelf[0])                           # the same pack again: not twice
+        kalfa.wait_for_selector("#result[data-code=duplicate]", timeout=5000)
+        wait_total(kalfa, len(shelf) + 1)
+        kalfa.screenshot(path=str(shots / "sayim.png"), full_page=True)
+
+        # Step 4 — the pharmacist loads the catalog and the İTS stock list on /ithalat.
+        login(ecz, server.url, "alice")
+        ecz.click("a[href='/ithalat']")
+        catalog = "gtin,name,prescription_class\n" + "".join(
+            f"{p.gtin},{p.name},{p.prescription_class.value}\n" for p in demo_products())
+        upload(ecz, "form[action='/ithalat/katalog']", "urunler.csv", "text/csv", catalog.encode())
+        ecz.goto(f"{server.url}/ithalat")
+        upload(ecz, "form[action='/ithalat/its']", "stok.xlsx",
+               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               its_stock_xlsx(demo.its_packs))
+        assert "/ithalat/its/" in ecz.url
+        assert f"{len(demo.its_packs)} kutu" in ecz.inner_text("main")
+
+        # … the arada kalan list and the comparison on /mutabakat.
+        ecz.goto(f"{server.url}/mutabakat")
+        assert ecz.title() == "Mutabakat · eczane"   # the windows table once leaked into <title>
+        transit = "karekod,sender_type,sender\n" + "".join(
+            f"{hri(p)},{kind},{sender}\n" for p, kind, sender in demo.in_transit)
+        upload(ecz, "form[action='/mutabakat/arada-kalan']", "arada.csv", "text/csv", transit.encode())
+        assert f"{len(demo.in_transit)} kutu alındı" in ecz.inner_text("main")
+        ecz.select_option("select[name=kaynak]", f"sayim:{sid}")
+        with ecz.expect_navigation():
+            ecz.click("form[action='/mutabakat'] button[type=submit]")
+        rid = int(ecz.url.split("/mutabakat/")[1].split("?")[0])
+
+        expired = [p for p in demo.its_packs if p.expiry < today]
+        colour_or_unknown = {p.gtin for p in demo.products if p.prescription_class.value != "normal"}
+        its_not_expired = [p for p in demo.its_packs if p.expiry >= today]
+        transit_keys = {(p.gtin, p.serial) for p, _, _ in demo.in_transit}
+        counted = {(p.gtin, p.serial) for p in shelf}
+        missing = [p for p in its_not_expired if (p.gtin, p.serial) not in counted]
+        eligible = [p for p in missing if p.gtin in {q.gtin for q in demo.products}
+                    and p.gtin not in colour_or_unknown and p.last_tx_date < date(2025, 3, 15)]
+        its_keys = {(p.gtin, p.serial) for p in demo.its_packs}
+        assert bucket(ecz, "matched") == len([p for p in shelf if (p.gtin, p.serial) in its_keys
+                                              and p.expiry >= today])
+        assert bucket(ecz, "expired") == len(expired)
+        assert bucket(ecz, "in_transit") == len(transit_keys)
+        assert bucket(ecz, "on_hand_not_in_its") == len(demo.shelf_not_in_its) + 1   # + "Ki9"
+        assert bucket(ecz, "not_on_hand_eligible") == len(eligible)
+        assert bucket(ecz, "not_on_hand_ineligible") == len(missing) - len(eligible)
+        assert walk.forgotten in eligible and walk.late in eligible
+        ecz.select_option("select[name=grup]", "on_hand_not_in_its")
+        ecz.click("#filtre button")
+        assert ecz.locator('tr[data-serial="Ki9"]').count() == 1
+
+        # The forgotten pack is found in the fridge: kept out with a note.
+        ecz.goto(f"{server.url}/mutabakat/{rid}")
+        row = ecz.locator(f'tr[data-serial="{walk.forgotten.serial}"]')
+        row.locator("input[name=note]").fill("buzdolabında bulundu")
+        row.locator("button").click()
+        ecz.wait_for_url("**grup=kept_out")
+        assert "buzdolabında bulundu" in ecz.inner_text("#kutular")
+        assert bucket(ecz, "not_on_hand_eligible") == len(eligible) - 1
+        ecz.screenshot(path=str(shots / "mutabakat.png"), full_page=True)
+
+        # After the comparison the kalfa finds one more pack and scans it into the open count.
+        scan_pack(kalfa, walk.late)
+        kalfa.wait_for_selector("#result[data-code=new]", timeout=5000)
+        wait_total(kalfa, len(shelf) + 2)
+
+        # Step 1, 2, 4 — the three İTS flows; the pharmacist saves the İTS account first.
+        ecz.click("text=İTS bildirimi hazırla")
+        ecz.wait_for_url("**/bildirim")
+        ecz.fill("input[name=gln]", DEMO_GLN)
+        ecz.fill("input[name=its_username]", DEMO_GLN + DEMO_USERNAME_SUFFIX)
+        ecz.fill("input[name=its_password]", DEMO_PASSWORD)
+        ecz.click("#its-account button")
+        ecz.wait_for_url("**/bildirim")
+        assert ecz.locator("#its-account").count() == 0
+        depo = [p for p, kind, _ in demo.in_transit if kind == "depo"]
+        assert int(ecz.inner_text("#flow-acceptance .count")) == len(depo)
+        assert int(ecz.inner_text("#flow-expiry .count")) == len(expired)
+
+        # The deactivation draft: the late pack and the kept-out pack are not in it.
+        ecz.click("#flow-deactivation button")
+        ecz.wait_for_selector("#phrase")
+        deact_url = ecz.url
+        n = len(eligible) - 2
+        assert ecz.inner_text("#phrase") == f"{n} kutuyu deaktive et"
+        packs_text = ecz.inner_text("#packs")
+        assert walk.late.serial not in packs_text and walk.forgotten.serial not in packs_text
+        ecz.fill("input[name=confirmation]", f"{n} kutuyu deaktive et")
+        ecz.click("#approve button.danger")
+        if today == CLOSED_DAY:
+            # 75 is refused while its window is closed on today's date.
+            assert "süresi kapalı" in ecz.inner_text("#blocker")
+            assert ecz.inner_text("#status").startswith("Taslak")
+            assert ecz.locator("#send-form").count() == 0
+        else:
+            ecz.wait_for_selector("#send-form")
+            ecz.click("#send-form button")
+            ecz.wait_for_selector("#finished", timeout=30_000)
+            assert f"İTS kabul etti: {n}" in ecz.inner_text("#progress")
+
+        # Step 1 — arada kalan mal alım: dry run, typed confirmation, progress to completion.
+        ecz.goto(f"{server.url}/bildirim")
+        ecz.click("#flow-acceptance button")
+        ecz.wait_for_selector("#phrase")
+        phrase = f"{len(depo)} kutuyu teslim al"
+        assert ecz.inner_text("#phrase") == phrase
+        ecz.fill("input[name=confirmation]", phrase)
+        ecz.click("#approve button.danger")
+        ecz.wait_for_selector("#send-form")
+        ecz.click("#send-form button")
+        ecz.wait_for_selector("#finished", timeout=30_000)
+        assert f"İTS kabul etti: {len(depo)}" in ecz.inner_text("#progress")
+        ecz.click("#finished a")
+        assert ecz.inner_text("#status") == "Tamamlandı"
+        assert ecz.locator("#packs tr[data-state=accepted]").count() == len(depo)
+        ecz.screenshot(path=str(shots / "bildirim.png"), full_page=True)
+
+        # İTS itself: the depo packs are ours now; nothing counted was ever deactivated.
+        sim_packs = {(sp["gtin"], sp["sn"]): sp for sp in walk.sim.state.snapshot()}
+        for p in depo:
+            assert sim_packs[(p.gtin, p.serial)]["owner"] == DEMO_GLN
+            assert sim_packs[(p.gtin, p.serial)]["status"] != "in_transit"
+        deactivated = {k for k, sp in sim_packs.items() if sp["status"] == "deactivated"}
+        on_hand = counted | {(walk.late.gtin, walk.late.serial), (walk.forgotten.gtin, walk.forgotten.serial)}
+        assert not deactivated & on_hand
+        if today == OPEN_DAY:
+            assert len(deactivated) == n
+        else:
+            assert deactivated == set()
+            ecz.goto(deact_url)
+            assert ecz.inner_text("#status").startswith("Taslak")
+
+        # The audit log shows every step, who did it, and the chain verifies.
+        ecz.click("a[href='/denetim']")
+        ecz.click("text=Zinciri doğrula")
+        assert "ok" in (ecz.get_attribute("#verify", "class") or "")
+        rows = [r.split("\t") for r in ecz.inner_text("#events tbody").splitlines()]
+        by_event = {}
+        for r in rows:
+            by_event.setdefault(r[3].strip(), set()).add(r[2].strip())
+        assert by_event["count.opened"] == {"Bob"}
+        assert "Ecz. Alice" in by_event["imports.its_stock"]
+        assert "Ecz. Alice" in by_event["reconcile.run"]
+        assert "Ecz. Alice" in by_event["reconcile.override_set"]
+        assert "Ecz. Alice" in by_event["notify.submission_approved"]
+        assert "notify.batch_result" in by_event
+        assert "Ecz. Alice" in by_event["notify.credentials_saved"]
+        if today == CLOSED_DAY:
+            assert "Ecz. Alice" in by_event["notify.approval_refused"]
+        ecz.screenshot(path=str(shots / "denetim.png"), full_page=True)
+    finally:
+        kalfa_ctx.close()
+        ecz_ctx.close()
