@@ -8,7 +8,8 @@ of an İTS export), then in separate child processes (so peak memory is per impo
 - ``openpyxl``: the baseline — an openpyxl read-only loop inserting the same rows into the same
   table with executemany, in one transaction, with no normalisation at all.
 
-Prints rows/s for both, the ratio, and each child's peak RSS. Goal (issue 3): ≥ 100,000 rows/s,
+Prints rows/s for both, the ratio, each child's peak RSS and CPU time, and the 1-minute load
+average after each (the machine is shared: a figure means little without it). Goal (issue 3): ≥ 100,000 rows/s,
 ≥ 5× the baseline, peak < 300 MB.
 
     .venv/bin/python bench/its_import.py [--rows 300000] [--keep DIR]
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -110,7 +112,9 @@ def phase_openpyxl(xlsx: Path, url: str) -> dict[str, float]:
 
 def child(phase: str, xlsx: Path, url: str) -> None:
     out = (phase_ours if phase == "ours" else phase_openpyxl)(xlsx, url)
-    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    out["peak_mb"] = ru.ru_maxrss / 1024
+    out["cpu_s"] = ru.ru_utime + ru.ru_stime  # the whole child, imports and start-up included
     print(json.dumps(out))
 
 
@@ -143,7 +147,8 @@ def main() -> None:
             r = json.loads(proc.stdout.strip().splitlines()[-1])
             results[phase] = r
             print(f"{phase:9s} {r['rows']:>9,} rows in {r['seconds']:6.2f} s = "
-                  f"{r['rows'] / r['seconds']:>9,.0f} rows/s, peak RSS {r['peak_mb']:.0f} MB")
+                  f"{r['rows'] / r['seconds']:>9,.0f} rows/s, peak RSS {r['peak_mb']:.0f} MB, "
+                  f"child CPU {r['cpu_s']:.2f} s, load average {os.getloadavg()[0]:.2f}")
         ours = results["ours"]["rows"] / results["ours"]["seconds"]
         base = results["openpyxl"]["rows"] / results["openpyxl"]["seconds"]
         print(f"ratio ours/openpyxl = {ours / base:.1f}x  (goal ≥ 100,000 rows/s, ≥ 5x, < 300 MB)")

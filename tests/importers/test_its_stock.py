@@ -274,3 +274,88 @@ def test_a_zip_bomb_that_lies_about_its_sizes_is_refused_too(tmp_path):
     assert exc.value.message.startswith("'yalanci.xlsx' reddedildi: içindeki bir parça "
                                         "bildirdiğinden farklı açılıyor")
     assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 50
+
+
+def _messy_rows(n: int, seed: int) -> list[list[object]]:
+    """Rows the way a long İTS export damaged by hand-editing looks: mostly good, with bad GTINs,
+    empty/odd serials, bad and empty dates, lower-case and numeric serials/batches, numeric
+    names, blank and total lines, repeats near and far, and one serial under two GTINs (each
+    kind taken from a test above or from docs/imports.md)."""
+    import random
+
+    rnd = random.Random(seed)
+    gtins: list[object] = [8699536080017, "8699536080024", G1, "08699536080024"]
+    rows: list[list[object]] = [["GTIN", "Seri No", "SKT", "Parti No", "Ürün Adı",
+                                 "Son İşlem Tarihi"]]
+    for i in range(n):
+        row: list[object] = [rnd.choice(gtins), f"S{i}", date(2027, 1 + i % 12, 1 + i % 28),
+                             f"L{i % 7}", f"ÜRÜN {i % 5}", date(2024, 1 + i % 12, 1 + i % 28)]
+        k = rnd.random()
+        if k < 0.01:
+            row[0] = "8.69954E+12"
+        elif k < 0.02:
+            row[1] = ""
+        elif k < 0.03:
+            row[1] = f"s{i}ı"
+        elif k < 0.04:
+            row[1] = float(i)
+        elif k < 0.05:
+            row[2] = "31.02.2027"
+        elif k < 0.06:
+            row[2] = None
+        elif k < 0.07:
+            row[3] = "l-1"
+        elif k < 0.08:
+            row[4] = 12345.0
+        elif k < 0.09:
+            row[5] = None
+        elif k < 0.10:
+            row[5] = "tarih?"
+        elif k < 0.11 and i > 10:
+            row[:2] = rows[rnd.randrange(1, len(rows))][:2]  # a repeat of an earlier pack
+        elif k < 0.115:
+            row = [None, None, None, None, f"Toplam: {i}", None]
+        elif k < 0.12:
+            row = [None] * 6
+        elif k < 0.125 and i > 10:
+            row[0], row[1] = G2 if row[0] != G2 else G1, rows[-1][1]  # same serial, other GTIN
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 50, 5000])
+def test_the_column_fast_path_gives_exactly_what_the_row_by_row_loop_gives(tmp_path, monkeypatch,
+                                                                             chunk):
+    from eczane.importers import its_stock
+
+    path = write_xlsx(tmp_path / "s.xlsx", _messy_rows(1500, seed=chunk))
+    monkeypatch.setattr(its_stock, "CHUNK", chunk)
+    fast = read_its_stock(path, today=TODAY)
+    monkeypatch.setattr(its_stock, "FAST", False)
+    slow = read_its_stock(path, today=TODAY)
+    assert len(fast.rows) > 1000 and len(fast.issues) > 100 and fast.duplicates > 5
+    assert fast.rows == slow.rows
+    assert fast.issues == slow.issues
+    assert fast.duplicates == slow.duplicates
+    stream_slow = its_stock.iter_its_stock(path, today=TODAY)
+    list(stream_slow.rows)
+    monkeypatch.setattr(its_stock, "FAST", True)
+    stream_fast = its_stock.iter_its_stock(path, today=TODAY)
+    list(stream_fast.rows)
+    assert stream_slow.fast_rows == 0 and (stream_fast.fast_rows > 0 or chunk > 7)
+    assert stream_fast.names == stream_slow.names and stream_fast.data_rows == stream_slow.data_rows
+
+
+def test_a_well_formed_file_takes_the_fast_path_and_a_bad_row_only_slows_its_own_chunk(
+        tmp_path, monkeypatch):
+    from eczane.importers import its_stock
+
+    rows: list[list[object]] = [["GTIN", "Seri No", "SKT"]]
+    rows += [[8699536080017, f"S{i}", date(2027, 6, 30)] for i in range(40)]
+    rows[25][2] = "31.02.2027"  # file row 26, in the third chunk of ten
+    monkeypatch.setattr(its_stock, "CHUNK", 10)
+    stream = its_stock.iter_its_stock(write_xlsx(tmp_path / "s.xlsx", rows), today=TODAY)
+    got = list(stream.rows)
+    assert len(got) == 40 and stream.fast_rows == 30
+    assert [(i.row_no, i.column, i.code) for i in stream.issues] == [(26, "SKT", "date_syntax")]
+    assert got[24][2] is None and got[25][2] == date(2027, 6, 30)

@@ -16,11 +16,27 @@ CHUNK = 20_000
 
 
 def bulk_insert(conn: Connection, table: Table, cols: Sequence[str], fixed: Sequence[int],
-                 rows: Iterable[tuple[Any, ...]], progress: Callable[[int], None] | None) -> int:
+                rows: Iterable[tuple[Any, ...]], progress: Callable[[int], None] | None) -> int:
     """Insert tuples fast: COPY on PostgreSQL, chunked executemany on SQLite.
 
     ``fixed`` are the leading integer columns every row shares (snapshot id, pharmacy id); they
     are written into the statement so that rows need not be rebuilt. Dates must be ISO text.
+    """
+    it = iter(rows)
+    return bulk_insert_chunks(conn, table, cols, fixed, iter(lambda: list(islice(it, CHUNK)), []),
+                              progress)
+
+
+def bulk_insert_chunks(conn: Connection, table: Table, cols: Sequence[str], fixed: Sequence[int],
+                       chunks: Iterable[list[tuple[Any, ...]]],
+                       progress: Callable[[int], None] | None, *, key_first: bool = False) -> int:
+    """``bulk_insert`` for rows that already come in lists (the İTS stock reader's chunks).
+
+    ``key_first``: the columns after ``fixed`` start with the rest of the table's primary key
+    (``gtin, serial``), and the rows of a chunk may be stored in any order. SQLite then gets each
+    chunk sorted, so the primary-key index is filled in runs instead of at random places
+    (measured: ~15 % less SQLite CPU for 300,000 İTS packs; the sort costs less than it saves).
+    The lists are sorted in place.
     """
     n = 0
     if conn.dialect.name == "postgresql":
@@ -29,13 +45,12 @@ def bulk_insert(conn: Connection, table: Table, cols: Sequence[str], fixed: Sequ
         head = tuple(int(v) for v in fixed)
         with raw.cursor() as cur, cur.copy(
                 f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row(head + r)
-                n += 1
-                if progress is not None and n % CHUNK == 0:
-                    progress(CHUNK)
-        if progress is not None:
-            progress(n % CHUNK)
+            for chunk in chunks:
+                for r in chunk:
+                    copy.write_row(head + r)
+                n += len(chunk)
+                if progress is not None:
+                    progress(len(chunk))
         return n
     values = [str(int(v)) for v in fixed] + ["?"] * (len(cols) - len(fixed))
     sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join(values)})"
@@ -44,9 +59,10 @@ def bulk_insert(conn: Connection, table: Table, cols: Sequence[str], fixed: Sequ
     cur = raw_conn.cursor()
     before = cur.execute("PRAGMA cache_size").fetchone()[0]
     cur.execute("PRAGMA cache_size=-65536")  # 64 MB while we fill a table and its index
-    it = iter(rows)
     try:
-        while chunk := list(islice(it, CHUNK)):
+        for chunk in chunks:
+            if key_first:
+                chunk.sort()
             cur.executemany(sql, chunk)
             n += len(chunk)
             if progress is not None:

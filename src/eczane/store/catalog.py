@@ -48,7 +48,7 @@ from sqlalchemy import (
 from eczane.domain.catalog import PrescriptionClass, Product
 from eczane.domain.pack import ItsStockRow, PackKey, RowIssue
 from eczane.store.base import metadata
-from eczane.store.bulk import bulk_insert
+from eczane.store.bulk import bulk_insert, bulk_insert_chunks
 
 MAX_STORED_ISSUES = 2000
 
@@ -343,16 +343,17 @@ def save_mapping(conn: Connection, pharmacy_id: int, signature: str,
         set_={"mapping": stmt.excluded.mapping, "updated_at": stmt.excluded.updated_at}))
 
 
-def store_snapshot(conn: Connection, pharmacy_id: int, rows: Iterable[tuple[Any, ...]], *,
+def store_snapshot(conn: Connection, pharmacy_id: int,
+                   rows: Iterable[tuple[Any, ...]] | Iterable[list[tuple[Any, ...]]], *,
                    source_name: str, sha256: str, user_id: int | None = None,
                    mapping: Mapping[str, Any] | None = None, has_tx_date: bool = False,
                    progress: Callable[[int], None] | None = None,
                    finish: Callable[[], tuple[list[RowIssue], int, Mapping[str, str]]],
-                   imported_at: datetime | None = None) -> ImportSummary:
+                   imported_at: datetime | None = None, chunked: bool = False) -> ImportSummary:
     """Write one snapshot (the file importer and the demo seeder share this).
 
     ``rows`` are tuples ``(gtin, serial, expiry, batch, product_name, last_tx_date, row_no)``
-    with ISO-text dates. ``finish`` is called once the rows are consumed and returns (issues,
+    with ISO-text dates, or (``chunked``) lists of such tuples, as the reader yields them. ``finish`` is called once the rows are consumed and returns (issues,
     duplicates, GTIN → product name) — a stream knows its issues only at its end.
     """
     at = imported_at or _now()
@@ -360,7 +361,12 @@ def store_snapshot(conn: Connection, pharmacy_id: int, rows: Iterable[tuple[Any,
         pharmacy_id=pharmacy_id, imported_at=at, imported_by=user_id, source_name=source_name,
         sha256=sha256, row_count=0, issue_count=0, duplicate_count=0, has_tx_date=has_tx_date,
         mapping=dict(mapping or {}), issues=[])).inserted_primary_key[0])  # type: ignore[index]
-    count = bulk_insert(conn, its_stock_pack, _PACK_COLS, (sid, pharmacy_id), rows, progress)
+    if chunked:
+        count = bulk_insert_chunks(conn, its_stock_pack, _PACK_COLS, (sid, pharmacy_id),
+                                   rows, progress, key_first=True)  # type: ignore[arg-type]
+    else:
+        count = bulk_insert(conn, its_stock_pack, _PACK_COLS, (sid, pharmacy_id),
+                            rows, progress)  # type: ignore[arg-type]
     issues, dups, names = finish()
     real_issues = [i for i in issues if i.code != "duplicate"]
     conn.execute(update(its_snapshot).where(its_snapshot.c.id == sid).values(
@@ -439,7 +445,8 @@ def _import_its_stock(conn: Connection, pharmacy_id: int, path: Path, *, today: 
         on_total(stream.total_rows)
     with conn.begin_nested():  # a refusal half-way (e.g. no readable row) leaves nothing behind
         summary = store_snapshot(
-            conn, pharmacy_id, stream.rows, source_name=source_name or stream.source_name,
+            conn, pharmacy_id, stream.chunks, chunked=True,
+            source_name=source_name or stream.source_name,
             sha256=digest, user_id=user_id, mapping=stream.layout.as_mapping(),
             has_tx_date=stream.has_tx_date, progress=progress,
             finish=lambda: (stream.issues, stream.duplicates, stream.names))
