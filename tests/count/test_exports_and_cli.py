@@ -42,14 +42,25 @@ def test_the_workbook_lists_products_packs_and_undone_scans(db, pharmacies, sess
     _scan(db, session_id, SHELF[0], "a", pharmacies.alice_id)
     _scan(db, session_id, SHELF[1], "b", pharmacies.bob_id, grp="acik_recete")
     undone = _scan(db, session_id, SHELF[4], "c", pharmacies.bob_id)
+    for cid, raw in (("r1", "=HYPERLINK(\"x\")"), ("r2", karekod(SHELF[2])[:-3] + "\x1d99")):
+        store.record_scan(db, session_id, raw=raw, client_scan_id=cid, device_id="el-terminali",
+                          grp="raf", user_id=pharmacies.bob_id, today=TODAY)
     with db.begin() as conn:
         s = store.get_session(conn, session_id)
         store.undo_scan(conn, s, undone.scan.id, pharmacies.alice_id)
         data = count_xlsx(conn, s)
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Özet", "Ürünler", "Karekodlar", "Geri alınanlar"]
+    assert wb.sheetnames == ["Özet", "Ürünler", "Karekodlar", "Geri alınanlar", "Okunamayanlar"]
     summary = {r[0]: r[1] for r in wb["Özet"].iter_rows(values_only=True)}
     assert (summary["Toplam kutu"], summary["Açık reçete kutusu"]) == (2, 1)
+    assert summary["Okunamayan okutma"] == 2
+    bad = list(wb["Okunamayanlar"].iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[2], r[6], r[7], r[8]) for r in bad] == [
+        ("Raf", '=HYPERLINK("x")', "Bob", "el-terminali", "r1"),
+        ("Raf", karekod(SHELF[2])[:-3].replace("\x1d", "⟨GS⟩") + "⟨GS⟩99", "Bob",
+         "el-terminali", "r2")]
+    assert all(r[3] and r[4] and "okut" in r[5] for r in bad)   # code, reason, what to do
+    assert wb["Okunamayanlar"]["C2"].data_type == "s"           # text, never a formula
     assert summary["Açan"] == "Ecz. Alice"
     products = list(wb["Ürünler"].iter_rows(min_row=2, values_only=True))
     assert products == [(SHELF[0].gtin, "PARASETAMOL DEMO 500 MG 20 TABLET", 1, 1, 2)]
@@ -96,3 +107,45 @@ def test_the_cli_imports_a_scanner_dump_once_and_exports_it(cli_env, db, session
 def test_the_cli_says_so_for_an_unknown_session(cli_env, tmp_path):
     r = CliRunner().invoke(app, ["count", "export", "999"])
     assert r.exit_code == 2 and "Sayım bulunamadı: 999" in r.output
+
+
+TURKISH_NAMES = ["ZİNCO DEMO 15 MG", "ÇINAR DEMO ŞURUP", "ŞEKER DEMO TABLET", "ÖKSÜRÜK DEMO ŞURUBU",
+                 "ÜLSER DEMO 20 MG", "CİDE DEMO 1 MG", "OKSİJEN DEMO", "IŞIK DEMO 5 MG"]
+
+
+def scan_turkish_products(db, pharmacies, session_id) -> list[str]:  # type: ignore[no-untyped-def]
+    """Scan one pack of each product above and of İBUPROFEN (demo catalog); the names in
+    Turkish alphabetical order (TDK alphabet: c < ç, ı < i, o < ö, s < ş, u < ü)."""
+    from datetime import date
+
+    from eczane.domain.catalog import PrescriptionClass, Product
+    from eczane.domain.gs1 import make_gtin
+    from eczane.domain.karekod import Karekod
+    from eczane.store.catalog import upsert_products
+
+    seed_catalog(db)
+    products = [Product(make_gtin(f"869953609{i:04d}"), name, PrescriptionClass("normal"))
+                for i, name in enumerate(TURKISH_NAMES)]
+    with db.begin() as conn:
+        upsert_products(conn, products, "test")
+    packs = [Karekod(p.gtin, f"TR{i}", date(2028, 1, 31), "L1") for i, p in enumerate(products)]
+    packs.append(Karekod(SHELF[0].gtin, SHELF[0].serial, SHELF[0].expiry, SHELF[0].batch))
+    ibu = next(p for p in DEMO.on_shelf if p.gtin == "08699536080024")
+    packs.append(Karekod(ibu.gtin, ibu.serial, ibu.expiry, ibu.batch))
+    for i, k in enumerate(packs):
+        store.record_scan(db, session_id, raw=k.element_string(), client_scan_id=f"t{i}",
+                          device_id="pc", grp="raf", user_id=pharmacies.alice_id, today=TODAY)
+    return ["CİDE DEMO 1 MG", "ÇINAR DEMO ŞURUP", "IŞIK DEMO 5 MG",
+            "İBUPROFEN DEMO 400 MG 30 TABLET", "OKSİJEN DEMO", "ÖKSÜRÜK DEMO ŞURUBU",
+            "PARASETAMOL DEMO 500 MG 20 TABLET", "ŞEKER DEMO TABLET", "ÜLSER DEMO 20 MG",
+            "ZİNCO DEMO 15 MG"]
+
+
+def test_the_products_sheet_is_in_turkish_alphabetical_order(db, pharmacies, session_id):
+    expected = scan_turkish_products(db, pharmacies, session_id)
+    with db.connect() as conn:
+        data = count_xlsx(conn, store.get_session(conn, session_id))
+    names = [r[1] for r in openpyxl.load_workbook(io.BytesIO(data))["Ürünler"]
+             .iter_rows(min_row=2, values_only=True)]
+    assert names == expected
+    assert sorted(names) != expected   # code-point order puts Ç, İ, Ö, Ş, Ü after Z

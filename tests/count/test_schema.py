@@ -39,3 +39,23 @@ def test_at_most_one_active_row_per_pack_is_enforced_by_the_database(db, pharmac
         conn.execute(insert(count_scan), [row("d")])
     with pytest.raises(IntegrityError), db.begin() as conn:
         conn.execute(insert(count_scan), [row("c", undone=True)])
+
+
+def test_the_migration_downgrades_and_upgrades_the_count_tables(tmp_path):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from eczane.store.db import alembic_config, open_database
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    db = open_database(url)
+    count_tables = {"count_session", "count_scan", "count_scan_rejected"}
+    assert count_tables <= set(inspect(db.engine).get_table_names())
+    cfg = alembic_config(url)
+    for target, present in (("0002", False), ("head", True)):
+        with db.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            (command.downgrade if target == "0002" else command.upgrade)(cfg, target)
+        assert (count_tables <= set(inspect(db.engine).get_table_names())) is present
+        assert not (count_tables & set(inspect(db.engine).get_table_names())) or present
+    db.dispose()

@@ -94,14 +94,61 @@ def test_a_pack_missing_from_the_its_list_is_counted_amber(db, pharmacies, sessi
     assert (listed.verdict.code, not_listed.verdict.code) == ("new", "not_in_its")
 
 
-def test_an_unreadable_scan_is_red_with_the_reason_and_stores_nothing(db, pharmacies, session_id):
-    g = SHELF[0].gtin
+def rejected_rows(db, sid):  # type: ignore[no-untyped-def]
+    with db.connect() as conn:
+        return store.rejected_scans(conn, sid)
+
+
+def bad_check_digit(pack):  # type: ignore[no-untyped-def]
+    g = pack.gtin
     bad = g[:-1] + str((int(g[-1]) + 1) % 10)  # wrong GS1 check digit
-    raw = karekod(SHELF[0]).replace(g, bad)
-    out = scan(db, session_id, raw, "c1", user=pharmacies.alice_id)
+    return bad, karekod(pack).replace(g, bad)
+
+
+def test_an_unreadable_scan_is_red_with_the_reason_and_kept_apart_from_the_count(
+        db, pharmacies, session_id):
+    bad, raw = bad_check_digit(SHELF[0])
+    out = scan(db, session_id, raw, "c1", user=pharmacies.alice_id, device="tezgah")
     assert (out.verdict.state.value, out.verdict.detail) == ("red", "check_digit")
     assert out.verdict.message.startswith(f"GTIN (01) {bad} kontrol hanesi hatalı")
+    assert (out.rejected, out.replayed, out.scan) == (True, False, None)
     assert active_rows(db, session_id) == []
+    [row] = rejected_rows(db, session_id)
+    assert (row.raw, row.code, row.detail, row.message, row.device_id, row.client_scan_id,
+            row.user_id, row.grp) == (raw, "unreadable", "check_digit", out.verdict.message,
+                                      "tezgah", "c1", pharmacies.alice_id, "raf")
+    assert "yeniden okutun" in row.hint and "elle yazıp" in row.hint
+    assert row.raw_shown == raw.replace("\x1d", "⟨GS⟩")
+
+
+def test_an_unreadable_scan_is_stored_once_however_often_the_page_resends_it(
+        db, pharmacies, session_id):
+    _bad, raw = bad_check_digit(SHELF[0])
+    first = scan(db, session_id, raw, "c1", user=pharmacies.alice_id)
+    again = [scan(db, session_id, raw, "c1", user=pharmacies.alice_id) for _ in range(3)]
+    assert all(o.replayed and o.rejected and o.verdict == first.verdict for o in again)
+    assert [r.client_scan_id for r in rejected_rows(db, session_id)] == ["c1"]
+    scan(db, session_id, raw, "c2", user=pharmacies.bob_id, device="d2")  # scanned again: kept
+    assert [r.client_scan_id for r in rejected_rows(db, session_id)] == ["c2", "c1"]
+    with db.connect() as conn:
+        assert store.summary(conn, session_id)["rejected"] == 2
+
+
+def test_a_new_unreadable_scan_changes_the_live_version(db, pharmacies, session_id):
+    with db.connect() as conn:
+        before = store.version(conn, session_id)
+    scan(db, session_id, "bozuk okuma", "c1", user=pharmacies.alice_id)
+    with db.connect() as conn:
+        assert store.version(conn, session_id) != before
+
+
+def test_a_paused_count_refuses_an_unreadable_scan_without_storing_it(db, pharmacies, session_id):
+    with db.begin() as conn:
+        s = store.get_session(conn, session_id)
+        store.set_status(conn, s, pharmacies.bob_id, CountStatus.PAUSED, is_pharmacist=False)
+    out = scan(db, session_id, "bozuk", "c1", user=pharmacies.alice_id)
+    assert out.refused and not out.rejected   # the page keeps it to resend (its own list)
+    assert rejected_rows(db, session_id) == []
 
 
 def test_an_ambiguous_karekod_is_resolved_by_the_its_list_or_by_the_users_pick(
@@ -198,7 +245,8 @@ def test_totals_by_product_use_the_catalog_name_or_say_unknown(db, pharmacies, s
         summ = store.summary(conn, session_id)
     assert [(t.name, t.raf, t.acik_recete) for t in totals] == [
         ("Bilinmeyen ürün", 1, 0), ("PARASETAMOL DEMO 500 MG 20 TABLET", 1, 1)]
-    assert summ == {"raf": 2, "acik_recete": 1, "total": 3, "products": 2, "undone": 0}
+    assert summ == {"raf": 2, "acik_recete": 1, "total": 3, "products": 2, "undone": 0,
+                    "rejected": 0}
 
 
 def test_a_bad_group_or_a_missing_scan_id_is_refused(db, pharmacies, session_id):
@@ -217,6 +265,10 @@ def test_a_scanner_dump_is_imported_once_with_problems_by_line(db, pharmacies, s
     again = store.import_dump(db, session_id, lines, grp="acik_recete",
                               user_id=pharmacies.bob_id, today=TODAY)
     assert (again.added, again.already_imported, again.duplicates) == (0, 2, 1)
+    assert [p[0] for p in again.problems] == [5]     # still reported, stored only once
+    [bad] = rejected_rows(db, session_id)
+    assert (bad.raw, bad.device_id, bad.grp, bad.detail) == (
+        "0108699536080009", "dosya:okuyucu.txt", "acik_recete", "check_digit")
     rows = active_rows(db, session_id)
     assert {r.grp for r in rows} == {"acik_recete"} and len(rows) == 2
 
@@ -255,6 +307,30 @@ def test_the_batch_writer_stores_concurrent_scans_once_each_and_checks_the_user(
         writer.close()
     assert sorted(r.serial for r in active_rows(db, session_id)) == sorted(
         p.serial for p in SHELF[:8])
+
+
+def test_the_batch_writer_stores_unreadable_scans_in_the_same_batch_once_each(
+        db, pharmacies, session_id):
+    writer = store.ScanWriter(db)
+    try:
+        subs = []
+        for i, p in enumerate(SHELF[:6]):
+            subs.append(writer.submit(session_id, raw=karekod(p), client_scan_id=f"g{i}",
+                                      device_id="d1", grp="raf", user_id=pharmacies.bob_id,
+                                      today=TODAY))
+            for _ in range(2):   # each red scan sent twice (a resend), possibly in one batch
+                subs.append(writer.submit(session_id, raw=bad_check_digit(p)[1],
+                                          client_scan_id=f"r{i}", device_id="d2", grp="raf",
+                                          user_id=pharmacies.alice_id, today=TODAY))
+        outs = [f.result(timeout=30) for f in subs]
+    finally:
+        writer.close()
+    red = [o for o in outs if o.verdict.state.value == "red"]
+    assert len(red) == 12 and all(o.rejected for o in red)
+    assert sum(not o.replayed for o in red) == 6
+    assert sorted(r.client_scan_id for r in rejected_rows(db, session_id)) == [
+        f"r{i}" for i in range(6)]
+    assert len(active_rows(db, session_id)) == 6
 
 
 def test_a_long_dump_is_stored_chunk_by_chunk_and_a_paused_count_refuses_it(

@@ -177,3 +177,64 @@ def test_a_paused_count_shows_no_scan_input_and_says_how_to_go_on(app_client, si
     r = post_scan(app_client, sid, karekod(SHELF[0]), "c1")
     assert r.status_code == 409 and "duraklatıldı" in r.json()["message"]
     assert app_client.post(f"/sayim/{sid}/durum", data={"status": "bogus"}).status_code == 400
+
+
+def _bad_check_digit(pack):  # type: ignore[no-untyped-def]
+    g = pack.gtin
+    return karekod(pack).replace(g, g[:-1] + str((int(g[-1]) + 1) % 10))
+
+
+def test_an_unreadable_scan_is_stored_once_and_listed_on_every_device(app_client, sid):
+    app_client.login("bob")
+    version = app_client.get(f"/sayim/{sid}/canli").text.split('data-version="')[1].split('"')[0]
+    raw = _bad_check_digit(SHELF[0])
+    first = post_scan(app_client, sid, raw, "r1").json()
+    assert (first["state"], first["stored_rejected"], first["replayed"]) == ("red", True, False)
+    resent = post_scan(app_client, sid, raw, "r1").json()     # the page lost the answer
+    assert (resent["stored_rejected"], resent["replayed"]) == (True, True)
+    app_client.login("alice")                                  # another user, another device
+    live = app_client.get(f"/sayim/{sid}/canli", params={"v": version})
+    assert live.status_code == 200
+    assert "Okunamayan okutmalar (1)" in live.text and live.text.count("data-rejected=") == 1
+    assert first["message"] in live.text and "yeniden okutun" in live.text
+    assert raw.replace("\x1d", "⟨GS⟩") in live.text and "pc1" in live.text and "Bob" in live.text
+    page = app_client.get(f"/sayim/{sid}")
+    assert 'id="rejected-scans"' in page.text
+
+
+def test_the_count_page_shows_no_unreadable_list_while_there_is_none(app_client, sid):
+    app_client.login("bob")
+    assert 'id="rejected-scans"' not in app_client.get(f"/sayim/{sid}").text
+
+
+def test_the_downloaded_workbook_has_the_unreadable_scans(app_client, sid):
+    import io
+
+    import openpyxl
+
+    app_client.login("bob")
+    post_scan(app_client, sid, "01086995360800", "r1")
+    r = app_client.get(f"/sayim/{sid}/sayim.xlsx")
+    assert r.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(r.content))["Okunamayanlar"]
+                .iter_rows(min_row=2, values_only=True))
+    assert [(x[2], x[6], x[7], x[8]) for x in rows] == [("01086995360800", "Bob", "pc1", "r1")]
+
+
+def test_another_pharmacy_does_not_see_the_unreadable_scans(app_client, sid):
+    app_client.login("bob")
+    post_scan(app_client, sid, "bozuk", "r1")
+    app_client.login("charlie")
+    assert app_client.get(f"/sayim/{sid}/canli").status_code == 404
+    assert app_client.get(f"/sayim/{sid}/sayim.xlsx").status_code == 404
+
+
+def test_the_totals_page_lists_products_in_turkish_alphabetical_order(app_client, sid):
+    import re
+
+    from tests.count.test_exports_and_cli import scan_turkish_products
+
+    expected = scan_turkish_products(app_client.app.state.services.db, app_client.pharmacies, sid)
+    r = app_client.login("bob").get(f"/sayim/{sid}/toplamlar")
+    assert r.status_code == 200
+    assert re.findall(r"</code></td><td>([^<]*)</td>", r.text) == expected

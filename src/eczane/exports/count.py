@@ -16,7 +16,6 @@ from sqlalchemy import Connection, select
 
 from eczane.domain.count import ScanGroup
 from eczane.store import count as store
-from eczane.store.core import app_user
 
 FORMATS = ("gs", "hri", "raw")
 
@@ -38,10 +37,9 @@ def karekod_list(conn: Connection, session_id: int, *, grp: str | None = None,
 
 
 def count_xlsx(conn: Connection, session: store.CountSession) -> bytes:
-    """The count as a workbook: Özet, Ürünler, Karekodlar, Geri alınanlar."""
-    users = {r.id: r.display_name for r in conn.execute(
-        select(app_user.c.id, app_user.c.display_name)
-        .where(app_user.c.pharmacy_id == session.pharmacy_id))}
+    """The count as a workbook: Özet, Ürünler (Turkish alphabetical order), Karekodlar,
+    Geri alınanlar, Okunamayanlar (every unreadable scan, from every device)."""
+    users = store.user_names(conn, session.pharmacy_id)
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "remove_timezone": True})
     bold = wb.add_format({"bold": True})
@@ -57,7 +55,7 @@ def count_xlsx(conn: Connection, session: store.CountSession) -> bytes:
             ("Kapanış", local_time(session.closed_at) if session.closed_at else ""),
             ("Raftaki kutu", summ["raf"]), ("Açık reçete kutusu", summ["acik_recete"]),
             ("Toplam kutu", summ["total"]), ("Ürün sayısı", summ["products"]),
-            ("Geri alınan okutma", summ["undone"])]
+            ("Geri alınan okutma", summ["undone"]), ("Okunamayan okutma", summ["rejected"])]
     for i, (k, v) in enumerate(rows):
         ws.write(i, 0, k, bold)
         if isinstance(v, datetime):
@@ -69,7 +67,7 @@ def count_xlsx(conn: Connection, session: store.CountSession) -> bytes:
 
     ws = wb.add_worksheet("Ürünler")
     ws.write_row(0, 0, ["GTIN", "Ürün", "Raf", "Açık reçete", "Toplam"], bold)
-    for i, t in enumerate(store.totals(conn, session.id), start=1):
+    for i, t in enumerate(store.totals(conn, session.id, by_name=True), start=1):
         ws.write_string(i, 0, t.gtin)
         ws.write_row(i, 1, [t.name, t.raf, t.acik_recete, t.total])
     ws.set_column(0, 0, 16)
@@ -104,8 +102,31 @@ def count_xlsx(conn: Connection, session: store.CountSession) -> bytes:
         _scan_row(ws, i, s, undone_names, users, date_fmt, ts_fmt)
         ws.write(i, 10, users.get(s.undone_by or 0, ""))
         ws.write_datetime(i, 11, local_time(s.undone_at), ts_fmt)
+    _rejected_sheet(wb, conn, session.id, users, bold, ts_fmt)
     wb.close()
     return buf.getvalue()
+
+
+def _rejected_sheet(wb, conn, session_id, users, bold, ts_fmt) -> None:  # type: ignore[no-untyped-def]
+    """Every unreadable scan, oldest first: what was sent, why it was not read, what to do."""
+    ws = wb.add_worksheet("Okunamayanlar")
+    header = ["Okutma zamanı", "Grup", "Okutulan veri", "Sebep kodu", "Sebep", "Ne yapmalı",
+              "Okutan", "Cihaz", "Okutma kimliği"]
+    ws.write_row(0, 0, header, bold)
+    rows = store.rejected_scans(conn, session_id)[::-1]
+    for i, r in enumerate(rows, start=1):
+        ws.write_datetime(i, 0, local_time(r.scanned_at), ts_fmt)
+        ws.write(i, 1, ScanGroup(r.grp).label_tr)
+        for col, value in enumerate((r.raw_shown, r.detail or r.code, r.message, r.hint,
+                                     users.get(r.user_id, str(r.user_id)), r.device_id,
+                                     r.client_scan_id), start=2):
+            ws.write_string(i, col, value)   # never a formula, whatever was scanned
+    ws.set_column(0, 0, 19)
+    ws.set_column(2, 2, 40)
+    ws.set_column(4, 5, 50)
+    ws.set_column(6, 8, 16)
+    ws.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+    ws.freeze_panes(1, 0)
 
 
 def _scan_row(ws, i, s, names, users, date_fmt, ts_fmt) -> None:  # type: ignore[no-untyped-def]

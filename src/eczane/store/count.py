@@ -1,4 +1,4 @@
-"""Count sessions and scans (tables ``count_session``, ``count_scan``).
+"""Count sessions and scans (tables ``count_session``, ``count_scan``, ``count_scan_rejected``).
 
 The reconciliation reads ``count_scan`` directly: a row with ``undone_at IS NULL`` is a pack on
 hand. Two constraints keep the count honest under several devices at once:
@@ -7,6 +7,11 @@ hand. Two constraints keep the count honest under several devices at once:
   scanning the same pack at the same moment store it once;
 - one row per (session, client_scan_id) — a page that resends a scan after a lost answer gets
   the first answer again, never a second row.
+
+No scan is lost, not even an unreadable one: a red scan (the karekod engine could not read it)
+is stored in ``count_scan_rejected`` — raw input, reason, device, user, time — once per
+(session, client_scan_id), in the same transaction (the same batch) as the scans around it, so
+every device of the count lists it and the XLSX has it.
 
 ``record_scan`` commits before it returns: the page acknowledges a scan only after that.
 Opening, pausing, resuming, closing, undoing and importing are written to the audit log in the
@@ -103,6 +108,27 @@ Index("uq_count_scan_active_pack", count_scan.c.session_id, count_scan.c.gtin,
       postgresql_where=count_scan.c.undone_at.is_(None))
 Index("ix_count_scan_session_gtin", count_scan.c.session_id, count_scan.c.gtin)
 
+count_scan_rejected = Table(
+    "count_scan_rejected",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False),
+    Column("session_id", Integer, ForeignKey("count_session.id"), nullable=False),
+    Column("raw", Text, nullable=False),            # what the scanner sent (first RAW_MAX chars)
+    Column("code", String(40), nullable=False),     # the verdict's code: unreadable
+    Column("detail", String(40), nullable=False),   # the karekod engine's error code
+    Column("message", Text, nullable=False),        # the Turkish sentence shown at the counter
+    Column("grp", String(20), nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("client_scan_id", String(64), nullable=False),
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False),
+    Column("scanned_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("session_id", "client_scan_id", name="uq_count_scan_rejected_session_client"),
+)
+RAW_MAX = 1000
+"""Longest raw input kept for a rejected scan (a karekod is under 100 characters; a pasted page
+of text is not kept whole)."""
+
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
@@ -154,6 +180,9 @@ class ScanOutcome:
     product_name: str = ""
     refused: str | None = None
     """Turkish reason when the session takes no scans (paused, closed)."""
+    rejected: bool = False
+    """True when the scan was unreadable and is stored in ``count_scan_rejected`` (now or by an
+    earlier send of the same client_scan_id: then ``replayed`` is True too)."""
 
 
 class CountError(Exception):
@@ -401,6 +430,9 @@ def _record_in(lk: _Lookups, session_id: int, *, raw: str, client_scan_id: str,
                                        counted=False), refused=refusal)
     verdict, name = _classify(lk, session, raw, today, choice)
     k = verdict.karekod
+    if verdict.state is ScanState.RED:
+        return _store_rejected(conn, session, verdict, raw=raw, client_scan_id=client_scan_id,
+                               device_id=device_id, grp=grp, user_id=user_id)
     if not verdict.counted or k is None:
         return ScanOutcome(verdict, product_name=name)
     existing = find_active(conn, session_id, k.key)
@@ -418,6 +450,32 @@ def _record_in(lk: _Lookups, session_id: int, *, raw: str, client_scan_id: str,
     stored = StoredScan(new_id, session_id, k.gtin, k.serial, k.expiry, k.batch, grp, raw,
                         device_id, client_scan_id, user_id, at, None, None)
     return ScanOutcome(verdict, scan=stored, product_name=name)
+
+
+_INSERT_REJECTED: dict[str, Any] = {}
+
+
+def _store_rejected(conn: Connection, session: CountSession, verdict: ScanVerdict, *, raw: str,
+                    client_scan_id: str, device_id: str, grp: str, user_id: int) -> ScanOutcome:
+    """Store an unreadable scan once per (session, client_scan_id); a resend writes nothing.
+
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` (both databases): no extra read on the scan
+    path, no failed statement that would abort a PostgreSQL batch, and no row back on a resend.
+    """
+    dialect = conn.dialect.name
+    stmt = _INSERT_REJECTED.get(dialect)
+    if stmt is None:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = _INSERT_REJECTED[dialect] = ins(count_scan_rejected).on_conflict_do_nothing(
+            index_elements=["session_id", "client_scan_id"]).returning(count_scan_rejected.c.id)
+    res = conn.execute(stmt, {
+        "pharmacy_id": session.pharmacy_id, "session_id": session.id, "raw": raw[:RAW_MAX],
+        "code": verdict.code[:40], "detail": verdict.detail[:40], "message": verdict.message,
+        "grp": grp, "device_id": device_id, "client_scan_id": client_scan_id,
+        "user_id": user_id, "scanned_at": now_utc()})
+    return ScanOutcome(verdict, replayed=res.first() is None, rejected=True)
 
 
 class ScanWriter:
@@ -559,7 +617,7 @@ def undo_scan(conn: Connection, session: CountSession, scan_id: int, user_id: in
 
 
 def summary(conn: Connection, session_id: int) -> dict[str, int]:
-    """Packs on hand by group, plus the number of products and of undone scans."""
+    """Packs on hand by group, plus the number of products, of undone and of unreadable scans."""
     rows = conn.execute(
         select(count_scan.c.grp, func.count(), func.count(func.distinct(count_scan.c.gtin)))
         .where(and_(count_scan.c.session_id == session_id, count_scan.c.undone_at.is_(None)))
@@ -575,17 +633,21 @@ def summary(conn: Connection, session_id: int) -> dict[str, int]:
     out["undone"] = int(conn.execute(
         select(func.count()).where(and_(count_scan.c.session_id == session_id,
                                         count_scan.c.undone_at.is_not(None)))).scalar_one())
+    out["rejected"] = count_rejected(conn, session_id)
     return out
 
 
 def version(conn: Connection, session_id: int) -> str:
-    """A token that changes whenever a scan is added or undone or the session changes status."""
+    """A token that changes whenever a scan is added, rejected or undone or the session changes
+    status."""
     row = conn.execute(
         select(func.max(count_scan.c.id), func.count(count_scan.c.undone_at))
         .where(count_scan.c.session_id == session_id)).one()
     status = conn.execute(select(count_session.c.status)
                           .where(count_session.c.id == session_id)).scalar_one()
-    return f"{row[0] or 0}.{row[1] or 0}.{status}"
+    rejected = conn.execute(select(func.max(count_scan_rejected.c.id))
+                            .where(count_scan_rejected.c.session_id == session_id)).scalar()
+    return f"{row[0] or 0}.{row[1] or 0}.{rejected or 0}.{status}"
 
 
 @dataclass(frozen=True)
@@ -613,8 +675,14 @@ def product_names(conn: Connection, gtins: Iterable[str]) -> dict[str, str]:
     return {g: found[g].name if g in found else UNKNOWN_PRODUCT for g in wanted}
 
 
-def totals(conn: Connection, session_id: int, *, limit: int | None = None) -> list[ProductTotal]:
-    """Packs on hand per product, most recently scanned product first."""
+def totals(conn: Connection, session_id: int, *, limit: int | None = None,
+           by_name: bool = False) -> list[ProductTotal]:
+    """Packs on hand per product: most recently scanned product first (the live panel), or with
+    ``by_name`` in Turkish alphabetical order of product name, then GTIN (lists, exports).
+
+    Names come from the catalog, not the database's collation, so the order is made here
+    (``tr_sort_key``); a count has at most a few thousand products.
+    """
     q = (select(count_scan.c.gtin, count_scan.c.grp, func.count().label("n"),
                 func.max(count_scan.c.id).label("last"))
          .where(and_(count_scan.c.session_id == session_id, count_scan.c.undone_at.is_(None)))
@@ -624,10 +692,14 @@ def totals(conn: Connection, session_id: int, *, limit: int | None = None) -> li
         a = acc.setdefault(r.gtin, [0, 0, 0])
         a[0 if r.grp == "raf" else 1] += int(r.n)
         a[2] = max(a[2], int(r.last))
-    order = sorted(acc, key=lambda g: -acc[g][2])
-    if limit is not None:
-        order = order[:limit]
-    names = product_names(conn, order)
+    if by_name:
+        from eczane.domain.text import tr_sort_key
+
+        names = product_names(conn, acc)
+        order = sorted(acc, key=lambda g: (tr_sort_key(names[g]), g))[:limit]
+    else:
+        order = sorted(acc, key=lambda g: -acc[g][2])[:limit]
+        names = product_names(conn, order)
     return [ProductTotal(g, names[g], acc[g][0], acc[g][1], acc[g][2]) for g in order]
 
 
@@ -647,6 +719,77 @@ def active_scans(conn: Connection, session_id: int, *, grp: str | None = None
         q = q.where(count_scan.c.grp == grp)
     for r in conn.execute(q.order_by(count_scan.c.id)):
         yield _scan(r)
+
+
+@dataclass(frozen=True)
+class RejectedScan:
+    """An unreadable scan as stored (``count_scan_rejected``)."""
+
+    id: int
+    session_id: int
+    raw: str
+    code: str
+    detail: str
+    """The karekod engine's error code (check_digit, missing_ai, syntax, …)."""
+    message: str
+    grp: str
+    device_id: str
+    client_scan_id: str
+    user_id: int
+    scanned_at: datetime
+
+    @property
+    def hint(self) -> str:
+        """What to do about it, in Turkish (scan again, or type the code)."""
+        return REJECTED_HINTS.get(self.detail, REJECTED_HINTS[""])
+
+    @property
+    def raw_shown(self) -> str:
+        """The raw input with control characters made visible (GS as ⟨GS⟩)."""
+        return "".join("⟨GS⟩" if ch == "\x1d" else f"⟨{ord(ch):02X}⟩"
+                       if ord(ch) < 32 or ord(ch) == 127 else ch for ch in self.raw)
+
+
+_TYPE_IT = ("Yine okunmazsa karekodun yanındaki yazıyı (01)…(21)…(17)…(10)… biçiminde okutma "
+            "kutusuna elle yazıp Enter'a basın.")
+REJECTED_HINTS = {
+    "": "Kutuyu yeniden okutun (okuyucuyu karekoda düz ve yakın tutun). " + _TYPE_IT,
+    "empty": "Okuyucu boş veri gönderdi: kutuyu yeniden okutun.",
+    "unsupported_ai": "Bu bir ilaç karekodu değil (başka bir barkod okunmuş olabilir): kutunun "
+                      "üzerindeki kare karekodu okutun. " + _TYPE_IT,
+    "missing_ai": "Karekod eksik okundu (çizgili barkod ya da yarım okuma olabilir): kutunun "
+                  "üzerindeki kare karekodu yeniden okutun. " + _TYPE_IT,
+}
+"""Hints by karekod engine error code; "" for every other code (a misread: scan again)."""
+
+
+def _rejected(row: Any) -> RejectedScan:
+    return RejectedScan(row.id, row.session_id, row.raw, row.code, row.detail, row.message,
+                        row.grp, row.device_id, row.client_scan_id, row.user_id, row.scanned_at)
+
+
+def rejected_scans(conn: Connection, session_id: int, *, limit: int | None = None
+                   ) -> list[RejectedScan]:
+    """Unreadable scans of the session, newest first (all devices)."""
+    q = (select(count_scan_rejected).where(count_scan_rejected.c.session_id == session_id)
+         .order_by(count_scan_rejected.c.id.desc()))
+    if limit is not None:
+        q = q.limit(limit)
+    return [_rejected(r) for r in conn.execute(q)]
+
+
+def user_names(conn: Connection, pharmacy_id: int) -> dict[int, str]:
+    """User id → display name, for the users of a pharmacy."""
+    from eczane.store.core import app_user
+
+    return {r.id: r.display_name for r in conn.execute(
+        select(app_user.c.id, app_user.c.display_name)
+        .where(app_user.c.pharmacy_id == pharmacy_id))}
+
+
+def count_rejected(conn: Connection, session_id: int) -> int:
+    return int(conn.execute(select(func.count()).where(
+        count_scan_rejected.c.session_id == session_id)).scalar_one())
 
 
 # ---------------------------------------------------------------- import
@@ -711,7 +854,7 @@ def import_dump(db: Database, session_id: int, lines: Iterable[str], *, grp: str
 
 def _tally(report: ImportReport, no: int, raw: str, out: ScanOutcome) -> None:
     report.lines += 1
-    if out.replayed:
+    if out.replayed and out.verdict.counted:
         report.already_imported += 1
     elif out.verdict.code == "duplicate":
         report.duplicates += 1

@@ -22,6 +22,8 @@ from eczane.web.render import render
 
 router = APIRouter()
 NAV = [("/sayim", "Sayım")]
+REJECTED_SHOWN = 20
+"""Unreadable scans listed on the count page (newest first); the XLSX has them all."""
 
 
 def _session_for(request: Request, session_id: int) -> tuple[User, store.CountSession]:
@@ -44,6 +46,8 @@ def _live_context(request: Request, session: store.CountSession) -> dict[str, An
             "totals": store.totals(conn, session.id, limit=30),
             "recent": recent,
             "names": store.product_names(conn, [s.gtin for s in recent]),
+            "rejected": store.rejected_scans(conn, session.id, limit=REJECTED_SHOWN),
+            "users": store.user_names(conn, session.pharmacy_id),
             "version": store.version(conn, session.id),
             "local": local_time,
         }
@@ -86,7 +90,7 @@ def live(request: Request, session_id: int, v: str = "") -> Response:
 def all_totals(request: Request, session_id: int) -> HTMLResponse:
     _user, session = _session_for(request, session_id)
     with request.app.state.services.db.connect() as conn:
-        rows = store.totals(conn, session_id)
+        rows = store.totals(conn, session_id, by_name=True)
         summ = store.summary(conn, session_id)
     return render(request, "count/totals.html", {"session": session, "totals": rows,
                                                  "summary": summ})
@@ -151,6 +155,7 @@ def _outcome_json(out: store.ScanOutcome) -> dict[str, Any]:
         "gtin": k.gtin if k else None, "serial": k.serial if k else None,
         "expiry": k.expiry.isoformat() if k else None, "batch": k.batch if k else None,
         "scan_id": out.scan.id if out.scan else None, "replayed": out.replayed,
+        "stored_rejected": out.rejected,
         "detail": v.detail,
         "candidates": [{"index": i, "label": f"Seri {c.serial} · SKT {c.expiry:%d.%m.%Y} · "
                         f"Parti {c.batch}"} for i, c in enumerate(v.candidates)],

@@ -101,7 +101,9 @@
     }
     show(v.state, title, v.product_name, msg, pack);
     $("result").dataset.code = v.code;
-    if (v.state === "red" || v.code === "ambiguous") remember(item, msg);
+    // An unreadable scan the server stored is listed for every device ("Okunamayan okutmalar");
+    // only what the server did not keep stays in this device's own list.
+    if ((v.state === "red" && !v.stored_rejected) || v.code === "ambiguous") remember(item, msg);
     if (v.code === "ambiguous") showChoices(item, v.candidates);
     beep(v.state);
   }
@@ -138,8 +140,8 @@
     });
   }
 
-  /* Scans that did not count (unreadable, ambiguous, refused) stay listed on this device, so
-     that one missed while the backlog was being sent is still seen. */
+  /* Scans that did not count and that the server did not keep (ambiguous, errors) stay listed on
+     this device, so that one missed while the backlog was being sent is still seen. */
   function remember(item, message) {
     var list = load(PKEY);
     list.unshift({ raw: item.raw, message: message, at: new Date().toLocaleTimeString("tr-TR") });

@@ -1,4 +1,4 @@
-"""Count sessions and their scans (stok sayımı).
+"""Count sessions, their scans and their unreadable scans (stok sayımı).
 
 Revision ID: 0003
 Revises: 0002
@@ -49,9 +49,26 @@ def upgrade() -> None:
                     unique=True, sqlite_where=sa.text("undone_at IS NULL"),
                     postgresql_where=sa.text("undone_at IS NULL"))
     op.create_index("ix_count_scan_session_gtin", "count_scan", ["session_id", "gtin"])
+    op.create_table(
+        "count_scan_rejected",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("pharmacy_id", sa.Integer, sa.ForeignKey("pharmacy.id", name="fk_count_scan_rejected_pharmacy_id_pharmacy"), nullable=False),
+        sa.Column("session_id", sa.Integer, sa.ForeignKey("count_session.id", name="fk_count_scan_rejected_session_id_count_session"), nullable=False),
+        sa.Column("raw", sa.Text, nullable=False),
+        sa.Column("code", sa.String(40), nullable=False),
+        sa.Column("detail", sa.String(40), nullable=False),
+        sa.Column("message", sa.Text, nullable=False),
+        sa.Column("grp", sa.String(20), nullable=False),
+        sa.Column("device_id", sa.String(64), nullable=False),
+        sa.Column("client_scan_id", sa.String(64), nullable=False),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("app_user.id", name="fk_count_scan_rejected_user_id_app_user"), nullable=False),
+        sa.Column("scanned_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("session_id", "client_scan_id", name="uq_count_scan_rejected_session_client"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("count_scan_rejected")
     op.drop_index("ix_count_scan_session_gtin", table_name="count_scan")
     op.drop_index("uq_count_scan_active_pack", table_name="count_scan")
     op.drop_table("count_scan")
