@@ -70,7 +70,10 @@ def test_scans_typed_by_a_wedge_scanner_show_green_amber_and_red(page, live_serv
     wait_state(page, "red")
     assert "eksik alan" in page.inner_text("#result-message")
     assert page.get_attribute("#sayim", "data-last-beep") == "red"
-    assert f"01{SHELF[0].gtin} — " in page.inner_text("#problems-list")   # stays listed
+    # stored on the server, listed for every device with what to do (not only on this one)
+    page.wait_for_selector("#rejected-scans tr[data-code=missing_ai]", timeout=3000)
+    assert f"01{SHELF[0].gtin}" in page.inner_text("#rejected-scans")
+    assert "yeniden okutun" in page.inner_text("#rejected-scans")
     # A Turkish-Q PC with a US-layout scanner: "]d2" arrives as "üd2", "[GS]" as "ğGSü" and
     # a lowercase "i" as "ı" (research/its.md §6, keyboard layout).
     k = Karekod(SHELF[1].gtin, "Ki9", SHELF[1].expiry, "LOT1")
@@ -182,3 +185,32 @@ def test_a_count_closed_elsewhere_turns_the_counter_red_and_keeps_later_scans(
     page.wait_for_selector("#result-title:text('KAYDEDİLMEDİ')", timeout=3000)
     assert "kapatıldı" in page.inner_text("#refused-list")
     assert active(live_server, counting) == []
+
+
+def test_an_unreadable_scan_on_one_device_is_listed_on_another_and_kept_on_the_server(
+        browser, live_server, counting):
+    a_ctx, b_ctx = browser.new_context(locale="tr-TR"), browser.new_context(locale="tr-TR")
+    try:
+        a, b = a_ctx.new_page(), b_ctx.new_page()
+        open_counter(a, live_server, counting, "alice")
+        open_counter(b, live_server, counting, "bob")
+        g = SHELF[3].gtin
+        bad = g[:-1] + str((int(g[-1]) + 1) % 10)        # a misread digit: wrong check digit
+        scanner_types(a, f"01{bad}21{SHELF[3].serial}")
+        wait_state(a, "red", "unreadable")
+        assert a.get_attribute("#result", "data-code") == "unreadable"
+        row = b.wait_for_selector("#rejected-scans tr[data-code=check_digit]", timeout=2000)
+        text = row.inner_text()
+        assert bad in text and "kontrol hanesi hatalı" in text and "Ecz. Alice" in text
+        assert "elle yazıp" in text                       # the hint: type the code
+        assert b.inner_text("#rejected-scans h2") == "Okunamayan okutmalar (1)"
+        assert a.is_hidden("#problems")                   # not a second, device-only list
+        a.reload()                                        # nothing left to resend
+        a.wait_for_selector("#queue-status[data-pending='0']", timeout=3000)
+        with live_server.db.connect() as conn:
+            [stored] = store.rejected_scans(conn, counting)
+        assert (stored.raw, stored.detail, stored.user_id) == (
+            f"01{bad}21{SHELF[3].serial}", "check_digit", live_server.pharmacies.alice_id)
+    finally:
+        a_ctx.close()
+        b_ctx.close()
