@@ -14,7 +14,9 @@ counted after the reconciliation never reaches İTS.
 
 from __future__ import annotations
 
+import csv
 import io
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,6 +32,7 @@ from tests.browser.conftest import login
 
 CLOSED_DAY = date(2026, 11, 23)   # research/its.md: the 2025 window closed on 24.10.2025
 OPEN_DAY = date(2025, 9, 1)       # inside 24.07.2025–24.10.2025
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @dataclass
@@ -113,15 +116,30 @@ def bucket(page, name: str) -> int:  # type: ignore[no-untyped-def]
 
 def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser, walk, tmp_path):
     server, demo, today = walk.server, walk.demo, walk.today
-    shots = Path(tmp_path)
+    # ECZANE_UPDATE_SCREENSHOTS=1 refreshes docs/screenshots/ (window-closed run only).
+    shots = DOCS if os.environ.get("ECZANE_UPDATE_SCREENSHOTS") and today == CLOSED_DAY else tmp_path
     kalfa_ctx = browser.new_context(locale="tr-TR", viewport={"width": 1280, "height": 900})
     ecz_ctx = browser.new_context(locale="tr-TR", viewport={"width": 1280, "height": 900})
     try:
         kalfa, ecz = kalfa_ctx.new_page(), ecz_ctx.new_page()
 
+        # Before anything: the pharmacist takes a backup and loads the drug catalog (classes
+        # decide colour-prescription exclusion) from the home page's steps.
+        login(ecz, server.url, "alice")
+        ecz.click("#steps a[href='/ithalat']")
+        with ecz.expect_download() as backup:
+            ecz.click("form[action='/ithalat/yedek'] button")
+        assert backup.value.suggested_filename.endswith(".jsonl.gz")
+        out = io.StringIO()
+        csv.writer(out).writerows([("gtin", "name", "prescription_class")] + [
+            (p.gtin, p.name, p.prescription_class.value) for p in demo_products()])
+        catalog = out.getvalue()
+        upload(ecz, "form[action='/ithalat/katalog']", "urunler.csv", "text/csv", catalog.encode())
+        assert "Sorunlu satır" not in ecz.inner_text("main")
+
         # Step 3 — the kalfa opens a count from the home page and counts the shelf.
         login(kalfa, server.url, "bob")
-        kalfa.click("a[href='/sayim']")
+        kalfa.click("#steps a[href='/sayim']")                # the home page leads step by step
         kalfa.fill("input[name=name]", "Kasım genel sayımı")
         kalfa.click("text=Yeni sayım aç")
         kalfa.wait_for_url("**/sayim/*")
@@ -139,14 +157,10 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         scan_pack(kalfa, shelf[0])                           # the same pack again: not twice
         kalfa.wait_for_selector("#result[data-code=duplicate]", timeout=5000)
         wait_total(kalfa, len(shelf) + 1)
-        kalfa.screenshot(path=str(shots / "sayim.png"), full_page=True)
+        assert kalfa.locator("#next-step a[href='/mutabakat']").count() == 1   # count → mutabakat
+        kalfa.screenshot(path=str(shots / "1-sayim.png"), full_page=True)
 
-        # Step 4 — the pharmacist loads the catalog and the İTS stock list on /ithalat.
-        login(ecz, server.url, "alice")
-        ecz.click("a[href='/ithalat']")
-        catalog = "gtin,name,prescription_class\n" + "".join(
-            f"{p.gtin},{p.name},{p.prescription_class.value}\n" for p in demo_products())
-        upload(ecz, "form[action='/ithalat/katalog']", "urunler.csv", "text/csv", catalog.encode())
+        # Step 4 — the pharmacist loads the İTS stock list ("Stok İndir" XLSX) on /ithalat.
         ecz.goto(f"{server.url}/ithalat")
         upload(ecz, "form[action='/ithalat/its']", "stok.xlsx",
                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -195,7 +209,7 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         ecz.wait_for_url("**grup=kept_out")
         assert "buzdolabında bulundu" in ecz.inner_text("#kutular")
         assert bucket(ecz, "not_on_hand_eligible") == len(eligible) - 1
-        ecz.screenshot(path=str(shots / "mutabakat.png"), full_page=True)
+        ecz.screenshot(path=str(shots / "2-mutabakat.png"), full_page=True)
 
         # After the comparison the kalfa finds one more pack and scans it into the open count.
         scan_pack(kalfa, walk.late)
@@ -251,7 +265,10 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         ecz.click("#finished a")
         assert ecz.inner_text("#status") == "Tamamlandı"
         assert ecz.locator("#packs tr[data-state=accepted]").count() == len(depo)
-        ecz.screenshot(path=str(shots / "bildirim.png"), full_page=True)
+        ecz.screenshot(path=str(shots / "4-bildirim-mal-alim.png"), full_page=True)
+
+        ecz.goto(f"{server.url}/bildirim")
+        ecz.screenshot(path=str(shots / "3-bildirim.png"), full_page=True)
 
         # İTS itself: the depo packs are ours now; nothing counted was ever deactivated.
         sim_packs = {(sp["gtin"], sp["sn"]): sp for sp in walk.sim.state.snapshot()}
@@ -269,13 +286,15 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
             assert ecz.inner_text("#status").startswith("Taslak")
 
         # The audit log shows every step, who did it, and the chain verifies.
-        ecz.click("a[href='/denetim']")
+        ecz.click("header a[href='/denetim']")
         ecz.click("text=Zinciri doğrula")
         assert "ok" in (ecz.get_attribute("#verify", "class") or "")
-        rows = [r.split("\t") for r in ecz.inner_text("#events tbody").splitlines()]
-        by_event = {}
-        for r in rows:
-            by_event.setdefault(r[3].strip(), set()).add(r[2].strip())
+        by_event: dict[str, set[str]] = {}
+        for r in ecz.locator("#events tbody tr").all():
+            cells = r.locator("td")
+            by_event.setdefault(cells.nth(3).locator("code").inner_text(), set()).add(
+                cells.nth(2).inner_text().strip())
+        assert "Sayım açıldı" in ecz.inner_text("#events")        # Turkish words, not only codes
         assert by_event["count.opened"] == {"Bob"}
         assert "Ecz. Alice" in by_event["imports.its_stock"]
         assert "Ecz. Alice" in by_event["reconcile.run"]
@@ -285,7 +304,7 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         assert "Ecz. Alice" in by_event["notify.credentials_saved"]
         if today == CLOSED_DAY:
             assert "Ecz. Alice" in by_event["notify.approval_refused"]
-        ecz.screenshot(path=str(shots / "denetim.png"), full_page=True)
+        ecz.screenshot(path=str(shots / "5-denetim.png"), full_page=True)
     finally:
         kalfa_ctx.close()
         ecz_ctx.close()

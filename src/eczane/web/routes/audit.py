@@ -14,6 +14,29 @@ from eczane.web.render import render
 router = APIRouter()
 NAV = [("/denetim", "Denetim kaydı")]
 PAGE = 100
+EVENT_LABELS = {
+    "count.opened": "Sayım açıldı", "count.paused": "Sayım duraklatıldı",
+    "count.resumed": "Sayıma devam edildi", "count.closed": "Sayım kapatıldı",
+    "count.scan_undone": "Okutma geri alındı", "count.imported": "Sayıma dosyadan okutma eklendi",
+    "imports.its_stock": "İTS stok listesi içe aktarıldı", "imports.onhand": "Karekod listesi içe aktarıldı",
+    "imports.catalog": "İlaç kataloğu yüklendi", "store.backup": "Yedek alındı",
+    "store.restore": "Yedekten geri yüklendi",
+    "reconcile.run": "Mutabakat (karşılaştırma) yapıldı",
+    "reconcile.transit_imported": "Arada kalan listesi yüklendi",
+    "reconcile.override_set": "Kutu deaktivasyon listesinden çıkarıldı",
+    "reconcile.override_cleared": "Kutu deaktivasyon listesine geri alındı",
+    "reconcile.exported": "Mutabakat dışa aktarıldı",
+    "notify.credentials_saved": "İTS kullanıcı bilgileri kaydedildi",
+    "notify.submission_created": "Bildirim taslağı hazırlandı",
+    "notify.submission_approved": "Bildirim eczacı tarafından onaylandı",
+    "notify.approval_refused": "Onay reddedildi",
+    "notify.submission_cancelled": "Bildirim iptal edildi",
+    "notify.batch_sending": "İTS'ye gönderiliyor", "notify.batch_result": "İTS sonucu alındı",
+    "notify.batch_failed": "İTS gönderimi başarısız", "notify.batch_blocked": "Gönderim durduruldu",
+    "notify.status_checked": "İTS durum sorgusu", "notify.pack_dropped": "Sayılan kutu bildirimden çıkarıldı",
+    "placement.run": "Yerleştirme simülasyonu çalıştırıldı",
+}
+"""Turkish words for the event codes the areas write (the code stays shown beside it)."""
 
 
 @router.get("/denetim", response_class=HTMLResponse)
@@ -30,7 +53,7 @@ def index(request: Request, sayfa: int = 1, dogrula: int = 0) -> HTMLResponse:
             audit_log.c.pharmacy_id == user.pharmacy_id)).scalar_one()
         check = verify(conn, user.pharmacy_id) if dogrula else None
     return render(request, "notify/audit_index.html", {
-        "rows": rows, "total": total, "check": check, "page": sayfa,
+        "rows": rows, "total": total, "check": check, "page": sayfa, "labels": EVENT_LABELS,
         "pages": max(1, (total + PAGE - 1) // PAGE)})
 
 
@@ -42,4 +65,4 @@ def event(request: Request, event_id: int) -> HTMLResponse:
     if row is None:
         raise HTTPException(404, "Kayıt bulunamadı.")
     check_pharmacy(user, row.pharmacy_id)
-    return render(request, "notify/audit_event.html", {"row": row})
+    return render(request, "notify/audit_event.html", {"row": row, "labels": EVENT_LABELS})
