@@ -267,7 +267,8 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         assert ecz.locator("#packs tr[data-state=accepted]").count() == len(depo)
         ecz.screenshot(path=str(shots / "4-bildirim-mal-alim.png"), full_page=True)
 
-        ecz.goto(f"{server.url}/bildirim")
+        ecz.click("#back a[href='/bildirim']")               # back to the other flows
+        ecz.wait_for_url("**/bildirim")
         ecz.screenshot(path=str(shots / "3-bildirim.png"), full_page=True)
 
         # İTS itself: the depo packs are ours now; nothing counted was ever deactivated.
@@ -308,3 +309,24 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
     finally:
         kalfa_ctx.close()
         ecz_ctx.close()
+
+
+def test_a_new_pharmacy_is_told_what_to_do_first_on_every_step(page, live_server):
+    """Empty pages explain themselves and link to the step that fills them (seed 000's order)."""
+    login(page, live_server.url, "alice")
+    page.goto(f"{live_server.url}/sayim")
+    assert "Henüz sayım yok" in page.inner_text("main")
+    page.goto(f"{live_server.url}/mutabakat")
+    main = page.inner_text("main")
+    assert "Henüz mutabakat yok" in main and page.title() == "Mutabakat · eczane"
+    assert page.locator("main a[href='/ithalat']").count() >= 1
+    assert page.locator("main a[href='/sayim']").count() >= 1
+    page.goto(f"{live_server.url}/bildirim")
+    assert "Önce İTS stokunu sayımla karşılaştırın" in page.inner_text("#flow-deactivation")
+    page.click("#flow-deactivation a[href='/mutabakat']")
+    page.wait_for_url("**/mutabakat")
+    page.goto(f"{live_server.url}/denetim")
+    assert "Henüz kayıt yok" in page.inner_text("#empty")
+    page.goto(f"{live_server.url}/")
+    hrefs = [a.get_attribute("href") for a in page.locator("#steps a").all()]
+    assert hrefs == ["/ithalat", "/sayim", "/ithalat", "/mutabakat", "/bildirim", "/denetim"]
