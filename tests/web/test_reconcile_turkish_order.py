@@ -48,3 +48,32 @@ def test_the_deactivation_list_page_shows_names_in_turkish_order(app_client, rec
     assert r.status_code == 200
     shown = re.findall(r"<td>([^<]*)</td><td><code>", r.text)
     assert list(dict.fromkeys(shown)) == TURKISH
+
+
+SENDERS = ["Zeytin Eczanesi", "Çınar Eczanesi", "İnci Eczanesi", "Işık Eczanesi", "Ayşe Eczanesi",
+           "Cihan Eczanesi"]
+
+
+def test_the_transit_worklist_lists_sending_pharmacies_in_turkish_order(app_client, db):
+    from eczane.domain.reconcile import InTransitPack
+    from eczane.exports.karekod_list import exchange_files
+    from eczane.exports.packs import from_row
+    from eczane.store.reconcile import replace_in_transit
+
+    ph = app_client.pharmacies
+    g = make_gtin("8699536080000")
+    with db.begin() as conn:
+        add_products(conn, [(g, "PARASETAMOL 500 MG", "normal")])
+        add_snapshot(conn, ph.pharmacy_id, [(g, "HERE", LATER, "L1", "", BEFORE)])
+        iid = add_onhand_import(conn, ph.pharmacy_id, [(g, "HERE", LATER, "L1")])
+        replace_in_transit(conn, ph.pharmacy_id, [
+            InTransitPack(g, f"T{i}", LATER, "L5", "eczane", s) for i, s in enumerate(SENDERS)],
+            user_id=None)
+        rid = run_reconciliation(conn, ph.pharmacy_id, today=date.today(), user_id=ph.alice_id,
+                                 onhand_import_id=iid)
+        packs = [from_row(r, None) for r in bucket_packs(conn, rid, "in_transit")]
+    turkish = ["Ayşe Eczanesi", "Cihan Eczanesi", "Çınar Eczanesi", "Işık Eczanesi",
+               "İnci Eczanesi", "Zeytin Eczanesi"]
+    assert list(exchange_files(packs)) == turkish
+    page = app_client.login("alice").get(f"/mutabakat/{rid}/arada-kalan")
+    assert re.findall(r"<h3>([^<(]*) \(", page.text) == turkish

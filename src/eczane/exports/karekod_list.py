@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from eczane.domain.text import tr_sort_key
 from eczane.exports.packs import ExportPack
 
 HEADER = "Elinizde Olmayan Karekodlar"
@@ -40,4 +41,5 @@ def exchange_files(packs: Iterable[ExportPack], *, gs: str = GS) -> dict[str, st
     for p in packs:
         if p.sender_type == "eczane":
             by_sender.setdefault(p.sender or "Bilinmeyen eczane", []).append(p)
-    return {s: karekod_list_text(ps, header=None, gs=gs) for s, ps in sorted(by_sender.items())}
+    return {s: karekod_list_text(ps, header=None, gs=gs)
+            for s, ps in sorted(by_sender.items(), key=lambda kv: tr_sort_key(kv[0]))}

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from eczane.domain.errors import RuleError
 from eczane.domain.reconcile import BUCKET_LABELS_TR, BUCKETS, SENDER_TYPES, Bucket, window_status
+from eczane.domain.text import tr_sort_key
 from eczane.exports import from_store as exports
 from eczane.exports.packs import from_row
 from eczane.store import reconcile as store
@@ -101,7 +102,7 @@ def _detail_context(conn: Connection, rec: store.Reconciliation, grup: str, q: s
         "rec": rec, "window": window, "status": window_status(window, today),
         "counts": counts, "labels": BUCKET_LABELS_TR, "buckets": BUCKETS, "grup": grup, "q": q,
         "page": page, "has_more": len(rows) > PAGE, "packs": packs,
-        "chart_buckets": _bars([(SHORT[b], rec.counts[b.value]) for b in BUCKETS], 6),
+        "chart_buckets": _bars([(SHORT[b], counts[b.value]) for b in BUCKETS], 6),
         "chart_products": _bars(stats["product"]), "chart_months": _bars(stats["month"], 24),
         "sources": exports.describe_sources(conn, rec), "stale": exports.stale_warning(conn, rec),
     }
@@ -112,6 +113,8 @@ def _transit_context(conn: Connection, rec: store.Reconciliation, today: date) -
     groups: dict[str, dict[str, list[Any]]] = {t: {} for t in SENDER_TYPES}
     for p in packs:
         groups.setdefault(p.sender_type, {}).setdefault(p.sender or "—", []).append(p)
+    groups = {t: dict(sorted(g.items(), key=lambda kv: tr_sort_key(kv[0])))   # senders A–Z (tr)
+              for t, g in groups.items()}
     window = exports.window_of(rec)
     return {"rec": rec, "window": window, "status": window_status(window, today),
             "groups": groups, "sender_types": SENDER_TYPES, "total": len(packs)}
