@@ -209,6 +209,9 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         ecz.wait_for_url("**grup=kept_out")
         assert "buzdolabında bulundu" in ecz.inner_text("#kutular")
         assert bucket(ecz, "not_on_hand_eligible") == len(eligible) - 1
+        # The bucket chart agrees with the table (it once showed the count before keep-outs).
+        titles = ecz.locator("#grafik-gruplar svg rect title").all_text_contents()
+        assert f"Elde yok, uygun: {len(eligible) - 1}" in titles
         ecz.screenshot(path=str(shots / "2-mutabakat.png"), full_page=True)
 
         # After the comparison the kalfa finds one more pack and scans it into the open count.
