@@ -346,3 +346,26 @@ def test_a_long_dump_is_stored_chunk_by_chunk_and_a_paused_count_refuses_it(
         store.import_dump(db, session_id, [karekod(SHELF[8])], grp="raf",
                           user_id=pharmacies.bob_id, today=TODAY)
     assert len(active_rows(db, session_id)) == 7
+
+
+def test_an_unreadable_scan_with_a_nul_or_a_broken_character_does_not_fail_its_batch(
+        db, pharmacies, session_id):
+    writer = store.ScanWriter(db)
+    odd = ["01\x0008699536080000", "0108699536080000\ud800", "\x00"]
+    try:
+        subs = [writer.submit(session_id, raw=raw, client_scan_id=f"o{i}", device_id="d\x00",
+                              grp="raf", user_id=pharmacies.bob_id, today=TODAY)
+                for i, raw in enumerate(odd)]
+        subs.append(writer.submit(session_id, raw=karekod(SHELF[0]), client_scan_id="g",
+                                  device_id="d", grp="raf", user_id=pharmacies.bob_id,
+                                  today=TODAY))
+        outs = [f.result(timeout=30) for f in subs]
+    finally:
+        writer.close()
+    assert [o.verdict.state.value for o in outs[:3]] == ["red", "red", "red"]
+    assert outs[3].verdict.counted and outs[3].scan is not None
+    rows = sorted(rejected_rows(db, session_id), key=lambda r: r.client_scan_id)
+    assert [r.raw for r in rows] == [s.replace("\x00", "\ufffd").replace("\ud800", "\ufffd")
+                                     for s in odd]
+    assert {r.device_id for r in rows} == {"d\ufffd"}
+    assert len(active_rows(db, session_id)) == 1

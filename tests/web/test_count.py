@@ -238,3 +238,12 @@ def test_the_totals_page_lists_products_in_turkish_alphabetical_order(app_client
     r = app_client.login("bob").get(f"/sayim/{sid}/toplamlar")
     assert r.status_code == 200
     assert re.findall(r"</code></td><td>([^<]*)</td>", r.text) == expected
+
+
+def test_a_scan_with_a_broken_character_is_answered_and_stored(app_client, sid):
+    app_client.login("bob")
+    r = app_client.post(f"/api/sayim/{sid}/scan", content=b'{"raw": "01\\ud800\\u0000x", '
+                        b'"client_scan_id": "r1", "device_id": "pc1", "grp": "raf"}',
+                        headers={"Content-Type": "application/json"})
+    assert r.status_code == 200 and r.json()["stored_rejected"] is True
+    assert "01\ufffd\ufffdx" in app_client.get(f"/sayim/{sid}/canli").text

@@ -388,7 +388,8 @@ def record_scan(db: Database, session_id: int, *, raw: str, client_scan_id: str,
         try:
             with db.begin() as conn:
                 return _record_in(_Lookups(conn), session_id, raw=raw,
-                                  client_scan_id=client_scan_id, device_id=device_id[:64],
+                                  client_scan_id=client_scan_id,
+                                  device_id=storable(device_id)[:64],
                                   grp=grp, user_id=user_id, today=today, choice=choice,
                                   check_user=check_user)
         except IntegrityError:
@@ -402,7 +403,7 @@ def record_scan(db: Database, session_id: int, *, raw: str, client_scan_id: str,
 def _check_request(grp: str, client_scan_id: str) -> str:
     if grp not in {g.value for g in ScanGroup}:
         raise CountError(f"Geçersiz grup: {grp!r} (raf veya acik_recete).", 400)
-    client_scan_id = client_scan_id.strip()[:64]
+    client_scan_id = storable(client_scan_id).strip()[:64]
     if not client_scan_id:
         raise CountError("Okutma kimliği (client_scan_id) eksik.", 400)
     return client_scan_id
@@ -455,6 +456,20 @@ def _record_in(lk: _Lookups, session_id: int, *, raw: str, client_scan_id: str,
 _INSERT_REJECTED: dict[str, Any] = {}
 
 
+def storable(text: str) -> str:
+    """Text both databases take: a NUL (PostgreSQL refuses it) and a lone surrogate (not UTF-8,
+    e.g. an escaped ``\\ud800`` in the JSON) become U+FFFD, so one odd scan cannot fail a
+    whole batch.
+
+    >>> storable("ab" + chr(0) + "c" + chr(0xD800)) == "ab\ufffdc\ufffd"
+    True
+    """
+    if text.isascii() and "\x00" not in text:
+        return text
+    return "".join("\ufffd" if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch
+                   for ch in text)
+
+
 def _store_rejected(conn: Connection, session: CountSession, verdict: ScanVerdict, *, raw: str,
                     client_scan_id: str, device_id: str, grp: str, user_id: int) -> ScanOutcome:
     """Store an unreadable scan once per (session, client_scan_id); a resend writes nothing.
@@ -471,8 +486,10 @@ def _store_rejected(conn: Connection, session: CountSession, verdict: ScanVerdic
         stmt = _INSERT_REJECTED[dialect] = ins(count_scan_rejected).on_conflict_do_nothing(
             index_elements=["session_id", "client_scan_id"]).returning(count_scan_rejected.c.id)
     res = conn.execute(stmt, {
-        "pharmacy_id": session.pharmacy_id, "session_id": session.id, "raw": raw[:RAW_MAX],
-        "code": verdict.code[:40], "detail": verdict.detail[:40], "message": verdict.message,
+        "pharmacy_id": session.pharmacy_id, "session_id": session.id,
+        "raw": storable(raw)[:RAW_MAX],
+        "code": verdict.code[:40], "detail": verdict.detail[:40],
+        "message": storable(verdict.message),
         "grp": grp, "device_id": device_id, "client_scan_id": client_scan_id,
         "user_id": user_id, "scanned_at": now_utc()})
     return ScanOutcome(verdict, replayed=res.first() is None, rejected=True)
@@ -516,7 +533,7 @@ class ScanWriter:
             fut.set_exception(exc)
             return fut
         self._queue.put(({"session_id": session_id, "raw": raw, "client_scan_id": cid,
-                          "device_id": device_id[:64], "grp": grp, "user_id": user_id,
+                          "device_id": storable(device_id)[:64], "grp": grp, "user_id": user_id,
                           "today": today, "choice": choice}, fut))
         return fut
 

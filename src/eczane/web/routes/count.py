@@ -113,7 +113,7 @@ async def scan(request: Request, session_id: int) -> JSONResponse:
     choice = body.get("choice")
     services = request.app.state.services
     future = _writer(services).submit(
-        session_id, raw=body["raw"], client_scan_id=str(body.get("client_scan_id") or ""),
+        session_id, raw=store.storable(body["raw"]), client_scan_id=str(body.get("client_scan_id") or ""),
         device_id=str(body.get("device_id") or ""), grp=str(body.get("grp") or "raf"),
         user_id=user_id, today=services.today(), choice=choice if isinstance(choice, int) else None)
     try:
