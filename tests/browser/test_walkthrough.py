@@ -273,6 +273,12 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         ecz.click("#back a[href='/bildirim']")               # back to the other flows
         ecz.wait_for_url("**/bildirim")
         ecz.screenshot(path=str(shots / "3-bildirim.png"), full_page=True)
+        if today == CLOSED_DAY:
+            # The refused 75 draft is still open: the flow links to it instead of a second draft
+            # (which İTS-lock would refuse with a dead-end error page).
+            assert ecz.locator("#flow-deactivation button").count() == 0
+            ecz.click("#flow-deactivation .open-sub a")
+            assert ecz.url == deact_url
 
         # İTS itself: the depo packs are ours now; nothing counted was ever deactivated.
         sim_packs = {(sp["gtin"], sp["sn"]): sp for sp in walk.sim.state.snapshot()}
