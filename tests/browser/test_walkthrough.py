@@ -339,3 +339,23 @@ def test_a_new_pharmacy_is_told_what_to_do_first_on_every_step(page, live_server
     page.goto(f"{live_server.url}/")
     hrefs = [a.get_attribute("href") for a in page.locator("#steps a").all()]
     assert hrefs == ["/ithalat", "/sayim", "/ithalat", "/mutabakat", "/bildirim", "/denetim"]
+
+
+def test_on_a_phone_the_menu_leaves_the_scan_box_and_its_answer_above_the_fold(browser, live_server):
+    """A kalfa counting with a phone at the shelf sees the input and the colour without scrolling
+    (the header once took a quarter of the screen: brand, menu and user each on their own rows)."""
+    ctx = browser.new_context(locale="tr-TR", viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = ctx.new_page()
+        login(page, live_server.url, "bob")
+        page.goto(f"{live_server.url}/sayim")
+        page.fill("input[name=name]", "Telefon")
+        page.click("text=Yeni sayım aç")
+        page.wait_for_url("**/sayim/*")
+        header = page.locator("header.top").bounding_box()
+        result = page.locator("#result").bounding_box()
+        assert header is not None and result is not None
+        assert header["height"] < 160
+        assert result["y"] + result["height"] <= 844
+    finally:
+        ctx.close()
