@@ -359,3 +359,21 @@ def test_on_a_phone_the_menu_leaves_the_scan_box_and_its_answer_above_the_fold(b
         assert result["y"] + result["height"] <= 844
     finally:
         ctx.close()
+
+
+def test_login_returns_to_the_page_asked_for_and_never_to_another_host(page, live_server):
+    """A bookmarked count page comes back after login; "/\\host" (which Chromium reads as
+    "//host") once sent the user to another site after logging in."""
+    page.goto(f"{live_server.url}/sayim")
+    page.wait_for_url("**/giris?next=/sayim")
+    page.fill("input[name=username]", "bob")
+    page.fill("input[name=password]", "bob-pw")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/sayim")
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/giris?next=/%5Cexample.invalid/x")
+    page.fill("input[name=username]", "bob")
+    page.fill("input[name=password]", "bob-pw")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert page.url == f"{live_server.url}/"

@@ -31,11 +31,23 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
     if user is None:
         return render(request, "login.html",
                       {"next": next, "error": "Kullanıcı adı veya parola hatalı."}, status_code=401)
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    target = _safe_next(next)
     resp = RedirectResponse(target, status_code=303)
     resp.set_cookie(COOKIE, make_session_cookie(services.secret_key, user.id), max_age=MAX_AGE_S,
                     httponly=True, samesite="lax", secure=services.settings.secure_cookies)
     return resp
+
+
+def _safe_next(next: str) -> str:
+    """A local path to go back to after login; anything else goes home.
+
+    Browsers read a backslash as a slash, so ``/\\host`` is the protocol-relative ``//host``
+    (an open redirect); control characters are refused for the same reason.
+    """
+    if (not next.startswith("/") or next.startswith("//") or "\\" in next
+            or any(ord(c) < 32 for c in next)):
+        return "/"
+    return next
 
 
 @router.post("/cikis")
