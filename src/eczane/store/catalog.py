@@ -48,7 +48,7 @@ from sqlalchemy import (
 from eczane.domain.catalog import PrescriptionClass, Product
 from eczane.domain.pack import ItsStockRow, PackKey, RowIssue
 from eczane.store.base import metadata
-from eczane.store.bulk import bulk_insert, bulk_insert_chunks
+from eczane.store.bulk import bulk_insert, bulk_insert_chunks, bulk_mode
 
 MAX_STORED_ISSUES = 2000
 
@@ -443,7 +443,7 @@ def _import_its_stock(conn: Connection, pharmacy_id: int, path: Path, *, today: 
                                 sha256=digest)
     if on_total is not None and stream.total_rows is not None:
         on_total(stream.total_rows)
-    with conn.begin_nested():  # a refusal half-way (e.g. no readable row) leaves nothing behind
+    with conn.begin_nested(), bulk_mode():  # a refusal half-way leaves nothing behind
         summary = store_snapshot(
             conn, pharmacy_id, stream.chunks, chunked=True,
             source_name=source_name or stream.source_name,
