@@ -218,6 +218,17 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         scan_pack(kalfa, walk.late)
         kalfa.wait_for_selector("#result[data-code=new]", timeout=5000)
         wait_total(kalfa, len(shelf) + 2)
+        ecz.goto(f"{server.url}/mutabakat/{rid}")
+        assert "1 kutu daha okutuldu" in ecz.inner_text("#sonra-sayilan")
+        # Seed 000's second path: the "Elinizde Olmayan Karekodlar" file for the pharmacy
+        # program's loss screen. Neither the kept-out pack nor the late one is in it.
+        with ecz.expect_download() as dl:
+            ecz.click("text=Elinizde Olmayan Karekodlar (.txt)")
+        # CRLF lines; not splitlines(): it would also split at the GS (\x1d) inside each karekod.
+        lines = [x for x in Path(dl.value.path()).read_bytes().decode("utf-8").split("\r\n") if x]
+        assert lines[0] == "Elinizde Olmayan Karekodlar"
+        assert len(lines) - 1 == len(eligible) - 2
+        assert not any(walk.late.serial in x or walk.forgotten.serial in x for x in lines)
 
         # Step 1, 2, 4 — the three İTS flows; the pharmacist saves the İTS account first.
         ecz.click("text=İTS bildirimi hazırla")

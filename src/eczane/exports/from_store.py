@@ -53,8 +53,18 @@ def stream_export_packs(conn: Connection, rec: store.Reconciliation) -> dict[str
 
 
 def karekod_text(conn: Connection, rec: store.Reconciliation) -> str:
-    """"Elinizde Olmayan Karekodlar": the deactivation list after the pharmacist's overrides."""
-    return karekod_list_text(export_packs(conn, rec, Bucket.NOT_ON_HAND_ELIGIBLE.value))
+    """"Elinizde Olmayan Karekodlar": the deactivation list after the pharmacist's overrides.
+
+    Packs counted on hand after the run are left out: the file is loaded into the pharmacy
+    program's loss screen and sent to İTS from there (seed 000's second path), so it follows
+    the outbox's rule that nothing counted is ever deactivated.
+    """
+    from eczane.store.outbox import counted_after
+
+    packs = export_packs(conn, rec, Bucket.NOT_ON_HAND_ELIGIBLE.value)
+    found = set(counted_after(conn, rec.pharmacy_id, rec.created_at,
+                              [(x.gtin, x.serial) for x in packs]))
+    return karekod_list_text([x for x in packs if (x.gtin, x.serial) not in found])
 
 
 def exchange_texts(conn: Connection, rec: store.Reconciliation) -> dict[str, str]:

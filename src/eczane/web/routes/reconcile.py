@@ -105,7 +105,19 @@ def _detail_context(conn: Connection, rec: store.Reconciliation, grup: str, q: s
         "chart_buckets": _bars([(SHORT[b], counts[b.value]) for b in BUCKETS], 6),
         "chart_products": _bars(stats["product"]), "chart_months": _bars(stats["month"], 24),
         "sources": exports.describe_sources(conn, rec), "stale": exports.stale_warning(conn, rec),
+        "scanned_after": _scanned_after(conn, rec),
     }
+
+
+def _scanned_after(conn: Connection, rec: store.Reconciliation) -> int:
+    """Packs counted (and not undone) since the run: the buckets do not show them yet."""
+    from sqlalchemy import func, select
+
+    from eczane.store.count import count_scan
+
+    return int(conn.execute(select(func.count()).select_from(count_scan).where(
+        count_scan.c.pharmacy_id == rec.pharmacy_id, count_scan.c.undone_at.is_(None),
+        count_scan.c.scanned_at > rec.created_at)).scalar_one())
 
 
 def _transit_context(conn: Connection, rec: store.Reconciliation, today: date) -> dict[str, Any]:
