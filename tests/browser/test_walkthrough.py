@@ -167,6 +167,8 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
                its_stock_xlsx(demo.its_packs))
         assert "/ithalat/its/" in ecz.url
         assert f"{len(demo.its_packs)} kutu" in ecz.inner_text("main")
+        # Label and value side by side (the list once fell back to the browser's indented dl).
+        assert ecz.eval_on_selector("dl.panel", "e => getComputedStyle(e).display") == "grid"
 
         # … the arada kalan list and the comparison on /mutabakat.
         ecz.goto(f"{server.url}/mutabakat")
