@@ -199,6 +199,14 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         assert bucket(ecz, "not_on_hand_eligible") == len(eligible)
         assert bucket(ecz, "not_on_hand_ineligible") == len(missing) - len(eligible)
         assert walk.forgotten in eligible and walk.late in eligible
+        # Arada kalan: exchange (takas) packs go to the sending pharmacy as a karekod file.
+        ecz.click("text=Arada kalanlar")
+        with ecz.expect_download() as dl:
+            ecz.click("text=Karekodları dosyaya kopyala")
+        takas = [p for p, kind, _ in demo.in_transit if kind == "eczane"]
+        body = Path(dl.value.path()).read_bytes().decode("utf-8")
+        assert all(p.serial in body for p in takas) and body.count("\r\n") == len(takas)
+        ecz.goto(f"{server.url}/mutabakat/{rid}")
         ecz.select_option("select[name=grup]", "on_hand_not_in_its")
         ecz.click("#filtre button")
         assert ecz.locator('tr[data-serial="Ki9"]').count() == 1
@@ -285,6 +293,20 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
 
         ecz.click("#back a[href='/bildirim']")               # back to the other flows
         ecz.wait_for_url("**/bildirim")
+
+        # Step 2 — miadı dolanlar (reason 40, no window): on any day, to completion.
+        ecz.click("#flow-expiry button")
+        ecz.wait_for_selector("#phrase")
+        phrase = f"{len(expired)} kutuyu deaktive et"
+        assert ecz.inner_text("#phrase") == phrase
+        ecz.fill("input[name=confirmation]", phrase)
+        ecz.click("#approve button.danger")
+        ecz.wait_for_selector("#send-form")
+        ecz.click("#send-form button")
+        ecz.wait_for_selector("#finished", timeout=30_000)
+        assert f"İTS kabul etti: {len(expired)}" in ecz.inner_text("#progress")
+        ecz.click("#back a[href='/bildirim']")
+        ecz.wait_for_url("**/bildirim")
         ecz.screenshot(path=str(shots / "3-bildirim.png"), full_page=True)
         if today == CLOSED_DAY:
             # The refused 75 draft is still open: the flow links to it instead of a second draft
@@ -298,7 +320,9 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         for p in depo:
             assert sim_packs[(p.gtin, p.serial)]["owner"] == DEMO_GLN
             assert sim_packs[(p.gtin, p.serial)]["status"] != "in_transit"
-        deactivated = {k for k, sp in sim_packs.items() if sp["status"] == "deactivated"}
+        assert {sim_packs[(p.gtin, p.serial)]["ds"] for p in expired} == {"40"}
+        deactivated = {k for k, sp in sim_packs.items()
+                       if sp["status"] == "deactivated" and sp["ds"] == "75"}
         on_hand = counted | {(walk.late.gtin, walk.late.serial), (walk.forgotten.gtin, walk.forgotten.serial)}
         assert not deactivated & on_hand
         if today == OPEN_DAY:
