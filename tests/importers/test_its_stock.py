@@ -323,39 +323,19 @@ def _messy_rows(n: int, seed: int) -> list[list[object]]:
     return rows
 
 
-@pytest.mark.parametrize("chunk", [1, 7, 50, 5000])
-def test_the_column_fast_path_gives_exactly_what_the_row_by_row_loop_gives(tmp_path, monkeypatch,
-                                                                             chunk):
+@pytest.mark.parametrize("chunk", [1, 7, 50])
+def test_reading_in_chunks_gives_the_same_packs_issues_and_repeats_at_any_chunk_size(
+        tmp_path, monkeypatch, chunk):
     from eczane.importers import its_stock
 
     path = write_xlsx(tmp_path / "s.xlsx", _messy_rows(1500, seed=chunk))
+    whole = its_stock.iter_its_stock(path, today=TODAY)
+    assert its_stock.CHUNK > 1500  # the whole file is one chunk
+    whole_rows = list(whole.rows)
     monkeypatch.setattr(its_stock, "CHUNK", chunk)
-    fast = read_its_stock(path, today=TODAY)
-    monkeypatch.setattr(its_stock, "FAST", False)
-    slow = read_its_stock(path, today=TODAY)
-    assert len(fast.rows) > 1000 and len(fast.issues) > 100 and fast.duplicates > 5
-    assert fast.rows == slow.rows
-    assert fast.issues == slow.issues
-    assert fast.duplicates == slow.duplicates
-    stream_slow = its_stock.iter_its_stock(path, today=TODAY)
-    list(stream_slow.rows)
-    monkeypatch.setattr(its_stock, "FAST", True)
-    stream_fast = its_stock.iter_its_stock(path, today=TODAY)
-    list(stream_fast.rows)
-    assert stream_slow.fast_rows == 0 and (stream_fast.fast_rows > 0 or chunk > 7)
-    assert stream_fast.names == stream_slow.names and stream_fast.data_rows == stream_slow.data_rows
-
-
-def test_a_well_formed_file_takes_the_fast_path_and_a_bad_row_only_slows_its_own_chunk(
-        tmp_path, monkeypatch):
-    from eczane.importers import its_stock
-
-    rows: list[list[object]] = [["GTIN", "Seri No", "SKT"]]
-    rows += [[8699536080017, f"S{i}", date(2027, 6, 30)] for i in range(40)]
-    rows[25][2] = "31.02.2027"  # file row 26, in the third chunk of ten
-    monkeypatch.setattr(its_stock, "CHUNK", 10)
-    stream = its_stock.iter_its_stock(write_xlsx(tmp_path / "s.xlsx", rows), today=TODAY)
-    got = list(stream.rows)
-    assert len(got) == 40 and stream.fast_rows == 30
-    assert [(i.row_no, i.column, i.code) for i in stream.issues] == [(26, "SKT", "date_syntax")]
-    assert got[24][2] is None and got[25][2] == date(2027, 6, 30)
+    parts = its_stock.iter_its_stock(path, today=TODAY)
+    part_rows = list(parts.rows)
+    assert len(whole_rows) > 1000 and len(whole.issues) > 100 and whole.duplicates > 5
+    assert part_rows == whole_rows
+    assert parts.issues == whole.issues and parts.duplicates == whole.duplicates
+    assert parts.names == whole.names and parts.data_rows == whole.data_rows
