@@ -342,6 +342,10 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
             by_event.setdefault(cells.nth(3).locator("code").inner_text(), set()).add(
                 cells.nth(2).inner_text().strip())
         assert "Sayım açıldı" in ecz.inner_text("#events")        # Turkish words, not only codes
+        lines_of_time = ecz.locator("#events tbody tr").first.locator("td").nth(1).evaluate(
+            "e => { const r = document.createRange(); r.selectNodeContents(e);"
+            " return r.getClientRects().length; }")
+        assert lines_of_time == 1                                    # one line, not three
         assert by_event["count.opened"] == {"Bob"}
         assert "Ecz. Alice" in by_event["imports.its_stock"]
         assert "Ecz. Alice" in by_event["reconcile.run"]
@@ -351,7 +355,7 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         assert "Ecz. Alice" in by_event["notify.credentials_saved"]
         if today == CLOSED_DAY:
             assert "Ecz. Alice" in by_event["notify.approval_refused"]
-        ecz.screenshot(path=str(shots / "5-denetim.png"), full_page=True)
+        ecz.screenshot(path=str(shots / "5-denetim.png"))   # first screen: newest events (size)
     finally:
         kalfa_ctx.close()
         ecz_ctx.close()
