@@ -418,3 +418,12 @@ def test_login_returns_to_the_page_asked_for_and_never_to_another_host(page, liv
     with page.expect_navigation():
         page.click("button[type=submit]")
     assert page.url == f"{live_server.url}/"
+
+
+def test_an_error_page_keeps_the_user_logged_in_in_the_header(page, live_server):
+    """A 404 or 403 page once showed "Giriş" in the header as if the user had been logged out."""
+    login(page, live_server.url, "bob")
+    page.goto(f"{live_server.url}/bildirim/999")
+    assert page.title().startswith("Hata 404")
+    header = page.inner_text("header")
+    assert "Bob (Kalfa)" in header and "Çıkış" in header

@@ -82,8 +82,10 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
         if request.url.path.startswith("/api/") or request.headers.get("hx-request"):
             return HTMLResponse(str(exc.detail), status_code=exc.status_code)
-        return templates.TemplateResponse(
-            request, "error.html", {"status": exc.status_code, "detail": exc.detail},
-            status_code=exc.status_code)
+        from eczane.web.render import render
+
+        # render() puts the logged-in user in the context: the header keeps the name and Çıkış.
+        return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
+                      status_code=exc.status_code)
 
     return app
