@@ -146,9 +146,16 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         sid = int(kalfa.url.rsplit("/", 1)[1])
         kalfa.wait_for_function("document.activeElement && document.activeElement.id === 'scan-input'")
         shelf = [p for p in demo.on_shelf if p != walk.forgotten]
-        for p in shelf:
+        for p in shelf[:-1]:
             scan_pack(kalfa, p)
+        # Seed 000: add the karekods already scanned into open prescriptions to the count.
+        kalfa.check("input[name=grp][value=acik_recete]")
+        kalfa.focus("#scan-input")
+        scan_pack(kalfa, shelf[-1])
         wait_total(kalfa, len(shelf))
+        kalfa.wait_for_selector("#n-acik:text('1')", timeout=5000)
+        kalfa.check("input[name=grp][value=raf]")
+        kalfa.focus("#scan-input")
         # A US-layout scanner on a Turkish-Q PC: "]d2" arrives as "üd2", "[GS]" as "ğGSü" and
         # the serial's lowercase "i" as "ı" (research/its.md §6). A pack İTS does not list.
         stray = Karekod(demo.on_shelf[0].gtin, "Ki9", demo.on_shelf[0].expiry, "LOT1")
