@@ -339,3 +339,11 @@ def test_reading_in_chunks_gives_the_same_packs_issues_and_repeats_at_any_chunk_
     assert part_rows == whole_rows
     assert parts.issues == whole.issues and parts.duplicates == whole.duplicates
     assert parts.names == whole.names and parts.data_rows == whole.data_rows
+
+
+def test_a_serial_or_batch_with_a_trailing_line_break_is_cleaned_not_stored_with_it(tmp_path):
+    # Excel keeps a line break typed with Alt+Enter inside the cell (seen in hand-edited lists).
+    rows = [["GTIN", "Seri No", "Parti No"], [G1, "ABC1\n", "L1\n"]]
+    f = read_its_stock(write_xlsx(tmp_path / "s.xlsx", rows), today=TODAY)
+    assert [(r.serial, r.batch) for r in f.rows] == [("ABC1", "L1")]
+    assert f.issues == []

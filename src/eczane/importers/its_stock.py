@@ -46,10 +46,11 @@ __all__ = ["ImportRefused", "ItsStockFile", "MappingNeeded", "ItsStockStream", "
 SECTION = "its_stock"
 REQUIRED = (("gtin", "serial"), ("karekod",))
 OPTIONAL = ("expiry", "batch", "product_name", "last_tx_date")
-_CODE_RE = re.compile(r"[A-Z0-9]{1,20}\Z")
+_CODE_RE = re.compile(r"[A-Z0-9]{1,20}\Z")  # \Z, not $: "ABC\n" is not a clean code
 _BATCH_RE = re.compile(r"[A-Z0-9]{0,20}\Z")
 CHUNK = 5000
-"""Source rows per chunk of the row loop (one bad row sends only its chunk down the slow path)."""
+"""Source rows per list the reader yields (the SQLite insert sorts each list by GTIN and serial
+and writes it ten rows per statement: ``store/bulk.py``)."""
 CACHE_MAX = 100_000
 """Distinct raw GTIN / date cells remembered (GTINs and dates repeat; memory stays bounded)."""
 
