@@ -315,6 +315,11 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         ecz.click("#back a[href='/bildirim']")
         ecz.wait_for_url("**/bildirim")
         ecz.screenshot(path=str(shots / "3-bildirim.png"), full_page=True)
+        # Done flows of this reconciliation are not offered again (a second expiry draft would
+        # only meet the live-deactivation lock on an error page).
+        for kind, sub_id in (("acceptance", 2), ("expiry", 3)):
+            assert ecz.locator(f"#flow-{kind} button").count() == 0
+            assert ecz.get_attribute(f"#flow-{kind} .done-sub a", "href") == f"/bildirim/{sub_id}"
         if today == CLOSED_DAY:
             # The refused 75 draft is still open: the flow links to it instead of a second draft
             # (which İTS-lock would refuse with a dead-end error page).
