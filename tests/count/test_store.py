@@ -369,3 +369,16 @@ def test_an_unreadable_scan_with_a_nul_or_a_broken_character_does_not_fail_its_b
                                      for s in odd]
     assert {r.device_id for r in rows} == {"d\ufffd"}
     assert len(active_rows(db, session_id)) == 1
+
+
+def test_a_caps_lock_scan_counts_the_pack_that_its_lists(db, pharmacies, session_id):
+    # A wedge scanner with Caps Lock on inverts the case of letters; İTS keeps SN/BN upper case
+    # (research/its.md §6), so the count must store the İTS form or the pack would look absent.
+    seed_catalog(db)
+    seed_its_list(db, pharmacies.pharmacy_id, DEMO.its_packs)
+    out = scan(db, session_id, karekod(SHELF[0]).swapcase(), "c1", user=pharmacies.bob_id)
+    assert (out.verdict.state.value, out.verdict.code) == ("green", "new")
+    again = scan(db, session_id, SHELF[0], "c2", user=pharmacies.bob_id)
+    assert again.verdict.code == "duplicate"
+    rows = active_rows(db, session_id)
+    assert [(r.serial, r.batch) for r in rows] == [(SHELF[0].serial, SHELF[0].batch)]

@@ -175,7 +175,7 @@ class KarekodWarning:
     """Something the pharmacist should know about an accepted karekod."""
 
     code: str
-    """``keyboard_layout``, ``no_separator``, ``resolved`` or ``its_charset``."""
+    """``keyboard_layout``, ``no_separator``, ``resolved``, ``its_charset`` or ``case_folded``."""
     message: str
     """Turkish."""
 
@@ -608,6 +608,7 @@ def parse_karekod(
     *,
     today: date,
     known: Container[PackKey] | Callable[[PackKey], bool] | None = None,
+    its_case: bool = False,
 ) -> KarekodResult:
     """Parse one raw input into a :class:`Karekod` or a :class:`KarekodError`.
 
@@ -616,6 +617,12 @@ def parse_karekod(
         today: drives the GS1 century window for AI 17 (GenSpecs §7.12).
         known: optional set of known packs (or a predicate); an ``ambiguous`` result is
             resolved to the single candidate it holds (:func:`resolve_ambiguous`).
+        its_case: read serial and batch in İTS's form, upper case. İTS stores SN and BN as
+            ``[A-Z0-9]`` only (its.md §6, SAN WSDL), so a lower-case letter can only come from
+            the way it was typed — typically a keyboard-wedge scanner with Caps Lock on, which
+            inverts the case of every letter. Every pharmacy path that compares a scan with
+            İTS's list (count, on-hand list, in-transit list) sets it, so both sides use one key;
+            plain GS1 parsing (``eczane karekod parse``) keeps the case as read.
 
     Returns:
         A result with ``value`` (and warnings) or ``error``; never raises on bad input.
@@ -623,36 +630,65 @@ def parse_karekod(
     References:
         GS1 General Specifications §3.2, §7.8.5, §7.9.1, §7.11, §7.12; its.md §6.
     """
+    result = _parse(text, today)
+    if its_case:
+        result = _its_case(result)
+    if known is not None and result.error is not None and result.error.code == "ambiguous":
+        result = resolve_ambiguous(result, known)
+    if result.value is not None:
+        if _ITS_CHARSET.fullmatch(result.value.serial + result.value.batch) is None:
+            result = KarekodResult(result.value, None,
+                                   result.warnings + _its_warnings(result.value))
+    elif result.warnings:
+        result = KarekodResult(None, result.error)
+    return result
+
+
+def _parse(text: str, today: date) -> KarekodResult:
     m = _FAST.match(text)
     if m is not None:
         gtin, serial, yymmdd, batch = m.groups()
         expiry = _dates_for(today).get(yymmdd)
         if expiry is not None and _GTIN_OK.get(gtin) is True and "<" not in serial + batch:
-            k = Karekod(gtin, serial, expiry, batch)
-            if _ITS_CHARSET.fullmatch(serial + batch) is None:
-                return KarekodResult(k, warnings=_its_warnings(k))
-            return KarekodResult(k)
+            return KarekodResult(Karekod(gtin, serial, expiry, batch))
     if not text or not text.strip(_STRIP):
         return _EMPTY
     if text.isascii():
-        result = _read(text, today)
-    elif not _TURKISH_ONLY.isdisjoint(text):
+        return _read(text, today)
+    if not _TURKISH_ONLY.isdisjoint(text):
         result = _read(text.translate(_TRQ_FULL), today)
         if not result.ok:
             second = _read(text.translate(_TRQ_LETTERS_ONLY), today)
             if second.ok:
                 result = second
-        result = KarekodResult(result.value, result.error, (_LAYOUT, *result.warnings))
-    else:
-        result = _read(text, today)
-    if known is not None and result.error is not None and result.error.code == "ambiguous":
-        result = resolve_ambiguous(result, known)
-    if result.value is not None:
-        extra = _its_warnings(result.value)
-        if extra:
-            result = KarekodResult(result.value, None, result.warnings + extra)
-    elif result.warnings:
-        result = KarekodResult(None, result.error)
+        return KarekodResult(result.value, result.error, (_LAYOUT, *result.warnings))
+    return _read(text, today)
+
+
+_CASE_FOLDED = KarekodWarning(
+    "case_folded",
+    "Seri/parti no küçük harfle okundu (okuyucuda ya da klavyede Caps Lock açık olabilir); "
+    "İTS yalnız büyük harf kullandığı için büyük harfe çevrildi.",
+)
+
+
+def _upper(k: Karekod) -> Karekod:
+    return Karekod(k.gtin, k.serial.upper(), k.expiry, k.batch.upper())
+
+
+def _its_case(result: KarekodResult) -> KarekodResult:
+    """Serial and batch in upper case (ASCII letters; other characters are left as read)."""
+    k = result.value
+    if k is not None:
+        if not any("a" <= c <= "z" for c in k.serial + k.batch):
+            return result
+        return KarekodResult(_upper(k), None, (*result.warnings, _CASE_FOLDED))
+    error = result.error
+    if error is not None and error.candidates:
+        folded = tuple(dict.fromkeys(_upper(c) for c in error.candidates))
+        if len(folded) == 1:
+            return KarekodResult(folded[0], None, (*result.warnings, _NO_SEPARATOR, _CASE_FOLDED))
+        return KarekodResult(None, KarekodError(error.code, error.message, folded))
     return result
 
 

@@ -342,7 +342,7 @@ def _parse_karekod(raw: str, today: date) -> tuple[str, str, date, str] | RowIss
     """A whole karekod cell → (gtin, serial, expiry, batch), or an issue with the engine's reason."""
     from eczane.domain.karekod import parse_karekod
 
-    result = parse_karekod(raw, today=today)
+    result = parse_karekod(raw, today=today, its_case=True)
     if result.value is not None:
         k = result.value
         return k.gtin, k.serial, k.expiry, k.batch

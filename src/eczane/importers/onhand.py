@@ -65,7 +65,7 @@ def read_onhand(path: Path | str, *, today: date,
         stripped = raw.strip(" \t\ufeff")
         if not stripped:
             continue
-        result = parse_karekod(stripped, today=today, known=known)
+        result = parse_karekod(stripped, today=today, known=known, its_case=True)
         if result.value is None:
             if not out.karekods and not out.issues and not out.header and _looks_like_header(stripped):
                 out.header = stripped

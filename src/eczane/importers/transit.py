@@ -100,7 +100,7 @@ def read_transit(path: Path | str, *, today: date) -> TransitFile:
             return cells[i] if i is not None and i < len(cells) else ""
 
         raw = get("karekod")
-        res = parse_karekod(raw, today=today)
+        res = parse_karekod(raw, today=today, its_case=True)
         if res.value is None:
             msg = res.error.message if res.error else "okunamadı"
             out.issues.append(RowIssue(row_no, "karekod", "bad_karekod",

@@ -342,7 +342,7 @@ def _classify(lk: _Lookups, session: CountSession, raw: str, today: date,
               choice: int | None) -> tuple[ScanVerdict, str]:
     """Parse + classify (not yet knowing about duplicates). Returns (verdict, product name)."""
     its_knows = lk.its_knows(session.pharmacy_id)
-    result = parse_karekod(raw, today=today, known=its_knows)
+    result = parse_karekod(raw, today=today, known=its_knows, its_case=True)
     if choice is not None and result.error is not None and result.error.code == "ambiguous":
         first = classify_scan(result, already_counted=False, product=None, today=today,
                               its_knows=None)

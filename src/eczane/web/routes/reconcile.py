@@ -90,7 +90,7 @@ def _detail_context(conn: Connection, rec: store.Reconciliation, grup: str, q: s
     window = exports.window_of(rec)
     counts = store.effective_counts(conn, rec)
     key = None
-    parsed = parse_karekod(q, today=today) if len(q.strip()) > 20 else None
+    parsed = parse_karekod(q, today=today, its_case=True) if len(q.strip()) > 20 else None
     if parsed is not None and parsed.value is not None:
         key, q = (parsed.value.gtin, parsed.value.serial), ""
     bucket = ELIGIBLE if grup == "kept_out" else grup
