@@ -130,9 +130,10 @@ def test_two_devices_see_each_others_scans_within_two_seconds(browser, live_serv
             pg.keyboard.type(karekod(SHELF[2]).replace("\x1d", "<GS>"), delay=1)
         a.keyboard.press("Enter")
         b.keyboard.press("Enter")
-        for pg in (a, b):
-            pg.wait_for_selector("#result[data-state=green], #result[data-state=amber]",
-                                 timeout=3000)
+        for pg in (a, b):  # wait for the answer to this scan, not the previous one
+            pg.wait_for_function(
+                "s => document.getElementById('result-pack').textContent.includes(s)",
+                arg=f"Seri {SHELF[2].serial}", timeout=3000)
         codes = sorted(pg.get_attribute("#result", "data-code") for pg in (a, b))
         assert codes == ["duplicate", "new"]
         a.wait_for_selector("#n-total:text('3')", timeout=2000)
