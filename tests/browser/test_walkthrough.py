@@ -114,6 +114,21 @@ def bucket(page, name: str) -> int:  # type: ignore[no-untyped-def]
     return int(page.inner_text(f'[data-bucket="{name}"]'))
 
 
+def confirm_draft(page, phrase: str) -> None:  # type: ignore[no-untyped-def]
+    """On a draft: check the phrase the page asks for, type it and approve."""
+    assert page.inner_text("#phrase") == phrase
+    page.fill("input[name=confirmation]", phrase)
+    page.click("#approve button.danger")
+
+
+def send_to_completion(page, n: int) -> None:  # type: ignore[no-untyped-def]
+    """Approved draft: send, wait for the progress to finish, İTS accepted ``n`` packs."""
+    page.wait_for_selector("#send-form")
+    page.click("#send-form button")
+    page.wait_for_selector("#finished", timeout=30_000)
+    assert f"İTS kabul etti: {n}" in page.inner_text("#progress")
+
+
 def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser, walk, tmp_path):
     server, demo, today = walk.server, walk.demo, walk.today
     # ECZANE_UPDATE_SCREENSHOTS=1 refreshes docs/screenshots/ (window-closed run only).
@@ -265,34 +280,23 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         ecz.wait_for_selector("#phrase")
         deact_url = ecz.url
         n = len(eligible) - 2
-        assert ecz.inner_text("#phrase") == f"{n} kutuyu deaktive et"
         packs_text = ecz.inner_text("#packs")
         assert walk.late.serial not in packs_text and walk.forgotten.serial not in packs_text
-        ecz.fill("input[name=confirmation]", f"{n} kutuyu deaktive et")
-        ecz.click("#approve button.danger")
+        confirm_draft(ecz, f"{n} kutuyu deaktive et")
         if today == CLOSED_DAY:
             # 75 is refused while its window is closed on today's date.
             assert "süresi kapalı" in ecz.inner_text("#blocker")
             assert ecz.inner_text("#status").startswith("Taslak")
             assert ecz.locator("#send-form").count() == 0
         else:
-            ecz.wait_for_selector("#send-form")
-            ecz.click("#send-form button")
-            ecz.wait_for_selector("#finished", timeout=30_000)
-            assert f"İTS kabul etti: {n}" in ecz.inner_text("#progress")
+            send_to_completion(ecz, n)
 
         # Step 1 — arada kalan mal alım: dry run, typed confirmation, progress to completion.
         ecz.goto(f"{server.url}/bildirim")
         ecz.click("#flow-acceptance button")
         ecz.wait_for_selector("#phrase")
-        phrase = f"{len(depo)} kutuyu teslim al"
-        assert ecz.inner_text("#phrase") == phrase
-        ecz.fill("input[name=confirmation]", phrase)
-        ecz.click("#approve button.danger")
-        ecz.wait_for_selector("#send-form")
-        ecz.click("#send-form button")
-        ecz.wait_for_selector("#finished", timeout=30_000)
-        assert f"İTS kabul etti: {len(depo)}" in ecz.inner_text("#progress")
+        confirm_draft(ecz, f"{len(depo)} kutuyu teslim al")
+        send_to_completion(ecz, len(depo))
         ecz.click("#finished a")
         assert ecz.inner_text("#status") == "Tamamlandı"
         assert ecz.locator("#packs tr[data-state=accepted]").count() == len(depo)
@@ -304,14 +308,8 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         # Step 2 — miadı dolanlar (reason 40, no window): on any day, to completion.
         ecz.click("#flow-expiry button")
         ecz.wait_for_selector("#phrase")
-        phrase = f"{len(expired)} kutuyu deaktive et"
-        assert ecz.inner_text("#phrase") == phrase
-        ecz.fill("input[name=confirmation]", phrase)
-        ecz.click("#approve button.danger")
-        ecz.wait_for_selector("#send-form")
-        ecz.click("#send-form button")
-        ecz.wait_for_selector("#finished", timeout=30_000)
-        assert f"İTS kabul etti: {len(expired)}" in ecz.inner_text("#progress")
+        confirm_draft(ecz, f"{len(expired)} kutuyu deaktive et")
+        send_to_completion(ecz, len(expired))
         ecz.click("#back a[href='/bildirim']")
         ecz.wait_for_url("**/bildirim")
         ecz.screenshot(path=str(shots / "3-bildirim.png"), full_page=True)
