@@ -55,3 +55,18 @@ def test_ambiguous_candidates_are_folded_before_they_are_matched_with_the_its_li
     target = sorted(upper_keys)[0]
     result = parse_karekod(raw, today=TODAY, known={target}, its_case=True)
     assert result.value is not None and result.value.key == target
+
+
+def test_readings_that_differ_only_in_case_merge_into_one_pack():
+    # "ab" vs "AB" are two GS1 readings but one İTS pack: folding leaves a single reading.
+    from eczane.domain.karekod import KarekodResult, _its_case
+
+    a = Karekod(PACK.gtin, "ab", PACK.expiry, "l1")
+    b = Karekod(PACK.gtin, "AB", PACK.expiry, "L1")
+    c = Karekod(PACK.gtin, "CD", PACK.expiry, "L1")
+    from eczane.domain.karekod import KarekodError
+    merged = _its_case(KarekodResult(error=KarekodError("ambiguous", "x", (a, b))))
+    assert merged.value == b and [w.code for w in merged.warnings] == ["no_separator", "case_folded"]
+    still = _its_case(KarekodResult(error=KarekodError("ambiguous", "x", (a, b, c))))
+    assert still.error is not None and still.error.candidates == (b, c)
+    assert "2 farklı şekilde" in still.error.message

@@ -685,10 +685,12 @@ def _its_case(result: KarekodResult) -> KarekodResult:
         return KarekodResult(_upper(k), None, (*result.warnings, _CASE_FOLDED))
     error = result.error
     if error is not None and error.candidates:
-        folded = tuple(dict.fromkeys(_upper(c) for c in error.candidates))
-        if len(folded) == 1:
-            return KarekodResult(folded[0], None, (*result.warnings, _NO_SEPARATOR, _CASE_FOLDED))
-        return KarekodResult(None, KarekodError(error.code, error.message, folded))
+        # Folding may merge readings: rebuild the result (and its count in the message).
+        again = _from_enumeration(tuple(dict.fromkeys(_upper(c) for c in error.candidates)), None)
+        if again.value is not None:
+            return KarekodResult(again.value, None, (*result.warnings, *again.warnings,
+                                                     _CASE_FOLDED))
+        return again
     return result
 
 
