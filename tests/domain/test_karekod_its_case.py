@@ -7,7 +7,7 @@ whose label says ``DEMO1K`` arrives as ``demo1k``; every pharmacy path that comp
 
 from datetime import date
 
-from eczane.domain.karekod import Karekod, parse_karekod
+from eczane.domain.karekod import Karekod, KarekodError, KarekodResult, _its_case, parse_karekod
 from eczane.domain.pack import PackKey
 
 TODAY = date(2026, 11, 23)
@@ -59,12 +59,9 @@ def test_ambiguous_candidates_are_folded_before_they_are_matched_with_the_its_li
 
 def test_readings_that_differ_only_in_case_merge_into_one_pack():
     # "ab" vs "AB" are two GS1 readings but one İTS pack: folding leaves a single reading.
-    from eczane.domain.karekod import KarekodResult, _its_case
-
     a = Karekod(PACK.gtin, "ab", PACK.expiry, "l1")
     b = Karekod(PACK.gtin, "AB", PACK.expiry, "L1")
     c = Karekod(PACK.gtin, "CD", PACK.expiry, "L1")
-    from eczane.domain.karekod import KarekodError
     merged = _its_case(KarekodResult(error=KarekodError("ambiguous", "x", (a, b))))
     assert merged.value == b and [w.code for w in merged.warnings] == ["no_separator", "case_folded"]
     still = _its_case(KarekodResult(error=KarekodError("ambiguous", "x", (a, b, c))))
