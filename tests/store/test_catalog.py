@@ -236,27 +236,3 @@ def test_a_file_object_imports_like_a_path(db, pharmacies, tmp_path):
     with db.begin() as conn, path.open("rb") as fobj:
         s = store.import_its_stock(conn, pharmacies.pharmacy_id, fobj, today=TODAY)
     assert (s.row_count, s.source_name) == (3, "stok.xlsx")
-
-
-def test_bulk_mode_turns_the_garbage_collector_off_and_restores_it_even_after_an_error():
-    import gc
-
-    from eczane.store.bulk import bulk_mode
-
-    assert gc.isenabled()
-    with bulk_mode():
-        assert not gc.isenabled()
-        with bulk_mode():  # a nested import does not turn it back on early
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), bulk_mode():
-        raise RuntimeError("refused half-way")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with bulk_mode():
-            pass
-        assert not gc.isenabled()  # left as the caller had it
-    finally:
-        gc.enable()
