@@ -49,8 +49,8 @@ OPTIONAL = ("expiry", "batch", "product_name", "last_tx_date")
 _CODE_RE = re.compile(r"[A-Z0-9]{1,20}\Z")  # \Z, not $: "ABC\n" is not a clean code
 _BATCH_RE = re.compile(r"[A-Z0-9]{0,20}\Z")
 CHUNK = 5000
-"""Source rows per list the reader yields (the SQLite insert sorts each list by GTIN and serial
-and writes it ten rows per statement: ``store/bulk.py``)."""
+"""Source rows per list the reader yields (on SQLite these lists are produced in a reader
+thread, sorted by GTIN and serial and written in 2,500-row statements: ``store/bulk.py``)."""
 CACHE_MAX = 100_000
 """Distinct raw GTIN / date cells remembered (GTINs and dates repeat; memory stays bounded)."""
 

@@ -10,7 +10,8 @@
 - ``onhand_import`` + ``onhand_pack``: the pharmacy program's karekod list (seed 000 step 4).
 
 An import runs inside the caller's transaction (``db.begin()``): it all lands or nothing does.
-Bulk inserts use ``executemany`` in chunks on SQLite and ``COPY`` on PostgreSQL.
+Bulk inserts use large multi-row ``INSERT`` statements on SQLite (the rows prepared in a reader
+thread) and ``COPY`` on PostgreSQL: ``store/bulk.py``.
 """
 
 from __future__ import annotations
