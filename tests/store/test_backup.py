@@ -185,3 +185,55 @@ def test_a_contradicting_audit_log_is_never_overwritten(db, fresh_db, pharmacies
     with fresh_db.begin() as conn, pytest.raises(BackupError) as exc:
         restore_backup(conn, out)
     assert exc.value.code == "audit_conflict"
+
+
+def _submit(conn, pharmacies, serials):
+    from eczane.store.outbox import NewPack, create_submission
+
+    return create_submission(
+        conn, pharmacy_id=pharmacies.pharmacy_id, kind="deactivation", reason_code="75",
+        packs=[NewPack(G1, s, date(2027, 6, 30), "L1") for s in serials],
+        created_by=pharmacies.alice_id)
+
+
+def _send(conn, sid, serials, state="accepted"):
+    from eczane.store.outbox import set_pack_states
+
+    set_pack_states(conn, sid, {(G1, s): {"state": state, "attempts": 1} for s in serials})
+
+
+@pytest.mark.parametrize("state", ["accepted", "sending", "unknown", "refused"])
+def test_a_backup_older_than_an_its_notification_is_refused_and_nothing_changes(
+        db, pharmacies, tmp_path, state):
+    fill(db, pharmacies, tmp_path)
+    out = tmp_path / "y.jsonl.gz"
+    with db.begin() as conn:
+        sid = _submit(conn, pharmacies, ["S1", "S2"])
+        write_backup(conn, pharmacies.pharmacy_id, out)  # the packs are still pending here
+        _send(conn, sid, ["S2"], state)  # then one goes to İTS (or may have)
+    with db.connect() as conn:
+        before = dump(conn, pharmacies.pharmacy_id)
+    with db.begin() as conn, pytest.raises(BackupError) as exc:
+        restore_backup(conn, out)
+    assert exc.value.code == "its_sent_since"
+    assert f"İTS'ye 1 kutu bildirildi ya da bildirimi sürüyor (ilki: bildirim {sid}, GTIN {G1}, " \
+           "seri S2)" in exc.value.message
+    with db.connect() as conn:
+        assert dump(conn, pharmacies.pharmacy_id) == before
+
+
+def test_a_backup_taken_after_the_notifications_restores(db, pharmacies, tmp_path):
+    fill(db, pharmacies, tmp_path)
+    out = tmp_path / "y.jsonl.gz"
+    with db.begin() as conn:
+        sid = _submit(conn, pharmacies, ["S1", "S2"])
+        _send(conn, sid, ["S1", "S2"])
+        write_backup(conn, pharmacies.pharmacy_id, out)
+        _submit(conn, pharmacies, ["S3"])  # a later draft, never sent: a restore may drop it
+    with db.begin() as conn:
+        restore_backup(conn, out)
+    with db.connect() as conn:
+        from eczane.store.outbox import list_submissions, state_counts
+
+        assert [s.id for s in list_submissions(conn, pharmacies.pharmacy_id)] == [sid]
+        assert state_counts(conn, sid)["accepted"] == 2 == sum(state_counts(conn, sid).values())

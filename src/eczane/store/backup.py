@@ -272,6 +272,7 @@ def restore_backup(conn: Connection, path: Path, *, user_id: int | None = None,
     tables = {name: metadata.tables[name] for name in manifest["columns"]}
     saved_audit = [row for name, row in _rows(path, manifest) if name == "audit_log"]
     keep_audit = _audit_decision(conn, pid, manifest, saved_audit)
+    _its_guard(conn, pid, path, manifest)
     scoped = pharmacy_tables()
     try:
         with conn.begin_nested():
@@ -334,6 +335,35 @@ def _audit_decision(conn: Connection, pid: int, manifest: dict[str, Any],
     raise BackupError("Geri yükleme reddedildi: bu veritabanının denetim kaydı yedektekiyle "
                       "çelişiyor (kayıtlar silinemez). Yedeği boş bir veritabanına yükleyin.",
                       code="audit_conflict")
+
+
+_NOT_SENT = ("pending", "dropped")
+
+
+def _its_guard(conn: Connection, pid: int, path: Path, manifest: dict[str, Any]) -> None:
+    """Refuse a restore that would forget a pack İTS was (or may have been) told about."""
+    from eczane.store.outbox import submission_pack as sp
+
+    cols = manifest["columns"].get(sp.name)
+    saved: dict[tuple[int, str, str], str] = {}
+    if cols:
+        i, g, s, st = (cols.index(c) for c in ("submission_id", "gtin", "serial", "state"))
+        saved = {(int(r[i]), str(r[g]), str(r[s])): str(r[st])
+                 for name, r in _rows(path, manifest) if name == sp.name}
+    told = conn.execute(
+        select(sp.c.submission_id, sp.c.gtin, sp.c.serial, sp.c.state)
+        .where(sp.c.pharmacy_id == pid, (sp.c.attempts > 0) | sp.c.state.not_in(_NOT_SENT))
+        .order_by(sp.c.submission_id, sp.c.gtin, sp.c.serial)
+        .with_for_update()).all()
+    lost = [r for r in told if saved.get((r.submission_id, r.gtin, r.serial)) != r.state]
+    if lost:
+        first = lost[0]
+        raise BackupError(
+            f"Geri yükleme reddedildi: bu yedek alındıktan sonra İTS'ye {len(lost)} kutu "
+            f"bildirildi ya da bildirimi sürüyor (ilki: bildirim {first.submission_id}, GTIN "
+            f"{first.gtin}, seri {first.serial}). Yedek yüklenirse bu bilgi kaybolur ve aynı "
+            "kutular İTS'ye yeniden gönderilebilir. Bildirimler bittikten sonra yeni bir yedek "
+            "alın ve onu kullanın.", code="its_sent_since")
 
 
 def _restore_pharmacy(conn: Connection, rows: list[dict[str, Any]]) -> None:
