@@ -134,3 +134,51 @@ def test_a_kalfa_may_not_download_a_backup_and_get_is_refused(app_client):
     app_client.login("bob")
     assert app_client.post("/ithalat/yedek").status_code == 403
     assert app_client.get("/ithalat/yedek").status_code == 405
+
+
+def uploads_left(settings):
+    folder = settings.data_dir / "uploads"
+    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def test_an_upload_is_kept_only_until_its_import_has_an_outcome(app_client, settings, tmp_path):
+    app_client.login("alice")
+    _, good = xlsx_bytes(tmp_path, GOOD)
+    assert upload(app_client, "/ithalat/its", "stok.xlsx", good).status_code == 303
+    assert uploads_left(settings) == []
+    r = upload(app_client, "/ithalat/its", "bozuk.xlsx", b"<html>oturum kapandi</html>")
+    assert r.status_code == 422 and uploads_left(settings) == []
+    rows = [["Kod", "Numara", "Bitiş"], [G1, "S7", "30.06.2027"]]
+    _, odd = xlsx_bytes(tmp_path, rows, name="garip.xlsx")
+    r = upload(app_client, "/ithalat/its", "garip.xlsx", odd)
+    assert r.status_code == 422 and uploads_left(settings) == ["garip.xlsx"]  # waits for mapping
+    token = r.text.split('name="token" value="')[1].split('"')[0]
+    r = app_client.post("/ithalat/its/eslestir", data={
+        "token": token, "header_row": "1", "col_gtin": "0", "col_serial": "1"},
+        follow_redirects=False)
+    assert r.status_code == 303 and uploads_left(settings) == []
+    listing = b"Elinizde Olmayan Karekodlar\n010869953608001721S9\x1d17270630101L1\n"
+    assert upload(app_client, "/ithalat/liste", "liste.txt", listing).status_code == 303
+    assert uploads_left(settings) == []
+
+
+def test_an_abandoned_mapping_upload_is_swept_a_day_later(app_client, settings, tmp_path):
+    import os
+    import time
+
+    app_client.login("alice")
+    _, odd = xlsx_bytes(tmp_path, [["Kod", "Numara"], [G1, "S7"]], name="garip.xlsx")
+    r = upload(app_client, "/ithalat/its", "garip.xlsx", odd)
+    token = r.text.split('name="token" value="')[1].split('"')[0]
+    folder = settings.data_dir / "uploads"
+    part = folder / ".part-yarim"
+    part.write_bytes(b"kesilen yukleme")
+    day_ago = time.time() - 24 * 3600 - 60
+    for p in (folder / token, part):
+        os.utime(p, (day_ago, day_ago))
+    _, fresh = xlsx_bytes(tmp_path, [["Kod", "Numara"], [G1, "S8"]], name="garip2.xlsx")
+    upload(app_client, "/ithalat/its", "garip2.xlsx", fresh)
+    assert uploads_left(settings) == ["garip2.xlsx"]
+    r = app_client.post("/ithalat/its/eslestir", data={
+        "token": token, "header_row": "1", "col_gtin": "0", "col_serial": "1"})
+    assert r.status_code == 404 and "yeniden yükleyin" in r.text

@@ -8,8 +8,9 @@ another pharmacy is 404.
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from eczane.web.render import render
 router = APIRouter()
 NAV = [("/ithalat", "İçe aktarma")]
 MAX_UPLOAD = 300_000_000
+UPLOAD_KEEP_S = 24 * 3600
+"""An upload left waiting for a column mapping is removed after this long."""
 ITS_FIELDS = ("gtin", "serial", "expiry", "batch", "product_name", "last_tx_date", "karekod")
 
 
@@ -44,12 +47,19 @@ def _index(request: Request, *, error: str | None = None, status_code: int = 200
 
 
 async def _save_upload(request: Request, upload: UploadFile) -> Path:
-    """Stream the upload into data_dir/uploads/<sha256>/<its name> (size-capped)."""
-    folder = Path(_services(request).settings.data_dir) / "uploads"
+    """Stream the upload into data_dir/uploads/<random token>/<its name> (size-capped).
+
+    An upload is kept only while it is needed: ``_done_with`` removes it once its import has
+    landed or been refused; one waiting for a column mapping stays until the mapping form is
+    sent, and is swept after ``UPLOAD_KEEP_S`` if the form is abandoned (as are parts left by
+    an interrupted upload). The files hold the pharmacy's whole stock: no copy lingers.
+    """
+    folder = _uploads(request)
     folder.mkdir(parents=True, exist_ok=True)
+    _sweep(folder, time.time() - UPLOAD_KEEP_S)
     name = Path(upload.filename or "dosya").name
-    tmp = folder / f".part-{id(upload)}"
-    h = hashlib.sha256()
+    token = secrets.token_hex(16)
+    tmp = folder / f".part-{token}"
     size = 0
     with tmp.open("wb") as out:
         while chunk := await upload.read(1 << 20):
@@ -59,19 +69,41 @@ async def _save_upload(request: Request, upload: UploadFile) -> Path:
                 tmp.unlink(missing_ok=True)
                 raise ImportRefused(f"'{name}' çok büyük (sınır {MAX_UPLOAD // 1_000_000} MB).",
                                     code="too_large")
-            h.update(chunk)
             out.write(chunk)
-    final_dir = folder / h.hexdigest()
-    final_dir.mkdir(exist_ok=True)
+    final_dir = folder / token
+    final_dir.mkdir()
     final = final_dir / (name if name and not name.startswith(".") else "dosya")
     shutil.move(tmp, final)
     return final
 
 
+def _uploads(request: Request) -> Path:
+    return Path(_services(request).settings.data_dir) / "uploads"
+
+
+def _sweep(folder: Path, older_than: float) -> None:
+    """Remove uploads (and interrupted parts) last touched before ``older_than`` (epoch s)."""
+    for entry in folder.iterdir():
+        try:
+            if entry.stat().st_mtime >= older_than:
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+        except FileNotFoundError:  # another request swept it first
+            continue
+
+
+def _done_with(path: Path) -> None:
+    """The upload's import has an outcome: remove the file and its token folder."""
+    shutil.rmtree(path.parent, ignore_errors=True)
+
+
 def _upload_by_token(request: Request, token: str) -> Path:
-    """An earlier upload by its SHA-256 (the mapping form refers to it)."""
-    folder = Path(_services(request).settings.data_dir) / "uploads"
-    if not (len(token) == 64 and all(c in "0123456789abcdef" for c in token)):
+    """An earlier upload waiting for its column mapping (the mapping form refers to it)."""
+    folder = _uploads(request)
+    if not (len(token) == 32 and all(c in "0123456789abcdef" for c in token)):
         raise HTTPException(404, "Yüklenen dosya bulunamadı.")
     found = sorted((folder / token).glob("*")) if (folder / token).is_dir() else []
     if not found:
@@ -92,13 +124,15 @@ def _run_its_import(request: Request, path: Path, name: str,
         with services.db.begin() as conn:
             summary = store.import_its_stock(conn, user.pharmacy_id, path, today=services.today(),
                                              user_id=user.id, mapping=mapping, source_name=name)
-    except MappingNeeded as exc:
+    except MappingNeeded as exc:  # the file stays for the mapping form
         return render(request, "imports/mapping.html", {
             "token": path.parent.name, "name": name, "exc": exc, "fields": ITS_FIELDS,
             "labels": FIELD_LABELS_TR, "width": max((len(r) for r in exc.preview), default=0)},
             status_code=422)
     except ImportRefused as exc:
+        _done_with(path)
         return _index(request, error=exc.message, status_code=422)
+    _done_with(path)
     suffix = "?tekrar=1" if summary.already_imported else ""
     return RedirectResponse(f"/ithalat/its/{summary.id}{suffix}", status_code=303)
 
@@ -151,12 +185,17 @@ async def onhand_upload(request: Request, dosya: UploadFile) -> HTMLResponse | R
     services = _services(request)
     try:
         path = await _save_upload(request, dosya)
+    except ImportRefused as exc:
+        return _index(request, error=exc.message, status_code=422)
+    try:
         with services.db.begin() as conn:
             summary = store.import_onhand(conn, user.pharmacy_id, path, today=services.today(),
                                           user_id=user.id,
                                           source_name=Path(dosya.filename or path.name).name)
     except ImportRefused as exc:
         return _index(request, error=exc.message, status_code=422)
+    finally:
+        _done_with(path)
     return RedirectResponse(f"/ithalat/liste/{summary.id}", status_code=303)
 
 
@@ -179,9 +218,14 @@ async def catalog_upload(request: Request, dosya: UploadFile) -> HTMLResponse:
 
     try:
         path = await _save_upload(request, dosya)
+    except ImportRefused as exc:
+        return _index(request, error=exc.message, status_code=422)
+    try:
         f = read_catalog(path)
     except ImportRefused as exc:
         return _index(request, error=exc.message, status_code=422)
+    finally:
+        _done_with(path)
     user = current_user(request)
     with _services(request).db.begin() as conn:
         n = store.upsert_products(conn, f.products, path.name)
