@@ -18,6 +18,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
+READ_ONLY = "eczane_read_only"
+"""Execution option set by ``Database.connect`` (SQLite: a deferred BEGIN, see ``make_engine``)."""
 
 
 def make_engine(url: str) -> Engine:
@@ -41,7 +43,11 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Readers (``Database.connect``) take a deferred transaction: a WAL snapshot that
+            # never waits for a writer. Writers take the write lock at BEGIN, so that two of
+            # them queue on busy_timeout instead of failing on a read→write upgrade.
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -80,8 +86,10 @@ class Database:
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
+        """For reading: nothing done here is committed (the transaction is rolled back at the
+        end). On SQLite it never waits for a writer, e.g. a page while an import runs."""
         with self.engine.connect() as conn:
-            yield conn
+            yield conn.execution_options(**{READ_ONLY: True})
 
     def dispose(self) -> None:
         self.engine.dispose()
