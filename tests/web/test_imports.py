@@ -182,3 +182,37 @@ def test_an_abandoned_mapping_upload_is_swept_a_day_later(app_client, settings, 
     r = app_client.post("/ithalat/its/eslestir", data={
         "token": token, "header_row": "1", "col_gtin": "0", "col_serial": "1"})
     assert r.status_code == 404 and "yeniden yükleyin" in r.text
+
+
+def test_other_pages_answer_while_an_its_import_runs(settings, db, pharmacies, tmp_path,
+                                                     monkeypatch):
+    """The import runs off the event loop: a count page's scans are not held up by it."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from eczane.store import catalog
+    from eczane.web.app import create_app
+
+    entered, answered = threading.Event(), threading.Event()
+    real = catalog.import_its_stock
+
+    def slow_import(*args, **kwargs):
+        entered.set()
+        assert answered.wait(10), "no other request was answered during the import"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(catalog, "import_its_stock", slow_import)
+    _, data = xlsx_bytes(tmp_path, GOOD)
+    done = {}
+    with TestClient(create_app(settings, db)) as client:  # one event loop for both requests
+        client.post("/giris", data={"username": "alice", "password": "alice-pw"})
+        worker = threading.Thread(
+            target=lambda: done.update(r=upload(client, "/ithalat/its", "stok.xlsx", data)))
+        worker.start()
+        assert entered.wait(10)
+        other = client.get("/sayim")
+        answered.set()
+        worker.join(30)
+    assert other.status_code == 200
+    assert done["r"].status_code == 303

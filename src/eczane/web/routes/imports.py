@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from eczane.importers.headers import FIELD_LABELS_TR, MappingNeeded
 from eczane.importers.tabular import ImportRefused
@@ -144,7 +145,9 @@ async def its_upload(request: Request, dosya: UploadFile) -> HTMLResponse | Redi
         path = await _save_upload(request, dosya)
     except ImportRefused as exc:
         return _index(request, error=exc.message, status_code=422)
-    return _run_its_import(request, path, Path(dosya.filename or path.name).name, None)
+    # the import reads and writes for seconds: off the event loop, so that scans keep flowing
+    return await run_in_threadpool(_run_its_import, request, path,
+                                   Path(dosya.filename or path.name).name, None)
 
 
 @router.post("/ithalat/its/eslestir", response_model=None)
@@ -163,7 +166,7 @@ async def its_map(request: Request) -> HTMLResponse | RedirectResponse:
     if not (("gtin" in columns and "serial" in columns) or "karekod" in columns):
         return _index(request, error="Eşleştirmede GTIN ve seri no sütunları (ya da bir karekod "
                       "sütunu) seçilmeli.", status_code=422)
-    return _run_its_import(request, path, name, mapping)
+    return await run_in_threadpool(_run_its_import, request, path, name, mapping)
 
 
 @router.get("/ithalat/its/{snapshot_id}", response_class=HTMLResponse)
@@ -187,16 +190,20 @@ async def onhand_upload(request: Request, dosya: UploadFile) -> HTMLResponse | R
         path = await _save_upload(request, dosya)
     except ImportRefused as exc:
         return _index(request, error=exc.message, status_code=422)
-    try:
-        with services.db.begin() as conn:
-            summary = store.import_onhand(conn, user.pharmacy_id, path, today=services.today(),
-                                          user_id=user.id,
-                                          source_name=Path(dosya.filename or path.name).name)
-    except ImportRefused as exc:
-        return _index(request, error=exc.message, status_code=422)
-    finally:
-        _done_with(path)
-    return RedirectResponse(f"/ithalat/liste/{summary.id}", status_code=303)
+
+    def run() -> HTMLResponse | RedirectResponse:
+        try:
+            with services.db.begin() as conn:
+                summary = store.import_onhand(conn, user.pharmacy_id, path,
+                                              today=services.today(), user_id=user.id,
+                                              source_name=Path(dosya.filename or path.name).name)
+        except ImportRefused as exc:
+            return _index(request, error=exc.message, status_code=422)
+        finally:
+            _done_with(path)
+        return RedirectResponse(f"/ithalat/liste/{summary.id}", status_code=303)
+
+    return await run_in_threadpool(run)
 
 
 @router.get("/ithalat/liste/{import_id}", response_class=HTMLResponse)
@@ -214,12 +221,17 @@ def onhand_result(request: Request, import_id: int) -> HTMLResponse:
 @router.post("/ithalat/katalog", response_model=None)
 async def catalog_upload(request: Request, dosya: UploadFile) -> HTMLResponse:
     require_pharmacist(request)
-    from eczane.importers.catalog import read_catalog
-
     try:
         path = await _save_upload(request, dosya)
     except ImportRefused as exc:
         return _index(request, error=exc.message, status_code=422)
+    return await run_in_threadpool(_run_catalog_import, request, path)
+
+
+def _run_catalog_import(request: Request, path: Path) -> HTMLResponse:
+    from eczane.importers.catalog import read_catalog
+    from eczane.store.audit import append_event
+
     try:
         f = read_catalog(path)
     except ImportRefused as exc:
@@ -229,8 +241,6 @@ async def catalog_upload(request: Request, dosya: UploadFile) -> HTMLResponse:
     user = current_user(request)
     with _services(request).db.begin() as conn:
         n = store.upsert_products(conn, f.products, path.name)
-        from eczane.store.audit import append_event
-
         append_event(conn, user.pharmacy_id, user.id, "imports.catalog", {
             "source_name": path.name, "sha256": f.sha256, "products": n,
             "issues": len(f.issues)})

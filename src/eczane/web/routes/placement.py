@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from eczane.domain.licensing.placement import (
@@ -112,13 +113,20 @@ async def upload(request: Request) -> HTMLResponse | RedirectResponse:
     user = require_pharmacist(request)
     form = await request.form()
     files = [f for f in form.getlist("dosyalar") if isinstance(f, UploadFile) and f.filename]
+    uploads = [(Path(f.filename or "dosya").name, await f.read()) for f in files]
+    # reading the files and running the placement take a while: off the event loop
+    return await run_in_threadpool(_run_upload, request, user, form, uploads)
+
+
+def _run_upload(request: Request, user: Any, form: Any,
+                uploads: list[tuple[str, bytes]]) -> HTMLResponse | RedirectResponse:
     issues: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
-        for i, f in enumerate(files):
-            p = Path(tmp) / str(i) / Path(f.filename or "dosya").name
+        for i, (name, data) in enumerate(uploads):
+            p = Path(tmp) / str(i) / name
             p.parent.mkdir()
-            p.write_bytes(await f.read())
+            p.write_bytes(data)
             paths.append(p)
         try:
             ann = parse_date(form.get("ilan_tarihi") or None)
@@ -129,13 +137,13 @@ async def upload(request: Request) -> HTMLResponse | RedirectResponse:
             issues = [str(x) for x in exc.issues]
         except ValueError as exc:
             issues = [str(exc)]
-    if not files:
+    if not uploads:
         issues = ["En az bir dosya seçin (ilan ve başvurular)."]
     if issues:
         return render(request, "placement/index.html",
                       {"runs": _store(request).list(user.pharmacy_id), "issues": issues,
                        "form": form}, status_code=422)
-    title = str(form.get("baslik") or "").strip() or ", ".join(f.filename or "" for f in files)
+    title = str(form.get("baslik") or "").strip() or ", ".join(name for name, _ in uploads)
     return _save(request, loaded.input, title[:120])
 
 
