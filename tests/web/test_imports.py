@@ -118,24 +118,6 @@ def test_a_catalog_upload_reports_bad_rows_and_fills_the_catalog(app_client):
     assert "GTIN 14 hane olmalı, gelen 3 hane: &#39;123&#39;" in r.text
 
 
-def test_a_pharmacist_downloads_a_backup_that_restores(app_client, tmp_path):
-    from eczane.store.backup import read_manifest
-
-    app_client.login("alice")
-    r = app_client.post("/ithalat/yedek")
-    assert r.status_code == 200 and r.headers["content-type"] == "application/gzip"
-    (tmp_path / "y.jsonl.gz").write_bytes(r.content)
-    manifest = read_manifest(tmp_path / "y.jsonl.gz")
-    assert manifest["pharmacy_id"] == app_client.pharmacies.pharmacy_id
-    assert manifest["tables"]["app_user"] == 2  # alice and bob, not charlie
-
-
-def test_a_kalfa_may_not_download_a_backup_and_get_is_refused(app_client):
-    app_client.login("bob")
-    assert app_client.post("/ithalat/yedek").status_code == 403
-    assert app_client.get("/ithalat/yedek").status_code == 405
-
-
 def uploads_left(settings):
     folder = settings.data_dir / "uploads"
     return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []

@@ -257,6 +257,23 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
+def backup_time(manifest: dict[str, Any]) -> datetime:
+    """When the backup was written, as naive local time (what the pharmacist reads)."""
+    ts = datetime.fromisoformat(str(manifest["created_at"]))
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=UTC)
+    return ts.astimezone().replace(tzinfo=None)
+
+
+def restore_phrase(manifest: dict[str, Any]) -> str:
+    """The sentence a pharmacist types to restore from the page, naming the backup's time.
+
+    A restore replaces everything entered since the backup, so the page asks for a deliberate
+    act that names which backup (like the approval phrase of a notification, issue 6).
+    """
+    return f"{backup_time(manifest):%d.%m.%Y %H:%M} yedeğini geri yükle"
+
+
 def restore_backup(conn: Connection, path: Path, *, user_id: int | None = None,
                    pharmacy_id: int | None = None) -> BackupInfo:
     """Restore a backup into the database (in the caller's transaction).
