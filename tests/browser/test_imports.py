@@ -158,3 +158,33 @@ def test_a_kalfa_cannot_upload_the_its_stock(page, live_server, tmp_path):
     assert r.status == 403
     page.goto(f"{live_server.url}/ithalat")
     assert "Henüz İTS stok listesi yüklenmedi." in page.inner_text("main")
+
+
+def test_a_pharmacist_restores_a_backup_after_checking_it_and_typing_the_phrase(page, live_server,
+                                                                                 tmp_path):
+    login(page, live_server.url, "alice")
+    page.goto(f"{live_server.url}/ithalat")
+    with page.expect_download() as info:
+        page.click("form[action='/ithalat/yedek'] button")
+    backup = tmp_path / info.value.suggested_filename
+    info.value.save_as(backup)
+    # after the backup, an İTS stock list is loaded
+    stock = write_xlsx(tmp_path / "stok.xlsx", [["GTIN", "Seri No"], [G1, "S1"]])
+    upload_its(page, live_server.url, stock)
+    page.goto(f"{live_server.url}/ithalat")
+    assert page.locator("table").first.locator("tbody tr").count() == 1
+
+    page.set_input_files("form[action='/ithalat/geri-yukle'] input[type=file]", str(backup))
+    page.click("form[action='/ithalat/geri-yukle'] button")
+    page.wait_for_load_state()
+    assert page.inner_text("h1") == "Yedekten geri yükle"
+    phrase = page.inner_text("form label b")
+    assert phrase.endswith(" yedeğini geri yükle")
+    page.fill("input[name=onay]", "geri yükle")  # not the phrase: asked again, nothing restored
+    page.click("button.danger")
+    assert "Onay metni tutmuyor" in page.inner_text("[role=alert]")
+    page.fill("input[name=onay]", phrase)
+    page.click("button.danger")
+    assert page.inner_text("h1") == "Geri yüklendi"
+    page.goto(f"{live_server.url}/ithalat")
+    assert "Henüz İTS stok listesi yüklenmedi." in page.inner_text("main")
