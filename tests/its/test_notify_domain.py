@@ -110,6 +110,8 @@ def _gate(**kw):
     ({"recon_today": None}, ["no_recon"]),
     ({"today": date(2026, 11, 23), "recon_today": date(2026, 11, 23)}, ["window_closed"]),  # today
     ({"today": date(2025, 10, 24), "recon_today": date(2025, 10, 24)}, []),  # last day inclusive
+    ({"today": date(2025, 7, 23), "recon_today": date(2025, 7, 23)}, ["window_closed"]),  # eve
+    ({"pack_count": 0, "confirmation": "0 kutuyu deaktive et"}, ["empty"]),
     ({"kind": "acceptance", "reason_code": "", "window": None, "recon_today": None,
       "confirmation": "87 kutuyu teslim al"}, []),
 ])

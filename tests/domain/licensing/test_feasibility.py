@@ -42,3 +42,9 @@ def test_the_chart_crosses_zero_at_break_even():
 def test_an_unknown_cost_item_is_refused():
     with pytest.raises(ParseError, match="Bilinmeyen gider kalemi: 'yemek'"):
         run_feasibility({"giderler": {"yemek": 10}})
+
+
+def test_a_stopaj_rate_given_as_a_percentage_is_read_as_a_percentage():
+    # "20" and "0,20" both mean the seed's 20 % stopaj (seed 001 §ECZANE AÇMA MALİYETİ)
+    assert run_feasibility({"stopaj_orani": 20}).monthly_costs == D("28350")
+    assert run_feasibility({"stopaj_orani": "0,20"}).monthly_costs == D("28350")

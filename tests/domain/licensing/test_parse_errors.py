@@ -90,3 +90,34 @@ def test_bad_input_is_refused_in_turkish(run, data, message):
     with pytest.raises(ParseError) as e:
         run(data)
     assert e.value.message == message
+
+
+def test_the_field_readers_take_python_values_and_refuse_non_numbers():
+    from datetime import date
+    from decimal import Decimal
+
+    from eczane.domain.licensing.reasons import get_date, get_decimal, parse_decimal
+
+    assert get_date({"tarih": date(2012, 5, 30)}, "tarih") == date(2012, 5, 30)  # from Python
+    assert get_date({"tarih": "30.05.2012"}, "tarih") == date(2012, 5, 30)
+    assert get_decimal({"x": "12,5"}, "x") == Decimal("12.5")
+    for data, message in [({}, "'x' alanı zorunlu (sayı)."),
+                          ({"x": False}, "'x' alanı sayı olmalı: False.")]:
+        with pytest.raises(ParseError) as e:
+            get_decimal(data, "x")
+        assert e.value.message == message
+    for raw in ("NaN", "Infinity"):
+        with pytest.raises(ParseError) as e:
+            parse_decimal(raw, "kira")
+        assert e.value.message == f"'kira' alanı sayı olmalı: '{raw}'."
+
+
+def test_a_population_above_every_bracket_of_a_bounded_table_is_refused():
+    # the data's last bracket has no upper bound; a table without one must not guess
+    from eczane.domain.licensing.fees import FeeTables
+
+    table = FeeTables(brackets=(5000, 50_000), years={}, istanbul_2014=())
+    assert table.bracket_index(50_000) == 1
+    with pytest.raises(ParseError) as e:
+        table.bracket_index(50_001)
+    assert e.value.message == "Nüfus 50001 hiçbir dilime düşmüyor."

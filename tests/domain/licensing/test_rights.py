@@ -138,6 +138,13 @@ def test_muvazaa_bans_opening_for_five_years():
         == "izinli"
 
 
+def test_a_muvazaa_found_on_29_february_ends_on_28_february_five_years_later():
+    # seed 001 "beş yıl"; 2029 has no 29 February, so the ban runs to the last day of February
+    r = rights(mezuniyet="2010-06-30", muvazaa_tarihi="2024-02-29")
+    assert r.action("acilis").reasons[0].message == (
+        "Muvazaa tespiti (29.02.2024) nedeniyle 28.02.2029 tarihine kadar eczane açamazsınız.")
+
+
 def test_a_student_without_a_diploma_may_not_open():
     assert rights(kayit_yili=2022).action("acilis").status == "izinsiz"
 
