@@ -11,10 +11,15 @@ Inputs accepted (all lead to the same :class:`Karekod`):
 - the textual separators scanners are set up to send instead of GS: ``<GS>``, ``{GS}``,
   ``[GS]``, ``|``;
 - the human-readable interpretation ``(01)…(21)…(17)…(10)…``;
-- a US-layout scanner typing into a Turkish-Q keyboard layout (see :data:`TURKISH_Q_TO_US`);
+- a US-layout scanner typing into a Turkish-Q keyboard layout (see
+  :data:`~eczane.domain.keyboard.TURKISH_Q_TO_US`);
 - no separators at all: every split valid under the GS1 syntax is enumerated; exactly one is
   accepted, several give the error ``ambiguous`` with the candidates, which the caller may
   resolve against the packs it knows (:func:`resolve_ambiguous`).
+
+This module reads; the value types (:class:`Karekod`, :class:`KarekodResult`…), the checks of
+single fields and every Turkish message are in :mod:`eczane.domain.karekod_fields`, the
+keyboard layout in :mod:`eczane.domain.keyboard`. Import the public names from here.
 
 >>> today = date(2026, 11, 23)
 >>> r = parse_karekod("]d201086995041200112114078876651\\x1d1712123110K0016\\r\\n", today=today)
@@ -34,73 +39,61 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Container
-from dataclasses import dataclass, field
 from datetime import date
 
-from eczane.domain.errors import ParseError
-from eczane.domain.gs1 import CHARSET_82_RUN, expiry_from_yymmdd, gtin_check_digit
+from eczane.domain.gs1 import CHARSET_82_RUN
+from eczane.domain.karekod_fields import (
+    _CASE_FOLDED,
+    _EMPTY,
+    _GTIN_OK,
+    _LAYOUT,
+    _NO_SEPARATOR,
+    AIS,
+    CODES,
+    FIELD_NAMES,
+    GS,
+    Karekod,
+    KarekodError,
+    KarekodResult,
+    KarekodWarning,
+    _ambiguous,
+    _dates_for,
+    _duplicate,
+    _err,
+    _expiry,
+    _gtin_error,
+    _its_charset,
+    _missing,
+    _resolved,
+    _unknown_ai,
+    _unsupported_hri_ai,
+    _variable_error,
+)
+from eczane.domain.keyboard import TURKISH_Q_TO_US, typed_on_turkish_q, us_from_turkish_q
 from eczane.domain.pack import PackKey
 
-GS = "\x1d"
-"""ASCII group separator: how scanners transmit FNC1 used as a field separator."""
-
-CODES = (
-    "empty",
-    "syntax",
-    "unsupported_ai",
-    "duplicate_ai",
-    "missing_ai",
-    "check_digit",
-    "bad_gtin",
-    "bad_date",
-    "bad_serial",
-    "bad_batch",
-    "ambiguous",
-)
-"""Every error code :func:`parse_karekod` can return."""
-
-AIS = ("01", "21", "17", "10")
-"""The four AIs of a drug pack karekod, in the usual printed order (its.md §6)."""
-
-FIELD_NAMES = {"01": "GTIN", "21": "seri no", "17": "SKT", "10": "parti no"}
-"""Turkish field names used in messages (the İTS panel's words)."""
+__all__ = [  # the engine's public names; the value types live in karekod_fields.py
+    "AIS",
+    "CODES",
+    "FIELD_NAMES",
+    "GS",
+    "MAX_CANDIDATES",
+    "TURKISH_Q_TO_US",
+    "Karekod",
+    "KarekodError",
+    "KarekodResult",
+    "KarekodWarning",
+    "parse_karekod",
+    "resolve_ambiguous",
+]
 
 MAX_CANDIDATES = 32
 """Bound of the no-separator enumeration: at most this many readings are collected."""
 
-TURKISH_Q_TO_US: dict[str, str] = {
-    # unshifted keys
-    "ı": "i", "ğ": "[", "ü": "]", "ş": ";", "i": "'", ",": "\\", "ö": ",", "ç": ".", ".": "/",
-    '"': "`", "*": "-", "-": "=",
-    # shifted keys
-    "Ğ": "{", "Ü": "}", "Ş": ":", "İ": '"', ";": "|", "Ö": "<", "Ç": ">", ":": "?", "é": "~",
-    "'": "@", "^": "#", "+": "$", "&": "^", "/": "&", "(": "*", ")": "(", "=": ")", "?": "_",
-    "_": "+",
-}  # fmt: skip
-"""What a US-layout scanner meant, given what a PC set to Turkish-Q received.
+_gtin_ok = _GTIN_OK.get
+"""Whether a GTIN is already verified. Bound once: CPython compiles ``_GTIN_OK.get(…)`` on an
+imported name as an attribute load that builds a bound method on every call (the hot path)."""
 
-A keyboard-wedge scanner sends key positions; the PC maps them through its own layout. Source:
-Microsoft's Turkish-Q layout KBDTUQ (learn.microsoft.com/globalization/windows-keyboard-layouts,
-"Turkish Q"), transcribed in Mottie/Keyboard ``layouts/ms-Turkish.js``; the problem is described
-in ``../shared/research/its.md`` §6 (Keyboard layout). Letters other than ``i`` and all digits
-are unchanged, so the GTIN and the date survive; what changes:
-
-- for ``]d2``: ``]`` arrives as ``ü`` (``üd2``); ``[GS]`` as ``ğGSü``, ``{GS}`` as ``ĞGSÜ``,
-  ``<GS>`` as ``ÖGSÇ``, ``|`` as ``;``; HRI ``(01)`` as ``)01=``;
-- for AIs 21/10 (character set 82): ``i``→``ı``, ``"``→``İ``, ``'``→``i``, ``,``→``ö``,
-  ``.``→``ç``, ``/``→``.``, ``;``→``ş``, ``:``→``Ş``, ``<``→``Ö``, ``>``→``Ç``, ``?``→``:``,
-  ``-``→``*``, ``=``→``-``, ``&``→``/``, ``(``→``)``, ``)``→``=``, ``*``→``(``, ``+``→``_``,
-  ``_``→``?``.
-
-Only a Turkish-only letter (``ı ğ ü ş ö ç İ Ğ Ü Ş Ö Ç é``) proves the mismatch, because the
-other outputs are themselves valid characters; so the remapped reading is tried only then.
-"""
-
-_TRQ_FULL = str.maketrans(TURKISH_Q_TO_US)
-_TRQ_LETTERS_ONLY = str.maketrans(
-    {k: v for k, v in TURKISH_Q_TO_US.items() if not k.isascii()} | {"İ": "I"}
-)
-_TURKISH_ONLY = frozenset("ığüşöçİĞÜŞÖÇé")
 _TEXT_SEPARATORS = ("<GS>", "{GS}", "[GS]", "<gs>", "{gs}", "[gs]", "|")
 _STRIP = " \t\r\n\x00\x04\ufeff"
 _HRI_SPLIT = re.compile(r"\s*\(([0-9]{2,4})\)\s*")
@@ -112,204 +105,6 @@ _FAST = re.compile(
 )
 """The common case (scanner sends GS, order 01-21-17-10), matched in one go. Only values
 already verified (GTIN check digit, date) take this path; everything else takes the full one."""
-
-
-@dataclass(frozen=True, slots=True)
-class Karekod:
-    """The four fields of a Turkish drug pack's GS1 DataMatrix."""
-
-    gtin: str
-    """AI 01: GTIN-14, check digit verified."""
-    serial: str
-    """AI 21: serial number."""
-    expiry: date
-    """AI 17: expiry date (DD=00 → last day of the month)."""
-    batch: str
-    """AI 10: batch/lot number."""
-
-    @property
-    def key(self) -> PackKey:
-        """The pack's stable identity (GTIN + serial), as İTS identifies a pack."""
-        return PackKey(self.gtin, self.serial)
-
-    def _yymmdd(self) -> str:
-        e = self.expiry
-        return f"{e.year % 100:02d}{e.month:02d}{e.day:02d}"
-
-    def element_string(self, gs: str = GS) -> str:
-        """GS1 element string in the usual order 01-21-17-10, GS after variable fields.
-
-        The serial is followed by ``gs`` (AI 21 is variable length and another AI follows);
-        the batch is last and needs none (GenSpecs §7.8.5).
-        """
-        return f"01{self.gtin}21{self.serial}{gs}17{self._yymmdd()}10{self.batch}"
-
-    def hri(self) -> str:
-        """Human-readable interpretation: ``(01)…(21)…(17)…(10)…``."""
-        return f"(01){self.gtin}(21){self.serial}(17){self._yymmdd()}(10){self.batch}"
-
-    @classmethod
-    def parse(cls, text: str, *, today: date) -> Karekod:
-        """Parse or raise :class:`~eczane.domain.errors.ParseError` carrying the error code."""
-        result = parse_karekod(text, today=today)
-        if result.value is None:
-            assert result.error is not None
-            raise ParseError(result.error.message, code=result.error.code)
-        return result.value
-
-
-@dataclass(frozen=True, slots=True)
-class KarekodError:
-    """Why an input is not a karekod: a stable code and a Turkish message."""
-
-    code: str
-    """One of :data:`CODES`."""
-    message: str
-    """Turkish, for the pharmacist: which field and why."""
-    candidates: tuple[Karekod, ...] = field(default=())
-    """For ``ambiguous``: every valid reading (at most :data:`MAX_CANDIDATES`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class KarekodWarning:
-    """Something the pharmacist should know about an accepted karekod."""
-
-    code: str
-    """``keyboard_layout``, ``no_separator``, ``resolved``, ``its_charset`` or ``case_folded``."""
-    message: str
-    """Turkish."""
-
-
-@dataclass(frozen=True, slots=True)
-class KarekodResult:
-    """Either a value or an error, never both; warnings only with a value."""
-
-    value: Karekod | None = None
-    error: KarekodError | None = None
-    warnings: tuple[KarekodWarning, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.value is not None
-
-
-# ---------------------------------------------------------------- messages
-
-
-def _err(code: str, message: str) -> KarekodError:
-    return KarekodError(code, message)
-
-
-def _show(value: str, limit: int = 30) -> str:
-    """A value for a message: quoted, control characters visible, long values shortened."""
-    v = value if len(value) <= limit else value[:limit] + "…"
-    return "'" + v.replace(GS, "<GS>").replace("\r", "\\r").replace("\n", "\\n") + "'"
-
-
-_EMPTY = KarekodResult(error=_err("empty", "Karekod boş: okutulan veri yok."))
-
-
-def _gtin_error(value: str) -> KarekodError | None:
-    if len(value) != 14 or not value.isascii() or not value.isdigit():
-        return _err(
-            "bad_gtin",
-            f"GTIN (01) 14 rakam olmalı; okunan: {_show(value)}.",
-        )
-    expected = _check_digit(value)
-    if expected != value[13]:
-        return _err(
-            "check_digit",
-            f"GTIN (01) {value} kontrol hanesi hatalı: son hane {expected} olmalı, "
-            f"{value[13]} okundu.",
-        )
-    return None
-
-
-_GTIN_OK: dict[str, bool] = {}
-"""Memo of GTINs already verified (a pharmacy sees a few thousand distinct GTINs)."""
-
-
-def _check_digit(gtin: str) -> str:
-    expected = gtin_check_digit(gtin[:13])
-    if expected == gtin[13]:
-        if len(_GTIN_OK) > 100_000:
-            _GTIN_OK.clear()
-        _GTIN_OK[gtin] = True
-    return expected
-
-
-_DATE_CACHE: dict[int, dict[str, date]] = {}
-"""Memo of valid AI 17 values per current year (the century window depends on it)."""
-
-
-def _dates_for(today: date) -> dict[str, date]:
-    dates = _DATE_CACHE.get(today.year)
-    if dates is None:
-        dates = _DATE_CACHE[today.year] = {}
-    elif len(dates) > 100_000:
-        dates.clear()
-    return dates
-
-
-def _expiry(value: str, today: date) -> date | KarekodError:
-    try:
-        got = expiry_from_yymmdd(value, today=today)
-    except ValueError:
-        return _err(
-            "bad_date",
-            f"SKT (17) geçersiz: {_show(value)}; YYAAGG biçiminde gerçek bir tarih "
-            "olmalı (GG=00 ayın son günü demektir).",
-        )
-    _dates_for(today)[value] = got
-    return got
-
-
-def _variable_error(ai: str, value: str, bad: str | None) -> KarekodError:
-    code = "bad_serial" if ai == "21" else "bad_batch"
-    name = f"{FIELD_NAMES[ai].capitalize()} ({ai})"
-    if bad is not None:
-        shown = {GS: "<GS>", " ": "boşluk"}.get(bad, bad)
-        return _err(
-            code,
-            f"{name} geçersiz karakter içeriyor: '{shown}' GS1 karakter kümesinde yok; "
-            f"okunan: {_show(value)}.",
-        )
-    if not value:
-        return _err(code, f"{name} boş.")
-    return _err(code, f"{name} en çok 20 karakter olabilir; okunan: {_show(value)}.")
-
-
-def _missing(seen: Container[str]) -> KarekodError:
-    missing = [f"({ai}) {FIELD_NAMES[ai]}" for ai in AIS if ai not in seen]
-    return _err("missing_ai", "Karekodda eksik alan: " + ", ".join(missing) + ".")
-
-
-def _duplicate(ai: str) -> KarekodError:
-    return _err("duplicate_ai", f"Karekodda ({ai}) {FIELD_NAMES[ai]} alanı birden fazla kez var.")
-
-
-def _unknown_ai(s: str, pos: int) -> KarekodError:
-    ai = s[pos : pos + 2]
-    if len(ai) == 2 and ai.isascii() and ai.isdigit():
-        return _err(
-            "unsupported_ai",
-            f"Karekodda desteklenmeyen uygulama tanımlayıcısı ({ai}) var ({pos + 1}. karakter); "
-            "ilaç karekodunda yalnızca (01), (21), (17) ve (10) bulunur.",
-        )
-    return _err(
-        "syntax",
-        f"Karekod okunamadı: {pos + 1}. karakterde uygulama tanımlayıcısı (AI) bekleniyordu, "
-        f"{_show(s[pos : pos + 10])} geldi.",
-    )
-
-
-def _ambiguous(candidates: tuple[Karekod, ...]) -> KarekodError:
-    return KarekodError(
-        "ambiguous",
-        f"Karekodda ayraç (GS) eksik ve {len(candidates)} farklı şekilde okunabiliyor; "
-        "doğru paketi listeden seçin ya da okuyucuyu GS gönderecek şekilde ayarlayın.",
-        candidates,
-    )
 
 
 # ---------------------------------------------------------------- parsing
@@ -335,7 +130,7 @@ def _strict(s: str, today: date) -> Karekod | KarekodError:
             if gtin is not None:
                 return _duplicate(ai)
             gtin = s[pos + 2 : pos + 16]
-            if _GTIN_OK.get(gtin) is not True:
+            if _gtin_ok(gtin) is not True:
                 gerr = _gtin_error(gtin)
                 if gerr is not None:
                     return gerr
@@ -435,7 +230,7 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
                     fail(depth, pos, _duplicate, ai)
                     return
                 value = s[pos + 2 : pos + 16]
-                if _GTIN_OK.get(value) is not True:
+                if _gtin_ok(value) is not True:
                     gerr = _gtin_error(value)
                     if gerr is not None:
                         fail(depth, pos, _same, gerr)
@@ -512,11 +307,7 @@ def _hri(s: str, today: date) -> Karekod | KarekodError:
     for i in range(1, len(parts), 2):
         ai, value = parts[i], parts[i + 1].replace(GS, "")
         if ai not in FIELD_NAMES:
-            return _err(
-                "unsupported_ai",
-                f"Karekodda desteklenmeyen uygulama tanımlayıcısı ({ai}) var; "
-                "ilaç karekodunda yalnızca (01), (21), (17) ve (10) bulunur.",
-            )
+            return _unsupported_hri_ai(ai)
         if ai in seen:
             return _duplicate(ai)
         seen.add(ai)
@@ -565,12 +356,6 @@ def _read(s: str, today: date) -> KarekodResult:
     return _from_enumeration(found, error)
 
 
-_NO_SEPARATOR = KarekodWarning(
-    "no_separator",
-    "Karekodda ayraç (GS) eksikti; alanlar tek geçerli okumaya göre ayrıldı.",
-)
-
-
 def _from_enumeration(found: tuple[Karekod, ...], error: KarekodError | None) -> KarekodResult:
     if len(found) == 1:
         return KarekodResult(found[0], warnings=(_NO_SEPARATOR,))
@@ -585,22 +370,8 @@ def _its_warnings(k: Karekod) -> tuple[KarekodWarning, ...]:
     out = []
     for ai, value in (("21", k.serial), ("10", k.batch)):
         if _ITS_CHARSET.fullmatch(value) is None:
-            out.append(
-                KarekodWarning(
-                    "its_charset",
-                    f"{FIELD_NAMES[ai].capitalize()} ({ai}) {_show(value)} İTS'nin kabul ettiği "
-                    "karakterler (A–Z, 0–9) dışında karakter içeriyor; İTS bildirimi "
-                    "reddedebilir.",
-                )
-            )
+            out.append(_its_charset(ai, value))
     return tuple(out)
-
-
-_LAYOUT = KarekodWarning(
-    "keyboard_layout",
-    "Okuyucu Türkçe-Q klavye düzeninde yazmış (ör. ']' yerine 'ü'); veri ABD düzenine göre "
-    "düzeltilerek okundu. Okuyucuyu ya da bilgisayarın klavye düzenini ayarlayın.",
-)
 
 
 def parse_karekod(
@@ -649,27 +420,20 @@ def _parse(text: str, today: date) -> KarekodResult:
     if m is not None:
         gtin, serial, yymmdd, batch = m.groups()
         expiry = _dates_for(today).get(yymmdd)
-        if expiry is not None and _GTIN_OK.get(gtin) is True and "<" not in serial + batch:
+        if expiry is not None and _gtin_ok(gtin) is True and "<" not in serial + batch:
             return KarekodResult(Karekod(gtin, serial, expiry, batch))
     if not text or not text.strip(_STRIP):
         return _EMPTY
     if text.isascii():
         return _read(text, today)
-    if not _TURKISH_ONLY.isdisjoint(text):
-        result = _read(text.translate(_TRQ_FULL), today)
+    if typed_on_turkish_q(text):
+        result = _read(us_from_turkish_q(text), today)
         if not result.ok:
-            second = _read(text.translate(_TRQ_LETTERS_ONLY), today)
+            second = _read(us_from_turkish_q(text, letters_only=True), today)
             if second.ok:
                 result = second
         return KarekodResult(result.value, result.error, (_LAYOUT, *result.warnings))
     return _read(text, today)
-
-
-_CASE_FOLDED = KarekodWarning(
-    "case_folded",
-    "Seri/parti no küçük harfle okundu (okuyucuda ya da klavyede Caps Lock açık olabilir); "
-    "İTS yalnız büyük harf kullandığı için büyük harfe çevrildi.",
-)
 
 
 def _upper(k: Karekod) -> Karekod:
@@ -708,16 +472,7 @@ def resolve_ambiguous(
     test: Callable[[PackKey], bool] = known if callable(known) else known.__contains__
     hits = tuple(c for c in error.candidates if test(c.key))
     if len(hits) == 1:
-        return KarekodResult(
-            hits[0],
-            warnings=(
-                KarekodWarning(
-                    "resolved",
-                    f"Karekodda ayraç (GS) eksikti ve {len(error.candidates)} şekilde okunabiliyordu; "
-                    f"listede olan paket seçildi: {hits[0].key}.",
-                ),
-            ),
-        )
+        return KarekodResult(hits[0], warnings=(_resolved(len(error.candidates), hits[0].key),))
     if len(hits) > 1:
         return KarekodResult(error=_ambiguous(hits))
     return result
