@@ -1,0 +1,106 @@
+"""Importing a scanner's memory dump into a session: :func:`decode_dump` reads the uploaded
+bytes, :func:`import_dump` records each line like a scan (idempotent per file and line)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from eczane.domain.count import ScanState
+from eczane.store.audit import append_event
+from eczane.store.count.scans import _check_request, _Lookups, _record_in, record_scan
+from eczane.store.count.sessions import get_session
+from eczane.store.count.tables import CountError, ScanOutcome
+from eczane.store.db import Database
+
+
+@dataclass
+class ImportReport:
+    """What importing a scanner's memory dump did, line by line."""
+
+    lines: int = 0
+    added: int = 0
+    duplicates: int = 0
+    already_imported: int = 0
+    warnings: int = 0
+    problems: list[tuple[int, str, str]] = field(default_factory=list)
+    """(line number, raw text, Turkish reason) for lines that were not counted."""
+
+
+def import_dump(db: Database, session_id: int, lines: Iterable[str], *, grp: str, user_id: int,
+                today: date, source: str = "dosya", chunk: int = 500) -> ImportReport:
+    """Import a scanner's memory dump (one karekod per line) into a session.
+
+    Each line is recorded like a scan with ``client_scan_id = imp:<file hash>:<line no>``, so
+    importing the same file twice adds nothing the second time. Empty lines and a header line
+    "Elinizde Olmayan Karekodlar" (seed 000 step 4) are skipped. Lines are stored ``chunk`` at
+    a time, one transaction each (a dump of thousands of packs is not thousands of fsyncs).
+
+    Raises:
+        CountError: the session is unknown, paused or closed (chunks already stored stay).
+    """
+    body = [ln.rstrip("\r\n") for ln in lines]
+    digest = hashlib.sha256("\n".join(body).encode()).hexdigest()[:16]
+    _check_request(grp, "x")
+    todo = [(no, raw) for no, raw in enumerate(body, start=1)
+            if raw.strip() and not raw.strip().casefold().startswith("elinizde olmayan")]
+    report = ImportReport()
+    for start in range(0, len(todo), chunk):
+        part = todo[start:start + chunk]
+        kw: dict[str, Any] = {"device_id": source[:64], "grp": grp, "user_id": user_id,
+                              "today": today}
+        try:
+            with db.begin() as conn:
+                lk = _Lookups(conn)
+                outs = [_record_in(lk, session_id, raw=raw, client_scan_id=f"imp:{digest}:{no}",
+                                   choice=None, **kw) for no, raw in part]
+                if any(o.refused for o in outs):
+                    raise CountError(next(o.refused for o in outs if o.refused) or "")
+        except IntegrityError:   # a scan raced in from a device (PostgreSQL): one by one
+            outs = [record_scan(db, session_id, raw=raw, client_scan_id=f"imp:{digest}:{no}",
+                                **kw) for no, raw in part]
+        for (no, raw), out in zip(part, outs, strict=True):
+            _tally(report, no, raw, out)
+    with db.begin() as conn:
+        session = get_session(conn, session_id)
+        assert session is not None
+        append_event(conn, session.pharmacy_id, user_id, "count.imported", {
+            "session": session_id, "source": source[:200], "file_sha256_16": digest,
+            "lines": report.lines, "added": report.added, "duplicates": report.duplicates,
+            "problems": len(report.problems)})
+    return report
+
+
+def _tally(report: ImportReport, no: int, raw: str, out: ScanOutcome) -> None:
+    report.lines += 1
+    if out.replayed and out.verdict.counted:
+        report.already_imported += 1
+    elif out.verdict.code == "duplicate":
+        report.duplicates += 1
+    elif out.verdict.counted:
+        report.added += 1
+        if out.verdict.state is ScanState.AMBER:
+            report.warnings += 1
+    else:
+        report.problems.append((no, raw, out.verdict.message))
+
+
+
+def decode_dump(data: bytes) -> list[str]:
+    r"""Lines of an uploaded scanner dump: UTF-8 (with or without BOM), else Windows-1254.
+
+    >>> decode_dump(b"0108699536080008211\x1d17271231101\r\nX\n")
+    ['0108699536080008211\x1d17271231101', 'X']
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1254", errors="replace")
+    # Not str.splitlines(): it also splits at GS (0x1D), the karekod's own field separator.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines

@@ -1,0 +1,413 @@
+"""Storing scans: :func:`record_scan` (one scan, one commit), :class:`ScanWriter` (many scans,
+one commit per batch) and :func:`undo_scan`.
+
+Both paths run the same checks in :func:`_record_in`: the session takes scans, a resend
+(same ``client_scan_id``) answers like the first time, a pack already active is not stored
+again, and an unreadable scan goes to ``count_scan_rejected``. An answer is given only after
+the COMMIT that stored it returned.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import nullcontext
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from eczane.domain.count import (
+    CountStatus,
+    ScanGroup,
+    ScanState,
+    ScanVerdict,
+    classify_scan,
+    pick_candidate,
+    refusal_for_status,
+    scan_notes,
+)
+from eczane.domain.errors import RuleError
+from eczane.domain.karekod import KarekodResult, parse_karekod
+from eczane.domain.pack import PackKey
+from eczane.store.audit import append_event
+from eczane.store.count.tables import (
+    RAW_MAX,
+    CountError,
+    CountSession,
+    ScanOutcome,
+    StoredScan,
+    _scan,
+    _session,
+    count_scan,
+    count_scan_rejected,
+    count_session,
+    now_utc,
+)
+from eczane.store.db import Database
+
+# Statements of the scan path, built once (a scan runs them hundreds of times a second).
+_Q_SESSION = select(count_session).where(count_session.c.id == bindparam("sid"))
+_Q_SCAN_BY_CLIENT = select(count_scan).where(and_(
+    count_scan.c.session_id == bindparam("sid"),
+    count_scan.c.client_scan_id == bindparam("cid")))
+_Q_ACTIVE = select(count_scan).where(and_(
+    count_scan.c.session_id == bindparam("sid"), count_scan.c.gtin == bindparam("gtin"),
+    count_scan.c.serial == bindparam("serial"), count_scan.c.undone_at.is_(None)))
+_INSERT_SCAN = insert(count_scan)
+
+
+CARRY_S = 2.0
+"""Seconds the scan writer may reuse user, product and İTS-list lookups across batches."""
+
+
+class _Lookups:
+    """Reads one transaction makes about sessions, users, products and the İTS list, cached.
+
+    Inside one transaction nobody else writes (SQLite: ``BEGIN IMMEDIATE``), so a session's
+    status, a user and the latest İTS list cannot change under a batch of scans.
+    """
+
+    def __init__(self, conn: Connection, carry: _Lookups | None = None) -> None:
+        self.conn = conn
+        self._sessions: dict[int, CountSession | None] = {}
+        self._users: dict[int, Any] = {}
+        self._products: dict[str, Any] = {}
+        self._snapshots: dict[int, int | None] = {}
+        self.born = time.monotonic()
+        if carry is not None and self.born - carry.born < CARRY_S:
+            # Users, products and the latest İTS list id may be kept from the previous batch
+            # for a moment (they change rarely, and then only what a scan's colour says is
+            # late by CARRY_S); a session's status never is (a closed count takes no scans).
+            self._users, self._products = carry._users, carry._products
+            self._snapshots = carry._snapshots
+            self.born = carry.born
+
+    def session(self, session_id: int) -> CountSession | None:
+        if session_id not in self._sessions:
+            row = self.conn.execute(_Q_SESSION, {"sid": session_id}).first()
+            self._sessions[session_id] = None if row is None else _session(row)
+        return self._sessions[session_id]
+
+    def user(self, user_id: int) -> Any:
+        if user_id not in self._users:
+            from eczane.store.users import get_user
+
+            self._users[user_id] = get_user(self.conn, user_id)
+        return self._users[user_id]
+
+    def product(self, gtin: str) -> Any:
+        if gtin not in self._products:
+            from eczane.store.catalog import get_product
+
+            self._products[gtin] = get_product(self.conn, gtin)
+        return self._products[gtin]
+
+    def its_knows(self, pharmacy_id: int) -> Any:
+        """A predicate ``PackKey -> bool`` on the latest İTS list, or None when there is none."""
+        from eczane.store.catalog import latest_snapshot_id, snapshot_has_key
+
+        if pharmacy_id not in self._snapshots:
+            self._snapshots[pharmacy_id] = latest_snapshot_id(self.conn, pharmacy_id)
+        snapshot = self._snapshots[pharmacy_id]
+        if snapshot is None:
+            return None
+        return lambda key: bool(snapshot_has_key(self.conn, snapshot, key))
+
+
+def _catalog_lookups(conn: Connection, pharmacy_id: int) -> tuple[Any, Any]:
+    """(product_of(gtin), its_knows(key) | None) from the catalog/İTS-stock area."""
+    lk = _Lookups(conn)
+    return lk.product, lk.its_knows(pharmacy_id)
+
+
+def _classify(lk: _Lookups, session: CountSession, raw: str, today: date,
+              choice: int | None) -> tuple[ScanVerdict, str]:
+    """Parse + classify (not yet knowing about duplicates). Returns (verdict, product name)."""
+    its_knows = lk.its_knows(session.pharmacy_id)
+    result = parse_karekod(raw, today=today, known=its_knows, its_case=True)
+    if choice is not None and result.error is not None and result.error.code == "ambiguous":
+        first = classify_scan(result, already_counted=False, product=None, today=today,
+                              its_knows=None)
+        try:
+            result = KarekodResult(value=pick_candidate(first, choice))
+        except RuleError as exc:
+            raise CountError(exc.message, 400) from None
+    k = result.value
+    product = lk.product(k.gtin) if k is not None else None
+    verdict = classify_scan(result, already_counted=False, product=product, today=today,
+                            its_knows=None if (k is None or its_knows is None)
+                            else its_knows(k.key))
+    return verdict, (product.name if product is not None else "")
+
+
+def _find_by_client_id(conn: Connection, session_id: int, client_scan_id: str) -> StoredScan | None:
+    row = conn.execute(_Q_SCAN_BY_CLIENT, {"sid": session_id, "cid": client_scan_id}).first()
+    return None if row is None else _scan(row)
+
+
+def find_active(conn: Connection, session_id: int, key: PackKey) -> StoredScan | None:
+    """The active (not undone) scan of a pack in a session, if any."""
+    row = conn.execute(_Q_ACTIVE, {"sid": session_id, "gtin": key.gtin,
+                                   "serial": key.serial}).first()
+    return None if row is None else _scan(row)
+
+
+def record_scan(db: Database, session_id: int, *, raw: str, client_scan_id: str,
+                device_id: str, grp: str, user_id: int, today: date,
+                choice: int | None = None, check_user: bool = False) -> ScanOutcome:
+    """Store one scan durably (committed on return) and say what it was.
+
+    Idempotent on ``client_scan_id``: a resend answers like the first time and writes nothing.
+    A pack already active in the session is not stored again (amber ``duplicate``). Many
+    scans at once go faster through :class:`ScanWriter`.
+
+    Raises:
+        CountError: unknown session (404) or bad group (400); with ``check_user``, an unknown
+            user (401) or a user of another pharmacy (404).
+    """
+    client_scan_id = _check_request(grp, client_scan_id)
+    for attempt in range(3):
+        try:
+            with db.begin() as conn:
+                return _record_in(_Lookups(conn), session_id, raw=raw,
+                                  client_scan_id=client_scan_id,
+                                  device_id=storable(device_id)[:64],
+                                  grp=grp, user_id=user_id, today=today, choice=choice,
+                                  check_user=check_user)
+        except IntegrityError:
+            # A concurrent writer stored the same pack or the same client_scan_id between our
+            # check and our insert (PostgreSQL). Run again: the check now sees that row.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _check_request(grp: str, client_scan_id: str) -> str:
+    if grp not in {g.value for g in ScanGroup}:
+        raise CountError(f"Geçersiz grup: {grp!r} (raf veya acik_recete).", 400)
+    client_scan_id = storable(client_scan_id).strip()[:64]
+    if not client_scan_id:
+        raise CountError("Okutma kimliği (client_scan_id) eksik.", 400)
+    return client_scan_id
+
+
+def _record_in(lk: _Lookups, session_id: int, *, raw: str, client_scan_id: str,
+               device_id: str, grp: str, user_id: int, today: date,
+               choice: int | None, check_user: bool = False) -> ScanOutcome:
+    conn = lk.conn
+    session = lk.session(session_id)
+    if session is None:
+        raise CountError("Sayım bulunamadı.", 404)
+    if check_user:
+        user = lk.user(user_id)
+        if user is None:
+            raise CountError("Oturum süresi doldu, lütfen yeniden giriş yapın.", 401)
+        if user.pharmacy_id != session.pharmacy_id:
+            raise CountError("Bulunamadı.", 404)
+    earlier = _find_by_client_id(conn, session_id, client_scan_id)
+    if earlier is not None:
+        return _replay(lk, session, earlier, today)
+    refusal = refusal_for_status(session.status)
+    if refusal is not None:
+        return ScanOutcome(ScanVerdict(ScanState.RED, f"session_{session.status.value}", refusal,
+                                       counted=False), refused=refusal)
+    verdict, name = _classify(lk, session, raw, today, choice)
+    k = verdict.karekod
+    if verdict.state is ScanState.RED:
+        return _store_rejected(conn, session, verdict, raw=raw, client_scan_id=client_scan_id,
+                               device_id=device_id, grp=grp, user_id=user_id)
+    if not verdict.counted or k is None:
+        return ScanOutcome(verdict, product_name=name)
+    existing = find_active(conn, session_id, k.key)
+    if existing is not None:
+        dup = classify_scan(KarekodResult(value=k), already_counted=True, product=None,
+                            today=today, its_knows=None)
+        return ScanOutcome(dup, scan=existing, product_name=name)
+    at = now_utc()
+    res = conn.execute(_INSERT_SCAN, {
+        "pharmacy_id": session.pharmacy_id, "session_id": session_id, "gtin": k.gtin,
+        "serial": k.serial, "expiry": k.expiry, "batch": k.batch, "grp": grp, "raw": raw,
+        "device_id": device_id, "client_scan_id": client_scan_id, "user_id": user_id,
+        "scanned_at": at})
+    new_id = int(res.inserted_primary_key[0])  # type: ignore[index]
+    stored = StoredScan(new_id, session_id, k.gtin, k.serial, k.expiry, k.batch, grp, raw,
+                        device_id, client_scan_id, user_id, at, None, None)
+    return ScanOutcome(verdict, scan=stored, product_name=name)
+
+
+_INSERT_REJECTED: dict[str, Any] = {}
+
+
+def storable(text: str) -> str:
+    """Text both databases take: a NUL (PostgreSQL refuses it) and a lone surrogate (not UTF-8,
+    e.g. an escaped ``\\ud800`` in the JSON) become U+FFFD, so one odd scan cannot fail a
+    whole batch.
+
+    >>> storable("ab" + chr(0) + "c" + chr(0xD800)) == "ab\ufffdc\ufffd"
+    True
+    """
+    if text.isascii() and "\x00" not in text:
+        return text
+    return "".join("\ufffd" if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch
+                   for ch in text)
+
+
+def _store_rejected(conn: Connection, session: CountSession, verdict: ScanVerdict, *, raw: str,
+                    client_scan_id: str, device_id: str, grp: str, user_id: int) -> ScanOutcome:
+    """Store an unreadable scan once per (session, client_scan_id); a resend writes nothing.
+
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` (both databases): no extra read on the scan
+    path, no failed statement that would abort a PostgreSQL batch, and no row back on a resend.
+    """
+    dialect = conn.dialect.name
+    stmt = _INSERT_REJECTED.get(dialect)
+    if stmt is None:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = _INSERT_REJECTED[dialect] = ins(count_scan_rejected).on_conflict_do_nothing(
+            index_elements=["session_id", "client_scan_id"]).returning(count_scan_rejected.c.id)
+    res = conn.execute(stmt, {
+        "pharmacy_id": session.pharmacy_id, "session_id": session.id,
+        "raw": storable(raw)[:RAW_MAX],
+        "code": verdict.code[:40], "detail": verdict.detail[:40],
+        "message": storable(verdict.message),
+        "grp": grp, "device_id": device_id, "client_scan_id": client_scan_id,
+        "user_id": user_id, "scanned_at": now_utc()})
+    return ScanOutcome(verdict, replayed=res.first() is None, rejected=True)
+
+
+class ScanWriter:
+    """One thread that stores scans in batches: one transaction, hence one fsync, per batch.
+
+    Why: on SQLite every commit with ``synchronous=FULL`` waits for an fsync of the WAL (a few
+    ms on a real disk), and writers take turns (``BEGIN IMMEDIATE``). One scan per transaction
+    caps the count at 1/fsync scans per second however many devices scan; waiting writers also
+    poll the lock with sleeps, which makes the slowest answers slow. Scans that arrive while a
+    batch is being written wait and go into the next one (group commit). Each scan still runs
+    in its own savepoint with the same checks as :func:`record_scan`, and its answer is given
+    only after the batch's COMMIT returned — an acknowledged scan is on disk.
+
+    The user is checked in the batch too (exists, same pharmacy as the session), so that the
+    web request itself needs no database round-trip.
+    """
+
+    def __init__(self, db: Database, *, max_batch: int = 200) -> None:
+        import queue
+        import threading
+
+        self._db = db
+        self._max = max_batch
+        self._lookups: _Lookups | None = None
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="count-scan-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, session_id: int, *, raw: str, client_scan_id: str, device_id: str,
+               grp: str, user_id: int, today: date, choice: int | None = None) -> Any:
+        """Queue one scan; returns a ``concurrent.futures.Future`` of its ``ScanOutcome``."""
+        from concurrent.futures import Future
+
+        fut: Future[ScanOutcome] = Future()
+        try:
+            cid = _check_request(grp, client_scan_id)
+        except CountError as exc:
+            fut.set_exception(exc)
+            return fut
+        self._queue.put(({"session_id": session_id, "raw": raw, "client_scan_id": cid,
+                          "device_id": storable(device_id)[:64], "grp": grp, "user_id": user_id,
+                          "today": today, "choice": choice}, fut))
+        return fut
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        import queue
+
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self._max:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._queue.put(None)
+                    break
+                batch.append(nxt)
+            self._write(batch)
+
+    def _write(self, batch: list[Any]) -> None:
+        done: list[tuple[Any, Any]] = []
+        again: list[tuple[dict[str, Any], Any]] = []
+        try:
+            with self._db.begin() as conn:
+                lk = self._lookups = _Lookups(conn, carry=self._lookups)
+                # PostgreSQL aborts the whole transaction on a failed statement: one savepoint
+                # per scan. SQLite undoes only the failed statement, and this thread is its
+                # only scan writer anyway: no savepoint (they cost a third of a scan).
+                savepoint = conn.begin_nested if conn.dialect.name != "sqlite" else nullcontext
+                for req, fut in batch:
+                    try:
+                        with savepoint():
+                            done.append((fut, _record_in(lk, check_user=True, **req)))
+                    except IntegrityError:
+                        again.append((req, fut))   # a racing writer elsewhere (PostgreSQL)
+                    except CountError as exc:
+                        done.append((fut, exc))
+        except BaseException as exc:  # noqa: BLE001 - the commit failed: nobody is acknowledged
+            for _req, fut in batch:
+                fut.set_exception(exc)
+            return
+        for fut, result in done:
+            if isinstance(result, BaseException):
+                fut.set_exception(result)
+            else:
+                fut.set_result(result)
+        for req, fut in again:
+            try:
+                sid = req.pop("session_id")
+                fut.set_result(record_scan(self._db, sid, check_user=True, **req))
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
+                fut.set_exception(exc)
+
+
+def _replay(lk: _Lookups, session: CountSession, earlier: StoredScan,
+            today: date) -> ScanOutcome:
+    """The answer for a resend of an already stored scan: its own verdict, recomputed."""
+    its_knows = lk.its_knows(session.pharmacy_id)
+    k = earlier.karekod
+    product = lk.product(k.gtin)
+    notes = scan_notes(k, product=product, today=today,
+                       its_knows=None if its_knows is None else its_knows(k.key))
+    if notes:
+        verdict = ScanVerdict(ScanState.AMBER, notes[0].code, notes[0].message, True, notes, k)
+    else:
+        verdict = ScanVerdict(ScanState.GREEN, "new", "Sayıldı.", True, karekod=k)
+    return ScanOutcome(verdict, scan=earlier, replayed=True,
+                       product_name=product.name if product is not None else "")
+
+
+def undo_scan(conn: Connection, session: CountSession, scan_id: int, user_id: int) -> StoredScan:
+    """Take one scan back (the pack is no longer counted); recorded in the audit log."""
+    if session.status is CountStatus.CLOSED:
+        raise CountError("Kapatılmış sayımda geri alma yapılamaz.")
+    row = conn.execute(select(count_scan).where(and_(
+        count_scan.c.id == scan_id, count_scan.c.session_id == session.id))).first()
+    if row is None:
+        raise CountError("Okutma bulunamadı.", 404)
+    scan = _scan(row)
+    if scan.undone_at is not None:
+        return scan
+    conn.execute(update(count_scan).where(count_scan.c.id == scan_id)
+                 .values(undone_at=now_utc(), undone_by=user_id))
+    append_event(conn, session.pharmacy_id, user_id, "count.scan_undone",
+                 {"session": session.id, "scan": scan_id, "gtin": scan.gtin,
+                  "serial": scan.serial, "grp": scan.grp})
+    return _scan(conn.execute(select(count_scan).where(count_scan.c.id == scan_id)).one())
