@@ -90,7 +90,6 @@ def _tally(report: ImportReport, no: int, raw: str, out: ScanOutcome) -> None:
         report.problems.append((no, raw, out.verdict.message))
 
 
-
 def decode_dump(data: bytes) -> list[str]:
     r"""Lines of an uploaded scanner dump: UTF-8 (with or without BOM), else Windows-1254.
 
