@@ -20,6 +20,7 @@ the ratio, and rows per CPU second (less sensitive to other processes' load). Go
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -118,6 +119,35 @@ def child(phase: str, xlsx: Path, url: str) -> None:
     print(json.dumps(out))
 
 
+def machine_probe() -> tuple[float, float]:
+    """How fast this machine runs Python today: (a 10,000,000-step arithmetic loop, building a
+    1,000,000-entry dict of fresh tuples and strings), best of three each, in seconds.
+
+    The machines here differ from day to day, and not evenly: on 2026-12-03 the loop ran at a
+    usual speed while the same openpyxl import took 24.3 s of CPU against 13.8 s on 2026-11-23.
+    Allocation-heavy work (the second figure, and any importer) is what slows down, so the
+    absolute rows/s goal is read beside it; the ratio to openpyxl is measured in the same run."""
+    def loop() -> float:
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        return time.perf_counter() - t0
+
+    def alloc() -> float:  # without the cyclic collector, as during our import (bulk_mode)
+        gc.disable()
+        try:
+            t0 = time.perf_counter()
+            d = {}
+            for i in range(1_000_000):
+                d[(str(i), i)] = [i, str(i)]
+            return time.perf_counter() - t0
+        finally:
+            gc.enable()
+
+    return min(loop() for _ in range(3)), min(alloc() for _ in range(3))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=300_000)
@@ -155,6 +185,11 @@ def main() -> None:
                 print(f"{phase:9s} {r['rows']:>9,} rows in {r['seconds']:6.2f} s = "
                       f"{r['rows'] / r['seconds']:>9,.0f} rows/s (import CPU {r['cpu']:.2f} s), "
                       f"peak RSS {r['peak_mb']:.0f} MB, load average {os.getloadavg()[0]:.2f}")
+        # after the runs: a child's peak RSS starts from its parent's at fork (Linux keeps the
+        # high-water mark across exec), so the parent must stay small while they run
+        loop_s, alloc_s = machine_probe()
+        print(f"machine: 10M-step Python loop {loop_s:.2f} s, 1M-entry dict of new objects "
+              f"{alloc_s:.2f} s (compare figures from other days or machines with these)")
         best = {k: min(v, key=lambda r: r["seconds"]) for k, v in runs.items()}
         ours = best["ours"]["rows"] / best["ours"]["seconds"]
         base = best["openpyxl"]["rows"] / best["openpyxl"]["seconds"]
