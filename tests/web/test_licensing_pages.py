@@ -152,7 +152,7 @@ def test_deadlines_page_and_ics(client):
     assert b"DTSTART;VALUE=DATE:20260611\r\n" in ics.content
     bad = client.post("/ruhsat/sureler.ics", data={})
     assert bad.status_code == 422
-    assert bad.text == "En az bir başlangıç tarihi girin (ör. 'ilan_tarihi')."
+    assert bad.text == "En az bir başlangıç tarihi girin (ör. “TİTCK ilan tarihi”)."
 
 
 def test_names_page(client):

@@ -64,7 +64,7 @@ def test_other_periods(data, key, end):
 def test_at_least_one_start_date_is_needed():
     with pytest.raises(ParseError) as e:
         run_deadlines({"kura": True})
-    assert e.value.message == "En az bir başlangıç tarihi girin (ör. 'ilan_tarihi')."
+    assert e.value.message == "En az bir başlangıç tarihi girin (ör. “TİTCK ilan tarihi”)."
 
 
 def test_the_calendar_has_the_2026_holidays_and_half_days():

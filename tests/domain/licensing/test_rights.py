@@ -163,19 +163,19 @@ def test_the_override_for_2012_works_without_typing_the_old_history():
 
 
 @pytest.mark.parametrize("data, message", [
-    ({}, "'mezuniyet' veya 'kayit_yili' alanlarından en az biri gerekli."),
+    ({}, "“Mezuniyet tarihi” veya “Fakülteye kayıt yılı” alanlarından en az biri gerekli."),
     ({"mezuniyet": "2015-07-01"},
-     "Mezuniyet 01.07.2015 kanun tarihinden sonra: fakülteye kayıt yılını ('kayit_yili') girin."),
+     "Mezuniyet 01.07.2015 kanun tarihinden sonra: fakülteye kayıt yılını (“Fakülteye kayıt yılı”) girin."),
     ({"mezuniyet": "2010-06-30", "olaylar": [{"tur": "devir", "tarih": "2016-01-01"}]},
      "01.01.2016 eczanesini devretti: o tarihte eczane yok (olay 1; önce açılış girin)."),
     ({"mezuniyet": "2010-06-30", "olaylar": [{"tur": "satis", "tarih": "2016-01-01"}]},
-     "olaylar[1].tur bilinmiyor: 'satis' (beklenen: acilis, devir, ilce_disi_nakil, "
+     "“Olay 1: Tür” bilinmiyor: 'satis' (beklenen: acilis, devir, ilce_disi_nakil, "
      "ilce_ici_nakil, kapanis)."),
     ({"mezuniyet": "30/06/2010"},
-     "'mezuniyet' alanı geçerli bir tarih değil: '30/06/2010' (YYYY-AA-GG bekleniyor)."),
+     "“Mezuniyet tarihi” alanı geçerli bir tarih değil: '30/06/2010' (GG.AA.YYYY veya YYYY-AA-GG bekleniyor)."),
     ({"mezuniyet": "2000-01-01", "kanun_tarihinde_eczanesi_vardi": False,
       "olaylar": [{"tur": "acilis", "tarih": "2005-01-01"}]},
-     "'kanun_tarihinde_eczanesi_vardi' olaylarla çelişiyor: olaylara göre 30.05.2012 tarihinde "
+     "“Kanun tarihinde eczaneniz var mıydı” olaylarla çelişiyor: olaylara göre 30.05.2012 tarihinde "
      "eczane vardı."),
 ])
 def test_bad_histories_are_refused_in_turkish(data, message):

@@ -25,6 +25,7 @@ from eczane.domain.licensing.reasons import (
     RESEARCH,
     SEED_GUIDE,
     Reason,
+    field_label,
     get_bool,
     get_date,
     tr_date,
@@ -114,7 +115,7 @@ class DeadlineInput:
     def parse(cls, data: dict[str, Any]) -> DeadlineInput:
         births = data.get("cocuk_dogum_tarihleri") or []
         if not isinstance(births, list):
-            raise ParseError("'cocuk_dogum_tarihleri' bir liste olmalı.", code="bad_value")
+            raise ParseError(f"{field_label('cocuk_dogum_tarihleri')} bir liste olmalı.", code="bad_value")
         kids = []
         for i, b in enumerate(births, start=1):
             d = get_date({f"cocuk_dogum_tarihleri[{i}]": b}, f"cocuk_dogum_tarihleri[{i}]")
@@ -130,7 +131,7 @@ class DeadlineInput:
         if not any((out.announcement, out.placement, out.chamber_notified, out.licence_issued,
                     out.renovation_start, out.temporary_closure, out.death,
                     out.closure_decision, out.muvazaa_found)):
-            raise ParseError("En az bir başlangıç tarihi girin (ör. 'ilan_tarihi').",
+            raise ParseError(f"En az bir başlangıç tarihi girin (ör. {field_label('ilan_tarihi')}).",
                              code="missing")
         return out
 

@@ -35,6 +35,7 @@ from eczane.domain.licensing.reasons import (
     RESEARCH,
     SEED_GUIDE,
     Reason,
+    field_label,
     get_bool,
     get_date,
     tr_date,
@@ -73,9 +74,12 @@ S_CRIT = f"{SEED_GUIDE} §ECZANE AÇILMASI KRİTERLERİ"
 S_AEO = f"{SEED_GUIDE} §AEO değerlendirmesi 1–3 (bağlayıcı değildir)"
 S_MUVAZAA = f"{SEED_GUIDE} §Eczanenin kapatılması ('beş yıl süreyle eczane açamaz')"
 S_TAKEOVER = f"{SEED_GUIDE} §'eczanelerini devir alacak olan eczacıların'"
-TAKEOVER = Reason("devralma", S_TAKEOVER, "Bir kereye mahsus devir hakkını kullanan (2012'de "
-                  "eczanesi olan) bir eczacının eczanesini devralırsanız TİTCK ilanını beklemeniz "
-                  "gerekmez; belgeleri il/ilçe sağlık müdürlüğüne verirsiniz.", None)
+
+
+def _takeover(dates: LawDates) -> Reason:
+    return Reason("devralma", S_TAKEOVER, f"{tr_date(dates.law_date)} tarihinde eczanesi olan "
+                  "bir eczacının eczanesini devralırsanız TİTCK ilanını beklemeniz gerekmez; "
+                  "belgeleri il/ilçe sağlık müdürlüğüne verirsiniz.", None)
 
 
 @dataclass(frozen=True)
@@ -130,26 +134,27 @@ class PharmacistHistory:
             try:
                 enrolment = int(str(year))
             except ValueError:
-                raise ParseError(f"'kayit_yili' bir yıl olmalı: {year!r}.", code="bad_number") from None
+                raise ParseError(f"{field_label('kayit_yili')} bir yıl olmalı: {year!r}.", code="bad_number") from None
         rows = data.get("olaylar") or []
         if not isinstance(rows, list):
-            raise ParseError("'olaylar' bir liste olmalı.", code="bad_value")
+            raise ParseError(f"{field_label('olaylar')} bir liste olmalı.", code="bad_value")
         events = []
         for i, row in enumerate(rows, start=1):
             if not isinstance(row, dict):
-                raise ParseError(f"olaylar[{i}] bir nesne olmalı.", code="bad_row")
+                raise ParseError(f"{field_label(f'olaylar[{i}]')} bir nesne olmalı.", code="bad_row")
             kind = str(row.get("tur", ""))
             if kind not in EVENT_KINDS:
-                raise ParseError(f"olaylar[{i}].tur bilinmiyor: {kind!r} (beklenen: "
-                                 f"{', '.join(EVENT_KINDS)}).", code="bad_kind")
-            on = get_date(row, "tarih", required=True)
+                raise ParseError(f"{field_label(f'olaylar[{i}].tur')} bilinmiyor: {kind!r} "
+                                 f"(beklenen: {', '.join(EVENT_KINDS)}).", code="bad_kind")
+            key = f"olaylar[{i}].tarih"
+            on = get_date({key: row.get("tarih")}, key, required=True)
             assert on is not None
             events.append(PharmacyEvent(kind, on))
         months = data.get("yardimci_eczacilik_ay") or 0
         try:
             assistant = int(str(months))
         except ValueError:
-            raise ParseError(f"'yardimci_eczacilik_ay' tam sayı olmalı: {months!r}.",
+            raise ParseError(f"{field_label('yardimci_eczacilik_ay')} tam sayı olmalı: {months!r}.",
                              code="bad_number") from None
         return cls(
             graduation=get_date(data, "mezuniyet"), enrolment_year=enrolment,
@@ -228,7 +233,7 @@ def _replay(h: PharmacistHistory, dates: LawDates) -> tuple[bool, bool]:
         if e.on <= dates.law_date:
             at_law = state
     if h.had_pharmacy_on_law_date is not None and h.had_pharmacy_on_law_date != at_law:
-        raise ParseError("'kanun_tarihinde_eczanesi_vardi' olaylarla çelişiyor: olaylara göre "
+        raise ParseError(f"{field_label('kanun_tarihinde_eczanesi_vardi')} olaylarla çelişiyor: olaylara göre "
                          f"{tr_date(dates.law_date)} tarihinde eczane "
                          f"{'vardı' if at_law else 'yoktu'}.", code="inconsistent")
     return at_law, state
@@ -236,7 +241,8 @@ def _replay(h: PharmacistHistory, dates: LawDates) -> tuple[bool, bool]:
 
 def _category(h: PharmacistHistory, dates: LawDates, had: bool) -> tuple[str, Reason]:
     if h.graduation is None and h.enrolment_year is None:
-        raise ParseError("'mezuniyet' veya 'kayit_yili' alanlarından en az biri gerekli.",
+        raise ParseError(f"{field_label('mezuniyet')} veya {field_label('kayit_yili')} alanlarından en az "
+                         "biri gerekli.",
                          code="missing")
     if h.enrolment_year is not None and h.enrolment_year >= dates.assistant_enrolment_year:
         return "2013_sonrasi", Reason(
@@ -248,7 +254,7 @@ def _category(h: PharmacistHistory, dates: LawDates, had: bool) -> tuple[str, Re
             None)
     if h.graduation is not None and h.graduation > dates.law_date and h.enrolment_year is None:
         raise ParseError(f"Mezuniyet {tr_date(h.graduation)} kanun tarihinden sonra: fakülteye "
-                         "kayıt yılını ('kayit_yili') girin.", code="missing")
+                         f"kayıt yılını ({field_label('kayit_yili')}) girin.", code="missing")
     who = ("eczacıydınız ama eczaneniz yoktu" if h.graduation and h.graduation <= dates.law_date
            else "eczacılık fakültesi öğrencisiydiniz")
     return "2012_eczanesiz", Reason(
@@ -332,14 +338,14 @@ def _open(h: PharmacistHistory, dates: LawDates, category: str, has: bool,
                                      True),
                   Reason("nufus-kriteri", S_CRIT, "2013 sonrası kayıtlılar eczaneyi TİTCK'nın "
                          "ilan ettiği ilçelere, 3.500 kişi kuralı ve yerleştirme puanıyla açar.",
-                         None), *extra, TAKEOVER, halved=halved)
+                         None), *extra, _takeover(dates), halved=halved)
     if category == "2012_eczanesiz" and not opens:
         return _v(a, IZINLI, Reason("gecici3-acma", S_HAD_NOT, "Bir kereye mahsus olmak üzere "
                                     "nüfus sınırlamasına tabi olmadan istediğiniz ilçede eczane "
                                     "açabilirsiniz.", True),
                   Reason("2014-mekan", S_HAD_NOT, "Mekân 2014 yönetmeliğine uymalı (yapı "
                          "ruhsatında dükkan/işyeri, cadde üzerinde cephe ve kapı).", None),
-                  TAKEOVER)
+                  _takeover(dates))
     # No pharmacy now but one before: the last one was transferred or closed after the law date.
     if transfers:
         why = f"{tr_date(transfers[-1].on)} tarihinde eczanenizi devrettiniz"
@@ -349,7 +355,7 @@ def _open(h: PharmacistHistory, dates: LawDates, category: str, has: bool,
                                                           else S_HAD_NOT)
     return _v(a, SINIRLI, Reason("yeniden-acma", source, f"{why}; yeniden açılış nüfus "
                                  "sınırlamasına tabidir ve yerleştirme puanı hesaplanır.", False),
-              *extra, TAKEOVER, halved=halved)
+              *extra, _takeover(dates), halved=halved)
 
 
 def _transfer(category: str, has: bool, exempt: bool,
