@@ -52,7 +52,8 @@ def test_site_under_two_profiles(tmp_path, profile, result, counted):
                          {"ad": "WC", "tur": "wc", "alan_m2": 2}],
             "yukseklik_m": 2.6, "ruhsat_ibaresi": "dükkan", "cadde_cephesi": True,
             "saglik_kurulusu": "yok", "baska_dukkana_kapi": False,
-            "bekleme_giris_katinda": True, "iptal_edilmemis_ruhsat": False,
+            "bekleme_giris_katinda": True, "banko_giris_katinda": True,
+            "iptal_edilmemis_ruhsat": False, "zemin": "mermer",
             "donanim": {"buzdolabi": True, "isi_nem_kaydi": True, "kalibrasyon": True,
                         "sehir_suyu": True, "zehir_dolaplari": True}}
     code, out = run(tmp_path, "site", data, "--profile", profile)
@@ -75,7 +76,9 @@ def test_deadlines_and_the_ics_file(tmp_path):
 @pytest.mark.parametrize("command, data, key, value", [
     ("vacancies", {"nufus": 214000, "mevcut_eczane": 109}, "bos_yer", 0),
     ("fees", {"yil": 2014, "ilce": "Kadıköy"}, "tutar", "1612.3"),
-    ("feasibility", {"ciro": 400000}, "basabas_cirosu", "236250"),
+    # seed 001 "cironun yüzde 12'si kar olarak kalacaktır": 400.000 → 48.000 (the default)
+    ("feasibility", {"ciro": 400000}, "aylik_kar", "48000"),
+    ("feasibility", {"ciro": 400000, "kar_okumasi": "brut_marj"}, "basabas_cirosu", "236250"),
 ])
 def test_the_other_calculators(tmp_path, command, data, key, value):
     code, out = run(tmp_path, command, data)
@@ -105,8 +108,8 @@ def test_bad_input_exits_2_with_a_json_error(tmp_path):
     code, out = run(tmp_path, "site", {"bolumler": []}, "--profile", "istanbul")
     assert code == 2
     assert out == {"result": None, "reasons": [], "error": {
-        "code": "missing", "message": "'bolumler' listesi zorunlu: her bölüm için ad, tur ve "
-                                      "alan_m2."}}
+        "code": "missing",
+        "message": "En az bir bölüm girin (krokideki her bölüm için ad, tür ve alan)."}}
 
 
 def test_invalid_json_exits_2(tmp_path):

@@ -68,7 +68,7 @@ def test_site_page_shows_the_seeds_wc_case_under_both_profiles(client):
 def test_site_page_bad_area_is_422_with_the_row_named(client):
     r = client.post("/ruhsat/mekan", data={"bolum_tur_1": "satis", "bolum_alan_1": "otuz"})
     assert r.status_code == 422
-    assert "&#39;bolumler[1].alan_m2&#39; alanı sayı olmalı: &#39;otuz&#39;." in r.text
+    assert "“Bölüm 1: Alan (m²)” alanı sayı olmalı: &#39;otuz&#39;." in r.text
 
 
 def test_rights_page(client):
@@ -83,7 +83,8 @@ def test_rights_page(client):
 def test_rights_page_missing_dates_is_422(client):
     r = client.post("/ruhsat/haklar", data={})
     assert r.status_code == 422
-    assert "&#39;mezuniyet&#39; veya &#39;kayit_yili&#39; alanlarından en az biri gerekli." in r.text
+    assert ("“Mezuniyet tarihi” veya “Fakülteye kayıt yılı” alanlarından en az biri gerekli."
+            in r.text)
 
 
 def test_score_page_shows_the_arithmetic(client):
@@ -133,10 +134,22 @@ def test_fees_page_warns_for_a_year_not_loaded(client):
     assert "Zeytinburnu" in g and "1.612,30 TL" in g
 
 
-def test_feasibility_page_draws_an_svg_chart(client):
+def test_feasibility_page_draws_an_svg_chart_with_the_seeds_reading_by_default(client):
+    # seed 001 "cironun yüzde 12'si kar olarak kalacaktır": 400.000 TL → 48.000 TL
     r = client.post("/ruhsat/fizibilite", data={"ciro": "400.000"})
     assert '<svg id="grafik"' in r.text and "<polyline" in r.text
-    assert "236.250,00 TL" in r.text and "19.650,00 TL" in r.text
+    body = text(r.text)
+    assert "Aylık kâr: 48.000,00 TL" in body and "Başabaş cirosu" not in body
+    assert "Kaynağın okuması: kâr cironun %12'si (giderler bunun içinde)" in body
+    assert ("kaynağa göre başta 70.000,00 TL–80.000,00 TL nakit, kalan 220.000,00 TL–230.000,00 "
+            "TL uzun vadeye") in body
+
+
+def test_feasibility_page_offers_the_gross_margin_reading_only_when_chosen(client):
+    r = client.post("/ruhsat/fizibilite", data={"ciro": "400.000", "kar_okumasi": "brut_marj"})
+    body = text(r.text)
+    assert "Alternatif okuma: %12 giderlerden önceki brüt pay" in body
+    assert "Aylık kâr: 19.650,00 TL" in body and "Başabaş cirosu: 236.250,00 TL" in body
 
 
 def test_deadlines_page_and_ics(client):
