@@ -103,9 +103,11 @@ def vacancies(v: VacancyInput) -> VacancyResult:
                       "max(0, ⌊nüfus ÷ 3.500⌋ − mevcut) okumasıdır; TİTCK'nın ilan ettiği liste "
                       "esastır.", None)]
     if per is not None:
+        # ``needed`` is 0 exactly when a slot is already open: say that, not "0 kişi daha".
+        more = (f"bir eczane daha için {_t(needed)} kişi daha gerekir" if needed > 0
+                else f"nüfus {_t(slots)} eczane daha için zaten yeterli")
         reasons.append(Reason("eczane-basina", S_CRIT, f"Bugün eczane başına {_t(per)} kişi "
-                              f"düşüyor; bir eczane daha için {_t(needed)} kişi daha gerekir.",
-                              None))
+                              f"düşüyor; {more}.", None))
     applies, may = True, slots > 0
     if v.purpose == "ilce_ici_nakil":
         applies, may = False, True
