@@ -85,7 +85,8 @@ def law_dates() -> LawDates:
     r = rules()
     return LawDates(_d(r["law_date"]), _d(r["window_start"]), _d(r["regulation_date"]),
                     int(r["assistant_enrolment_year"]), int(r["assistant_months"]),
-                    law_date_alt=date(2012, 5, 31), law_date_note=str(r["law_date_note"]))
+                    law_date_alt=date(2012, 5, 31), law_date_note=str(r["law_date_note"]),
+                    assistant_graduation_after=int(r["assistant_graduation_after"]))
 
 
 @functools.cache

@@ -31,6 +31,11 @@ from datetime import date
 from typing import Any
 
 from eczane.domain.errors import ParseError
+from eczane.domain.licensing.assistant import (
+    AssistantReading,
+    assistant_readings,
+    readings_disagree,
+)
 from eczane.domain.licensing.reasons import (
     RESEARCH,
     SEED_GUIDE,
@@ -72,7 +77,9 @@ S_CLOSE = f"{SEED_GUIDE} §'bu tarihten sonra eczanelerini kapatmaları durumund
 S_ASSIST = f"{SEED_GUIDE} §'2013 ve daha sonraki yıllarda eczacılık fakültelerine'"
 S_CRIT = f"{SEED_GUIDE} §ECZANE AÇILMASI KRİTERLERİ"
 S_AEO = f"{SEED_GUIDE} §AEO değerlendirmesi 1–3 (bağlayıcı değildir)"
-S_MUVAZAA = f"{SEED_GUIDE} §Eczanenin kapatılması ('beş yıl süreyle eczane açamaz')"
+S_MUVAZAA = (f"{SEED_GUIDE} §Eczanenin kapatılması ('beş yıl süreyle eczane açamaz'; "
+             "'Muvazaanın eczacılar arasında yapılmış olması hâlinde, eczane açma yasağı hepsi "
+             "hakkında uygulanır')")
 S_TAKEOVER = f"{SEED_GUIDE} §'eczanelerini devir alacak olan eczacıların'"
 
 
@@ -97,6 +104,8 @@ class LawDates:
     law_date_alt: date | None = None
     """The research's date (31.05.2012, RG); a date between the two gets a warning."""
     law_date_note: str = ""
+    assistant_graduation_after: int = 2012
+    """seed 001's other wording: graduates after 2012 need the assistantship (see assistant.py)."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,8 @@ class RightsResult:
     actions: tuple[ActionVerdict, ...]
     reasons: tuple[Reason, ...]
     """General reasons (classification, warnings)."""
+    assistant: tuple[AssistantReading, ...] = ()
+    """Both readings of seed 001's assistant-pharmacist rule for this pharmacist."""
 
     @property
     def category_text(self) -> str:
@@ -211,6 +222,8 @@ class RightsResult:
                                         "nufus_siniri": a.population_limit,
                                         "puanlama": a.scoring, "puan_yarim": a.score_halved}
                              for a in self.actions},
+                "yardimci_eczacilik_okumalari": [r.to_json() for r in self.assistant],
+                "yardimci_eczacilik_okumalari_ayrisiyor": readings_disagree(self.assistant),
             },
             "reasons": reasons,
         }
@@ -282,6 +295,19 @@ def check_rights(h: PharmacistHistory, dates: LawDates, *, today: date) -> Right
         dated = [e.on for e in h.events] + ([h.graduation] if h.graduation else [])
         if any(lo <= d <= hi for d in dated):
             general.append(Reason("kanun-tarihi", f"{RESEARCH} §1.1", dates.law_date_note, None))
+    readings = assistant_readings(h.graduation, h.enrolment_year,
+                                  graduated_after=dates.assistant_graduation_after,
+                                  enrolled_from=dates.assistant_enrolment_year)
+    if readings_disagree(readings):
+        grad, enrol = readings
+        general.append(Reason(
+            "yardimci-eczacilik-celiski", f"{grad.source}; {enrol.source}",
+            "Kaynak bu şartı iki farklı biçimde yazıyor: mezuniyete göre ("
+            f"{grad.rule.split(' en az')[0]}) şart sizin için "
+            f"{'geçerli' if grad.required else 'geçerli değil'}; fakülteye kayıt yılına göre ("
+            f"{enrol.rule.split(' en az')[0]}) {'geçerli' if enrol.required else 'geçerli değil'}."
+            " Bu hesap yönetmeliğin tanımını (kayıt yılı) kullanır; başvurmadan önce odanıza "
+            "danışın.", None))
     ev = sorted(h.events, key=lambda e: e.on)
     after = [e for e in ev if e.on >= dates.window_start]
     transfers = [e for e in after if e.kind == "devir"]
@@ -304,7 +330,7 @@ def check_rights(h: PharmacistHistory, dates: LawDates, *, today: date) -> Right
         _transfer(category, has, exempt_pharmacy, in_window),
         _move_within(h, has),
         _move_out(h, category, has, exempt_pharmacy, moves_out, in_window),
-    ), tuple(general))
+    ), tuple(general), readings)
 
 
 def _open(h: PharmacistHistory, dates: LawDates, category: str, has: bool,
@@ -319,7 +345,9 @@ def _open(h: PharmacistHistory, dates: LawDates, category: str, has: bool,
         if today < ban_end:
             return _v(a, IZINSIZ, Reason("muvazaa-yasak", S_MUVAZAA, "Muvazaa tespiti "
                       f"({tr_date(h.muvazaa_date)}) nedeniyle {tr_date(ban_end)} tarihine kadar "
-                      "eczane açamazsınız.", False))
+                      "eczane açamaz, açmak için başvuruda da bulunamazsınız. Muvazaa eczacılar "
+                      "arasında yapılmışsa yasak taraf olan eczacıların hepsine uygulanır.",
+                      False))
     if has:
         return _v(a, IZINSIZ, Reason("tek-eczane", f"{RESEARCH} §1.2 (Yönetmelik md. 5) [S]",
                                      "Zaten bir eczaneniz var; ikinci bir eczane açılamaz "

@@ -144,6 +144,15 @@ class TrackerResult:
             for s in self.steps]}, "reasons": [r.to_json() for r in self.reasons]}
 
 
+S_LOST = (f"{SEED_GUIDE} §'Eczane açabileceği TİTCK tarafından ilan edilen eczacılar başvuruda "
+          "bulunmaz ise'")
+LOST_PLACEMENT = Reason(
+    "yerlestirme-hakki-kaybi", S_LOST, "Mücbir sebep olmaksızın 60 gün içinde başvurmayan veya "
+    "eksik evrak teslim eden eczacı yerleştirmeden doğan eczane açma hakkını kaybeder ve bir "
+    "sonraki Kurum ilanında yerleştirme başvurusunda bulunamaz.", False)
+"""seed 001: what missing the 60 days costs (the right, and the next announcement)."""
+
+
 def _legal_due(spec: StepSpec, t: TrackerInput) -> tuple[date | None, str]:
     if spec.key == "ilce_dosya" and t.documents:
         oldest = min(t.documents.values())
@@ -191,6 +200,8 @@ def track(t: TrackerInput, *, today: date) -> TrackerResult:
             late = late or spec.key
             reasons.append(Reason("gecikti", spec.source, f"'{spec.title}' için son tarih "
                                   f"{tr_date(due)} geçti. {why}", False))
+            if spec.key == "dosya_teslim" and legal is not None and legal < today:
+                reasons.append(LOST_PLACEMENT)
         elif not current_found:
             status = "sirada"
         else:
