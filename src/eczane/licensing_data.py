@@ -46,7 +46,7 @@ from eczane.domain.licensing.fees import (
     IstanbulFee,
     fee_for,
 )
-from eczane.domain.licensing.names import NameResult, check_name
+from eczane.domain.licensing.names import NameResult, SignRule, check_name, check_signs
 from eczane.domain.licensing.reasons import tr_date
 from eczane.domain.licensing.rights import LawDates, PharmacistHistory, RightsResult, check_rights
 from eczane.domain.licensing.score import ScoreInput, ScoreResult, placement_score
@@ -212,16 +212,38 @@ def run_feasibility(data: dict[str, Any]) -> FeasibilityResult:
     return feasibility(FeasibilityInput.parse(data, feasibility_defaults()))
 
 
+@functools.cache
+def sign_rules() -> tuple[SignRule, ...]:
+    """signs.yaml: the tabela rules of seed 001 as yes/no questions."""
+    return tuple(SignRule(r["key"], r["question"], bool(r["good"]), r["text"], r["source"])
+                 for r in _yaml("signs.yaml")["rules"])
+
+
 def run_names(data: dict[str, Any]) -> NameResult:
+    from dataclasses import replace
+
     from eczane.domain.errors import ParseError
+    from eczane.domain.licensing.reasons import get_bool
 
     existing = data.get("mevcut") or []
     if isinstance(existing, str):
         existing = existing.splitlines()
     if not isinstance(existing, list):
         raise ParseError("İldeki eczane adları bir liste olmalı.", code="bad_value")
-    return check_name(str(data.get("ad") or ""), [str(x) for x in existing],
-                      province=str(data.get("il") or ""))
+    raw = data.get("tabela") or {}
+    if not isinstance(raw, dict):
+        raise ParseError("Tabela yanıtları bir nesne olmalı: {kural: evet/hayır}.",
+                         code="bad_value")
+    rules = sign_rules()
+    known = {r.key for r in rules}
+    for key in raw:
+        if key not in known:
+            raise ParseError(f"Bilinmeyen tabela kuralı: {key!r} (beklenen: "
+                             f"{', '.join(sorted(known))}).", code="bad_value")
+    answers = {r.key: get_bool(raw, r.key, default=None) for r in rules}
+    result = check_name(str(data.get("ad") or ""), [str(x) for x in existing],
+                        province=str(data.get("il") or ""))
+    return replace(result, signs=check_signs(rules, answers))
 
 
 def run_tracker(data: dict[str, Any], *, today: date) -> TrackerResult:

@@ -86,7 +86,10 @@ FIELD_LABELS: dict[str, str] = {
     "cocuk_dogum_tarihleri": "Çocukların doğum tarihleri", "kura": "Kura",
     "tatilde_uzat": "Tatilde ilk iş gününe uzat", "es_veya_cocuk": "Eş veya çocuk var",
     # names
-    "mevcut": "İldeki eczane adları", "il": "İl",
+    "mevcut": "İldeki eczane adları", "il": "İl", "tabela": "Tabela",
+    "ad_levhasi": "Tabela: ad levhası", "e_logo": "Tabela: “E” logolu levha",
+    "totem": "Tabela: totem / seyyar tabela", "vitrin_ilan": "Tabela: vitrin ilanı",
+    "nobetci_listesi": "Tabela: nöbetçi eczane listesi",
 }
 """JSON input keys → the Turkish label the pharmacist sees on the page (never the raw key)."""
 

@@ -41,7 +41,8 @@ TOOLS = [
     ("harc", "Ruhsat harcı", "2014 İstanbul tablosu ve yıllara göre nüfus dilimleri."),
     ("fizibilite", "Fizibilite", "Sermaye, aylık giderler, başabaş cirosu, grafik."),
     ("sureler", "Süreler ve takvim", "İlandan ruhsata süreler, iş günü hesabı, iCalendar."),
-    ("isim", "Eczane adı", "Yeni eczanenin adı ildeki eczanelerden farklı mı."),
+    ("isim", "Eczane adı ve tabela", "Yeni eczanenin adı ildeki eczanelerden farklı mı; tabela "
+     "kuralları."),
 ]
 
 
@@ -322,7 +323,10 @@ MONTHS = ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağ
 
 @router.api_route("/ruhsat/isim", methods=["GET", "POST"], response_class=HTMLResponse)
 async def names_page(request: Request) -> HTMLResponse:
-    def build(f: FormData) -> dict[str, Any]:
-        return {"ad": f.get("ad"), "il": f.get("il"), "mevcut": str(f.get("mevcut") or "")}
+    rules = data.sign_rules()
 
-    return await _page(request, "names", build, data.run_names)
+    def build(f: FormData) -> dict[str, Any]:
+        return {"ad": f.get("ad"), "il": f.get("il"), "mevcut": str(f.get("mevcut") or ""),
+                "tabela": {r.key: _tri(f, f"tabela_{r.key}") for r in rules}}
+
+    return await _page(request, "names", build, data.run_names, sign_rules=rules)
