@@ -96,6 +96,8 @@ class FeeQuery:
 
     @classmethod
     def parse(cls, data: dict[str, Any]) -> FeeQuery:
+        if data.get("yil") in (None, ""):
+            raise ParseError(f"{field_label('yil')} alanı zorunlu (ör. 2026).", code="missing")
         try:
             year = int(str(data.get("yil")))
         except ValueError:
