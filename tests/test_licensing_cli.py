@@ -118,3 +118,32 @@ def test_invalid_json_exits_2(tmp_path):
     result = CliRunner().invoke(app, ["licensing", "score", "--json", str(path)])
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["code"] == "bad_json"
+
+
+def test_rights_json_carries_both_readings_of_the_assistant_rule(tmp_path):
+    # seed 001: "2012 yılından sonra ... mezun olan" vs "2013 ve daha sonraki yıllarda ...
+    # kaydını yaptıranlar" — a 2011 enrolee who graduated in 2016 falls between them
+    code, out = run(tmp_path, "rights", {"mezuniyet": "2016-06-30", "kayit_yili": 2011},
+                    "--today", "2026-11-23")
+    assert code == 0
+    readings = out["result"]["yardimci_eczacilik_okumalari"]
+    assert [(x["okuma"], x["gerekir"], x["kullanilan"]) for x in readings] == [
+        ("mezuniyet", True, False), ("kayit", False, True)]
+    assert all(x["kaynak"].startswith("seed 001_") for x in readings)
+    assert out["result"]["yardimci_eczacilik_okumalari_ayrisiyor"] is True
+    assert "yardimci-eczacilik-celiski" in {r["rule"] for r in out["reasons"]}
+
+
+def test_feasibility_json_names_the_reading_and_the_starting_capital(tmp_path):
+    code, out = run(tmp_path, "feasibility", {"ciro": 400000})
+    assert code == 0
+    assert out["result"]["kar_okumasi"] == "ciro_payi"
+    assert out["result"]["basabas_cirosu"] is None
+    assert out["result"]["baslangic_sermayesi"] == {"en_az": "70000", "en_cok": "80000"}
+
+
+def test_names_json_answers_the_sign_rules(tmp_path):
+    code, out = run(tmp_path, "names", {"ad": "Şifa", "tabela": {"totem": "evet"}})
+    assert code == 0
+    totem = next(x for x in out["tabela"] if x["rule"] == "tabela-totem")
+    assert totem["ok"] is False and "madde 4" in totem["source"]

@@ -179,3 +179,61 @@ def test_pages_also_work_for_a_logged_in_user(app_client):
     app_client.login("bob")
     r = app_client.post("/ruhsat/puan", data={"meslek_yili": "3"})
     assert r.status_code == 200 and "Yerleştirme puanı: 3" in text(r.text)
+
+
+def test_site_page_istanbul_sink_is_not_counted_and_the_sentence_says_so(client):
+    # issue 14: the page said İstanbul does not count "WC ve lavabo" while 33 + 2 = 35 passed
+    form = {"profil": "istanbul", "bolum_ad_1": "Satış", "bolum_tur_1": "satis",
+            "bolum_alan_1": "33", "bolum_ad_2": "Lavabo", "bolum_tur_2": "lavabo",
+            "bolum_alan_2": "2"}
+    r = client.post("/ruhsat/mekan", data=form)
+    body = text(r.text)
+    assert "İstanbul İl Sağlık Müdürlüğü: Uygun değil" in body
+    assert "sayılmayan: Lavabo 2 m²" in body
+    li = re.search(r'data-excluded-profile="istanbul">(.*?)</li>', r.text, re.S).group(1)
+    assert "Alana sayılmayan bölümler: WC, Lavabo, " in text(li)
+    li = re.search(r'data-excluded-profile="yonetmelik-2014">(.*?)</li>', r.text, re.S).group(1)
+    assert "Lavabo" not in text(li).split("Sayılanlar:")[0]
+
+
+def test_site_page_checks_floor_counter_and_laboratory_on_the_entrance_floor(client):
+    form = {"profil": "istanbul", "bolum_tur_1": "satis", "bolum_alan_1": "30",
+            "bolum_tur_2": "laboratuvar", "bolum_alan_2": "6", "zemin": "parke",
+            "banko_giris_katinda": "hayir", "lab_giris_katinda": "evet"}
+    r = client.post("/ruhsat/mekan", data=form)
+    assert 'data-rule="zemin" data-status="uygun_degil"' in r.text
+    assert 'data-rule="giris_kati_banko" data-status="uygun_degil"' in r.text
+    assert 'data-rule="giris_kati_laboratuvar" data-status="uygun"' in r.text
+    assert "Ahşap parke bu profilde kabul edilmez." in text(r.text)
+
+
+def test_site_page_names_the_transfer_exemption_once_in_the_seeds_words(client):
+    g = text(client.get("/ruhsat/mekan").text)
+    assert "Devir: Devreden eczacının 30.05.2012 tarihinde eczanesi vardı" in g
+    assert "2014'ten önce" not in g and "2014 öncesi" not in g
+    r = client.post("/ruhsat/mekan", data={"islem": "devir", "devreden_2012_eczaneli": "on",
+                                           "bolum_tur_1": "satis", "bolum_alan_1": "20"})
+    body = text(r.text)
+    assert "Devreden eczacının 30.05.2012 tarihinde eczanesi vardı: bu devirde bir defaya " \
+           "mahsus metrekare kısıtlaması uygulanmaz" in body
+    assert "2012'de mevcut" not in body and "2014 öncesi" not in body
+
+
+def test_rights_page_shows_both_readings_of_the_assistant_rule(client):
+    r = client.post("/ruhsat/haklar", data={"mezuniyet": "2016-06-30", "kayit_yili": "2011"})
+    assert r.status_code == 200
+    grad = re.search(r'data-reading="mezuniyet">(.*?)</tr>', r.text, re.S).group(1)
+    enrol = re.search(r'data-reading="kayit">(.*?)</tr>', r.text, re.S).group(1)
+    assert "Gerekir" in grad and "Gösterilir, kullanılmaz" in grad
+    assert "Gerekmez" in enrol and "Kullanılan okuma" in enrol
+    assert "2012 yılından sonra bu bölümden mezun olan" in text(grad)
+    assert "Kaynak bu şartı iki farklı biçimde yazıyor" in text(r.text)
+
+
+def test_names_page_answers_the_sign_rules(client):
+    r = client.post("/ruhsat/isim", data={"ad": "Şifa", "tabela_totem": "evet",
+                                          "tabela_nobetci_listesi": "evet"})
+    assert r.status_code == 200
+    assert 'data-rule="tabela-totem"' in r.text
+    row = re.search(r'data-rule="tabela-totem">(.*?)</tr>', r.text, re.S).group(1)
+    assert "Kurala aykırı." in text(row) and "madde 4" in row
