@@ -125,3 +125,14 @@ def test_a_stopaj_rate_given_as_a_percentage_is_read_as_a_percentage():
     # "20" and "0,20" both mean the seed's 20 % stopaj (seed 001 §ECZANE AÇMA MALİYETİ)
     assert run_feasibility({"stopaj_orani": 20}).monthly_costs == D("28350")
     assert run_feasibility({"stopaj_orani": "0,20"}).monthly_costs == D("28350")
+
+
+@pytest.mark.parametrize(("rate", "words"), [
+    # the ending follows the rate as read (domain/text.numeral_suffix): "%12'si" in seed 001
+    ("12", "cironun %12'si"), ("10", "cironun %10'u"), ("40", "cironun %40'ı"),
+    ("6", "cironun %6'sı"), ("12,5", "cironun %12,5'i"),
+])
+def test_the_rate_is_written_with_the_ending_it_is_read_with(rate, words):
+    r = run_feasibility({"kar_orani": rate, "ciro": 100_000})
+    assert words in r.reading_label
+    assert words in next(x for x in r.reasons if x.rule == "kar-orani").message

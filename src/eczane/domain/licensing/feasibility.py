@@ -49,8 +49,8 @@ S_COST = f"{SEED_GUIDE} §ECZANE AÇMA MALİYETİ – SERMAYE İHTİYACI"
 S_PROFIT = f"{SEED_GUIDE} §KARLI BİR İŞ Mİ?"
 
 READINGS = {
-    "ciro_payi": "Kaynağın okuması: kâr cironun %12'si (giderler bunun içinde)",
-    "brut_marj": "Alternatif okuma: %12 giderlerden önceki brüt pay, giderler ayrıca düşülür",
+    "ciro_payi": "Kaynağın okuması: kâr, cironun bu payıdır (giderler içinde)",
+    "brut_marj": "Alternatif okuma: bu pay giderlerden önceki brüt paydır, giderler ayrıca düşülür",
 }
 """The two readings of seed 001's "cironun yüzde 12'si kar olarak kalacaktır"."""
 
@@ -147,7 +147,12 @@ class FeasibilityResult:
 
     @property
     def reading_label(self) -> str:
-        return READINGS[self.input.reading]
+        """The chosen reading with the rate in it ("… kâr cironun %12'si …")."""
+        pct = _pct(self.input.profit_rate)
+        if self.input.reading == "ciro_payi":
+            return f"Kaynağın okuması: kâr cironun {with_suffix(pct)} (giderler bunun içinde)"
+        return (f"Alternatif okuma: {pct} giderlerden önceki brüt pay, giderler ayrıca "
+                "düşülür")
 
     def profit_at(self, turnover: Decimal) -> Decimal:
         base = turnover * self.input.profit_rate
