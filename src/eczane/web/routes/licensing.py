@@ -35,11 +35,13 @@ TOOLS = [
     ("haklar", "Haklarım", "2012 kanunu ve 2014 yönetmeliğine göre açma, devir ve nakil haklarınız."),
     ("puan", "Yerleştirme puanı", "Meslek yılı + Σ(ilçede yıl × ilçe katsayısı); doktora, devir."),
     ("bos-yer", "Boş eczane yeri", "3.500 kişi kuralına göre ilçede kaç eczane açılabilir."),
-    ("mekan", "Mekân uygunluğu", "Alan, yükseklik, ruhsat ibaresi, cephe, kapılar, laboratuvar."),
+    ("mekan", "Mekân uygunluğu", "Alan, yükseklik, ruhsat ibaresi, cephe, kapılar, giriş katı, "
+     "zemin, laboratuvar."),
     ("evrak", "Ruhsat evrakı", "Serbest ve hastane eczanesi belge listesi, 1 ay kuralı, çıktı."),
     ("takip", "Dosya takibi", "Başvurudan ruhsata adımlar, tarihler, geciken adım."),
     ("harc", "Ruhsat harcı", "2014 İstanbul tablosu ve yıllara göre nüfus dilimleri."),
-    ("fizibilite", "Fizibilite", "Sermaye, aylık giderler, başabaş cirosu, grafik."),
+    ("fizibilite", "Fizibilite", "Açılış maliyeti, başlangıç sermayesi, aylık giderler, kâr "
+     "(kaynakta cironun %12'si), grafik."),
     ("sureler", "Süreler ve takvim", "İlandan ruhsata süreler, iş günü hesabı, iCalendar."),
     ("isim", "Eczane adı ve tabela", "Yeni eczanenin adı ildeki eczanelerden farklı mı; tabela "
      "kuralları."),
