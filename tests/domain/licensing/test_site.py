@@ -258,6 +258,18 @@ def test_istanbul_wants_counter_waiting_area_and_laboratory_on_the_entrance_floo
     assert n["bekleme"].status == "uygun"
 
 
+@pytest.mark.parametrize(("answer", "status"), [(True, "uygun"), (False, "uygun_degil"),
+                                                (None, "bilinmiyor")])
+def test_the_laboratory_is_separated_from_customers(answer, status):
+    # seed 001 madde 8: "laboratuvar kısımları, müşteriler veya hastalarla irtibat olmayacak
+    # şekilde ayrılır"
+    parts = [{"tur": "satis", "alan_m2": 30}, {"tur": "laboratuvar", "alan_m2": 6}]
+    r = by_rule(run_site(shop(bolumler=parts, lab_musteriden_ayri=answer), "yonetmelik-2014"))
+    assert r["laboratuvar_ayri"].status == status
+    assert r["laboratuvar_ayri"].source.endswith("madde 8")
+    assert by_rule(run_site(shop(), "yonetmelik-2014"))["laboratuvar_ayri"].status == "uygulanmaz"
+
+
 def test_a_laboratory_not_in_the_sketch_is_not_asked_to_be_on_the_entrance_floor():
     r = by_rule(run_site(shop(), "istanbul"))
     assert r["giris_kati_laboratuvar"].status == "uygulanmaz"

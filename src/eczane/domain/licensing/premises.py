@@ -68,6 +68,8 @@ class Premises:
     """yok / muayenehane / tahlil_goruntuleme / diger (a health institution in the building)."""
     door_into_other_shop: bool | None = None
     lab_opens_outside: bool | None = None
+    lab_separated: bool | None = None
+    """The laboratory is separated so that customers and patients have no contact with it."""
     on_entrance_floor: dict[str, bool | None] = field(default_factory=dict)
     """banko / bekleme / laboratuvar → on the entrance floor (True/False/None)."""
     floor_material: str | None = None
@@ -129,6 +131,7 @@ class Premises:
             health_institution=str(hi) if hi else None,
             door_into_other_shop=get_bool(data, "baska_dukkana_kapi", default=None),
             lab_opens_outside=get_bool(data, "lab_disariya_acik", default=None),
+            lab_separated=get_bool(data, "lab_musteriden_ayri", default=None),
             on_entrance_floor={
                 "banko": get_bool(data, "banko_giris_katinda", default=None),
                 "bekleme": get_bool(data, "bekleme_giris_katinda", default=None),

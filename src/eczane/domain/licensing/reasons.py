@@ -61,6 +61,8 @@ FIELD_LABELS: dict[str, str] = {
     "ulasim_merkezi": "Havaalanı, liman, otogar veya tren garı",
     "baska_dukkana_kapi": "Başka dükkâna açılan kapı",
     "lab_disariya_acik": "Laboratuvar dışarıya açık",
+    "lab_musteriden_ayri": "Laboratuvar müşterilerden ayrı",
+    "lab_giris_katinda": "Laboratuvar giriş katında",
     "bekleme_giris_katinda": "Bekleme yeri giriş katında",
     "banko_giris_katinda": "Banko giriş katında", "zemin": "Zemin kaplaması",
     "iptal_edilmemis_ruhsat": "Yerde iptal edilmemiş ruhsat",

@@ -346,6 +346,15 @@ def _inside_checks(premises: Premises, profile: SiteProfile) -> list[Check]:
     out.append(Check("laboratuvar_disari", "Laboratuvarın dışarıyla bağlantısı", st, msg,
                      "Eczane laboratuvarının doğrudan dışarısı ile bağlantısı olamaz.",
                      f"{_g('madde 6')}; {SEED_ISTANBUL} §2.1"))
+    if has_lab:
+        st, msg = _yesno(premises.lab_separated, True,
+                         "Laboratuvar müşteri ve hastalardan ayrılmış.",
+                         "Laboratuvar müşteri ve hastalarla irtibatlı; ayrılmalı.")
+    else:
+        st, msg = UYGULANMAZ, "Krokide laboratuvar yok."
+    out.append(Check("laboratuvar_ayri", "Laboratuvar müşterilerden ayrı", st, msg,
+                     "Eczanelerin laboratuvar kısımları, müşteriler veya hastalarla irtibat "
+                     "olmayacak şekilde ayrılır.", _g("madde 8")))
     out.extend(_ground_floor_checks(premises, profile, has_lab))
     out.append(_floor_check(premises, profile))
     for key, (title, article) in EQUIPMENT.items():

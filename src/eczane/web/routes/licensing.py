@@ -144,6 +144,7 @@ def _site_input(f: FormData) -> dict[str, Any]:
 SITE_TRI = {"cadde_cephesi": "Cephe ve kapı belediyeye ait cadde/sokak üzerinde",
             "baska_dukkana_kapi": "Bir kapı başka dükkân/mağaza içine açılıyor",
             "lab_disariya_acik": "Laboratuvar doğrudan dışarıya açılıyor",
+            "lab_musteriden_ayri": "Laboratuvar müşteri ve hastalardan ayrılmış",
             "bekleme_giris_katinda": "Bekleme yeri giriş katında",
             "banko_giris_katinda": "Banko giriş katında",
             "lab_giris_katinda": "Laboratuvar giriş katında",
