@@ -52,7 +52,8 @@ def test_site_under_two_profiles(tmp_path, profile, result, counted):
                          {"ad": "WC", "tur": "wc", "alan_m2": 2}],
             "yukseklik_m": 2.6, "ruhsat_ibaresi": "dükkan", "cadde_cephesi": True,
             "saglik_kurulusu": "yok", "baska_dukkana_kapi": False,
-            "bekleme_giris_katinda": True, "iptal_edilmemis_ruhsat": False,
+            "bekleme_giris_katinda": True, "banko_giris_katinda": True,
+            "iptal_edilmemis_ruhsat": False, "zemin": "mermer",
             "donanim": {"buzdolabi": True, "isi_nem_kaydi": True, "kalibrasyon": True,
                         "sehir_suyu": True, "zehir_dolaplari": True}}
     code, out = run(tmp_path, "site", data, "--profile", profile)
@@ -75,7 +76,9 @@ def test_deadlines_and_the_ics_file(tmp_path):
 @pytest.mark.parametrize("command, data, key, value", [
     ("vacancies", {"nufus": 214000, "mevcut_eczane": 109}, "bos_yer", 0),
     ("fees", {"yil": 2014, "ilce": "Kadıköy"}, "tutar", "1612.3"),
-    ("feasibility", {"ciro": 400000}, "basabas_cirosu", "236250"),
+    # seed 001 "cironun yüzde 12'si kar olarak kalacaktır": 400.000 → 48.000 (the default)
+    ("feasibility", {"ciro": 400000}, "aylik_kar", "48000"),
+    ("feasibility", {"ciro": 400000, "kar_okumasi": "brut_marj"}, "basabas_cirosu", "236250"),
 ])
 def test_the_other_calculators(tmp_path, command, data, key, value):
     code, out = run(tmp_path, command, data)
@@ -105,8 +108,8 @@ def test_bad_input_exits_2_with_a_json_error(tmp_path):
     code, out = run(tmp_path, "site", {"bolumler": []}, "--profile", "istanbul")
     assert code == 2
     assert out == {"result": None, "reasons": [], "error": {
-        "code": "missing", "message": "'bolumler' listesi zorunlu: her bölüm için ad, tur ve "
-                                      "alan_m2."}}
+        "code": "missing",
+        "message": "En az bir bölüm girin (krokideki her bölüm için ad, tür ve alan)."}}
 
 
 def test_invalid_json_exits_2(tmp_path):
@@ -115,3 +118,32 @@ def test_invalid_json_exits_2(tmp_path):
     result = CliRunner().invoke(app, ["licensing", "score", "--json", str(path)])
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["code"] == "bad_json"
+
+
+def test_rights_json_carries_both_readings_of_the_assistant_rule(tmp_path):
+    # seed 001: "2012 yılından sonra ... mezun olan" vs "2013 ve daha sonraki yıllarda ...
+    # kaydını yaptıranlar" — a 2011 enrolee who graduated in 2016 falls between them
+    code, out = run(tmp_path, "rights", {"mezuniyet": "2016-06-30", "kayit_yili": 2011},
+                    "--today", "2026-11-23")
+    assert code == 0
+    readings = out["result"]["yardimci_eczacilik_okumalari"]
+    assert [(x["okuma"], x["gerekir"], x["kullanilan"]) for x in readings] == [
+        ("mezuniyet", True, False), ("kayit", False, True)]
+    assert all(x["kaynak"].startswith("seed 001_") for x in readings)
+    assert out["result"]["yardimci_eczacilik_okumalari_ayrisiyor"] is True
+    assert "yardimci-eczacilik-celiski" in {r["rule"] for r in out["reasons"]}
+
+
+def test_feasibility_json_names_the_reading_and_the_starting_capital(tmp_path):
+    code, out = run(tmp_path, "feasibility", {"ciro": 400000})
+    assert code == 0
+    assert out["result"]["kar_okumasi"] == "ciro_payi"
+    assert out["result"]["basabas_cirosu"] is None
+    assert out["result"]["baslangic_sermayesi"] == {"en_az": "70000", "en_cok": "80000"}
+
+
+def test_names_json_answers_the_sign_rules(tmp_path):
+    code, out = run(tmp_path, "names", {"ad": "Şifa", "tabela": {"totem": "evet"}})
+    assert code == 0
+    totem = next(x for x in out["tabela"] if x["rule"] == "tabela-totem")
+    assert totem["ok"] is False and "madde 4" in totem["source"]

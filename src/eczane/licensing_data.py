@@ -35,6 +35,7 @@ from eczane.domain.licensing.feasibility import (
     CostItem,
     FeasibilityInput,
     FeasibilityResult,
+    StartingCapital,
     feasibility,
 )
 from eczane.domain.licensing.fees import (
@@ -45,10 +46,18 @@ from eczane.domain.licensing.fees import (
     IstanbulFee,
     fee_for,
 )
-from eczane.domain.licensing.names import NameResult, check_name
+from eczane.domain.licensing.names import NameResult, SignRule, check_name, check_signs
+from eczane.domain.licensing.reasons import tr_date
 from eczane.domain.licensing.rights import LawDates, PharmacistHistory, RightsResult, check_rights
 from eczane.domain.licensing.score import ScoreInput, ScoreResult, placement_score
-from eczane.domain.licensing.site import Premises, SiteProfile, SiteResult, check_site
+from eczane.domain.licensing.site import (
+    FloorRule,
+    Premises,
+    SiteProfile,
+    SiteResult,
+    TransferExemption,
+    check_site,
+)
 from eczane.domain.licensing.tracker import TrackerInput, TrackerResult, track
 from eczane.domain.licensing.vacancy import VacancyInput, VacancyResult, vacancies
 
@@ -76,7 +85,8 @@ def law_dates() -> LawDates:
     r = rules()
     return LawDates(_d(r["law_date"]), _d(r["window_start"]), _d(r["regulation_date"]),
                     int(r["assistant_enrolment_year"]), int(r["assistant_months"]),
-                    law_date_alt=date(2012, 5, 31), law_date_note=str(r["law_date_note"]))
+                    law_date_alt=date(2012, 5, 31), law_date_note=str(r["law_date_note"]),
+                    assistant_graduation_after=int(r["assistant_graduation_after"]))
 
 
 @functools.cache
@@ -92,8 +102,22 @@ def site_profiles() -> dict[str, SiteProfile]:
             street_frontage=bool(p["street_frontage"]),
             health_building_rule=bool(p["health_building_rule"]),
             lab_required=bool(p["lab_required"]), disaster=bool(p["disaster"]),
-            max_years=p.get("max_years"), source=p["source"], valid_from=str(p["valid_from"]))
+            max_years=p.get("max_years"), source=p["source"], valid_from=str(p["valid_from"]),
+            excluded_note=str(p.get("excluded_note") or ""),
+            ground_floor=tuple(p.get("ground_floor") or ()),
+            ground_floor_source=str(p.get("ground_floor_source") or ""),
+            floor=None if not p.get("floor") else FloorRule(
+                p["floor"]["text"], p["floor"]["source"], frozenset(p["floor"]["ok"]),
+                frozenset(p["floor"]["not_ok"])))
     return out
+
+
+def transfer_exemption() -> TransferExemption:
+    """The one wording of the devir exemption, from the law date in rules.yaml (seed 001)."""
+    r = rules()
+    return TransferExemption(
+        f"Devreden eczacının {tr_date(_d(r['law_date']))} tarihinde eczanesi vardı",
+        str(r["transfer_exemption_source"]))
 
 
 @functools.cache
@@ -128,9 +152,13 @@ def fee_tables() -> FeeTables:
 def feasibility_defaults() -> FeasibilityInput:
     raw = _yaml("feasibility.yaml")
     items = tuple(CostItem(i["key"], i["label"], Decimal(str(i["amount"]))) for i in raw["items"])
+    start = StartingCapital(Decimal(str(raw["starting_capital_low"])),
+                            Decimal(str(raw["starting_capital_high"])),
+                            str(raw["starting_capital_text"]))
     return FeasibilityInput(Decimal(str(raw["capital"])), Decimal(str(raw["rent"])),
                             Decimal(str(raw["stopaj_rate"])), items,
-                            Decimal(str(raw["profit_rate"])))
+                            Decimal(str(raw["profit_rate"])), reading=str(raw["profit_reading"]),
+                            starting=start)
 
 
 def work_calendar(years: Iterable[int]) -> WorkCalendar:
@@ -163,7 +191,7 @@ def run_site(data: dict[str, Any], profile: str) -> SiteResult:
     if profile not in profiles:
         raise ParseError(f"Bilinmeyen profil: {profile!r} (beklenen: {', '.join(profiles)}).",
                          code="bad_profile")
-    return check_site(Premises.parse(data), profiles[profile])
+    return check_site(Premises.parse(data), profiles[profile], transfer_exemption())
 
 
 def run_vacancies(data: dict[str, Any]) -> VacancyResult:
@@ -184,16 +212,38 @@ def run_feasibility(data: dict[str, Any]) -> FeasibilityResult:
     return feasibility(FeasibilityInput.parse(data, feasibility_defaults()))
 
 
+@functools.cache
+def sign_rules() -> tuple[SignRule, ...]:
+    """signs.yaml: the tabela rules of seed 001 as yes/no questions."""
+    return tuple(SignRule(r["key"], r["question"], bool(r["good"]), r["text"], r["source"])
+                 for r in _yaml("signs.yaml")["rules"])
+
+
 def run_names(data: dict[str, Any]) -> NameResult:
+    from dataclasses import replace
+
     from eczane.domain.errors import ParseError
+    from eczane.domain.licensing.reasons import get_bool
 
     existing = data.get("mevcut") or []
     if isinstance(existing, str):
         existing = existing.splitlines()
     if not isinstance(existing, list):
-        raise ParseError("'mevcut' bir liste olmalı (ildeki eczane adları).", code="bad_value")
-    return check_name(str(data.get("ad") or ""), [str(x) for x in existing],
-                      province=str(data.get("il") or ""))
+        raise ParseError("İldeki eczane adları bir liste olmalı.", code="bad_value")
+    raw = data.get("tabela") or {}
+    if not isinstance(raw, dict):
+        raise ParseError("Tabela yanıtları bir nesne olmalı: {kural: evet/hayır}.",
+                         code="bad_value")
+    rules = sign_rules()
+    known = {r.key for r in rules}
+    for key in raw:
+        if key not in known:
+            raise ParseError(f"Bilinmeyen tabela kuralı: {key!r} (beklenen: "
+                             f"{', '.join(sorted(known))}).", code="bad_value")
+    answers = {r.key: get_bool(raw, r.key, default=None) for r in rules}
+    result = check_name(str(data.get("ad") or ""), [str(x) for x in existing],
+                        province=str(data.get("il") or ""))
+    return replace(result, signs=check_signs(rules, answers))
 
 
 def run_tracker(data: dict[str, Any], *, today: date) -> TrackerResult:

@@ -110,13 +110,47 @@ def test_the_document_checklist_prints_without_the_form(page, live_server):
     assert page.is_visible("text=Kaynak: İstanbul İl Sağlık Müdürlüğü")
 
 
-def test_feasibility_chart_is_drawn(page, live_server):
+def test_feasibility_uses_the_seeds_twelve_percent_and_offers_the_other_reading(page, live_server):
+    # seed 001 "cironun yüzde 12'si kar olarak kalacaktır": 400.000 TL turnover → 48.000 TL
     page.goto(f"{live_server.url}/ruhsat/fizibilite")
     page.fill("[name=ciro]", "400000")
     submit(page, "Hesapla")
-    assert page.inner_text("#basabas") == "236.250,00 TL"
+    assert page.inner_text("#kar") == "48.000,00 TL"
+    assert page.locator("#basabas").count() == 0
+    assert page.get_attribute("#okuma", "data-reading") == "ciro_payi"
+    assert "70.000,00 TL–80.000,00 TL nakit" in page.inner_text("#sermaye-plani")
     box = page.locator("#grafik polyline").bounding_box()
     assert box and box["width"] > 300
+    # the gross-margin reading only when chosen, labelled as the alternative
+    page.select_option("[name=kar_okumasi]", "brut_marj")
+    submit(page, "Hesapla")
+    assert page.inner_text("#kar") == "19.650,00 TL"
+    assert page.inner_text("#basabas") == "236.250,00 TL"
+    assert page.inner_text("#okuma").startswith("Alternatif okuma")
+
+
+def test_the_istanbul_site_check_counts_what_its_sentence_says(page, live_server):
+    # issue 14: "WC ve lavabo" not counted in the text, yet 33 + 2 (sink) = 35 m² "Uygun"
+    page.goto(f"{live_server.url}/ruhsat/mekan")
+    page.fill("[name=bolum_ad_1]", "Satış")
+    page.fill("[name=bolum_alan_1]", "33")
+    page.fill("[name=bolum_ad_2]", "Lavabo")
+    page.select_option("[name=bolum_tur_2]", "lavabo")
+    page.fill("[name=bolum_alan_2]", "2")
+    page.select_option("[name=profil]", "istanbul")
+    page.select_option("[name=zemin]", "mermer")
+    page.select_option("[name=banko_giris_katinda]", "hayir")
+    submit(page, "Kontrol et")
+    assert page.inner_text("#sonuc-durum") == "Uygun değil"
+    area = page.locator("#kurallar tr[data-rule=alan]")
+    assert area.get_attribute("data-status") == "uygun_degil"
+    assert "sayılmayan: Lavabo 2 m²" in area.inner_text()
+    sentence = page.inner_text("#sayilmayanlar li[data-excluded-profile=istanbul]")
+    assert "Alana sayılmayan bölümler: WC, Lavabo," in sentence
+    assert page.get_attribute("#kurallar tr[data-rule=zemin]", "data-status") == "uygun"
+    banko = page.locator("#kurallar tr[data-rule=giris_kati_banko]")
+    assert banko.get_attribute("data-status") == "uygun_degil"
+    assert "seed 002" in banko.inner_text()
 
 
 def test_score_vacancies_fees_and_names_pages(page, live_server):

@@ -68,7 +68,7 @@ def test_site_page_shows_the_seeds_wc_case_under_both_profiles(client):
 def test_site_page_bad_area_is_422_with_the_row_named(client):
     r = client.post("/ruhsat/mekan", data={"bolum_tur_1": "satis", "bolum_alan_1": "otuz"})
     assert r.status_code == 422
-    assert "&#39;bolumler[1].alan_m2&#39; alanı sayı olmalı: &#39;otuz&#39;." in r.text
+    assert "“Bölüm 1: Alan (m²)” alanı sayı olmalı: &#39;otuz&#39;." in r.text
 
 
 def test_rights_page(client):
@@ -83,7 +83,8 @@ def test_rights_page(client):
 def test_rights_page_missing_dates_is_422(client):
     r = client.post("/ruhsat/haklar", data={})
     assert r.status_code == 422
-    assert "&#39;mezuniyet&#39; veya &#39;kayit_yili&#39; alanlarından en az biri gerekli." in r.text
+    assert ("“Mezuniyet tarihi” veya “Fakülteye kayıt yılı” alanlarından en az biri gerekli."
+            in r.text)
 
 
 def test_score_page_shows_the_arithmetic(client):
@@ -133,10 +134,22 @@ def test_fees_page_warns_for_a_year_not_loaded(client):
     assert "Zeytinburnu" in g and "1.612,30 TL" in g
 
 
-def test_feasibility_page_draws_an_svg_chart(client):
+def test_feasibility_page_draws_an_svg_chart_with_the_seeds_reading_by_default(client):
+    # seed 001 "cironun yüzde 12'si kar olarak kalacaktır": 400.000 TL → 48.000 TL
     r = client.post("/ruhsat/fizibilite", data={"ciro": "400.000"})
     assert '<svg id="grafik"' in r.text and "<polyline" in r.text
-    assert "236.250,00 TL" in r.text and "19.650,00 TL" in r.text
+    body = text(r.text)
+    assert "Aylık kâr: 48.000,00 TL" in body and "Başabaş cirosu" not in body
+    assert "Kaynağın okuması: kâr cironun %12'si (giderler bunun içinde)" in body
+    assert ("kaynağa göre başta 70.000,00 TL–80.000,00 TL nakit, kalan 220.000,00 TL–230.000,00 "
+            "TL uzun vadeye") in body
+
+
+def test_feasibility_page_offers_the_gross_margin_reading_only_when_chosen(client):
+    r = client.post("/ruhsat/fizibilite", data={"ciro": "400.000", "kar_okumasi": "brut_marj"})
+    body = text(r.text)
+    assert "Alternatif okuma: %12 giderlerden önceki brüt pay" in body
+    assert "Aylık kâr: 19.650,00 TL" in body and "Başabaş cirosu: 236.250,00 TL" in body
 
 
 def test_deadlines_page_and_ics(client):
@@ -152,7 +165,7 @@ def test_deadlines_page_and_ics(client):
     assert b"DTSTART;VALUE=DATE:20260611\r\n" in ics.content
     bad = client.post("/ruhsat/sureler.ics", data={})
     assert bad.status_code == 422
-    assert bad.text == "En az bir başlangıç tarihi girin (ör. 'ilan_tarihi')."
+    assert bad.text == "En az bir başlangıç tarihi girin (ör. “TİTCK ilan tarihi”)."
 
 
 def test_names_page(client):
@@ -166,3 +179,61 @@ def test_pages_also_work_for_a_logged_in_user(app_client):
     app_client.login("bob")
     r = app_client.post("/ruhsat/puan", data={"meslek_yili": "3"})
     assert r.status_code == 200 and "Yerleştirme puanı: 3" in text(r.text)
+
+
+def test_site_page_istanbul_sink_is_not_counted_and_the_sentence_says_so(client):
+    # issue 14: the page said İstanbul does not count "WC ve lavabo" while 33 + 2 = 35 passed
+    form = {"profil": "istanbul", "bolum_ad_1": "Satış", "bolum_tur_1": "satis",
+            "bolum_alan_1": "33", "bolum_ad_2": "Lavabo", "bolum_tur_2": "lavabo",
+            "bolum_alan_2": "2"}
+    r = client.post("/ruhsat/mekan", data=form)
+    body = text(r.text)
+    assert "İstanbul İl Sağlık Müdürlüğü: Uygun değil" in body
+    assert "sayılmayan: Lavabo 2 m²" in body
+    li = re.search(r'data-excluded-profile="istanbul">(.*?)</li>', r.text, re.S).group(1)
+    assert "Alana sayılmayan bölümler: WC, Lavabo, " in text(li)
+    li = re.search(r'data-excluded-profile="yonetmelik-2014">(.*?)</li>', r.text, re.S).group(1)
+    assert "Lavabo" not in text(li).split("Sayılanlar:")[0]
+
+
+def test_site_page_checks_floor_counter_and_laboratory_on_the_entrance_floor(client):
+    form = {"profil": "istanbul", "bolum_tur_1": "satis", "bolum_alan_1": "30",
+            "bolum_tur_2": "laboratuvar", "bolum_alan_2": "6", "zemin": "parke",
+            "banko_giris_katinda": "hayir", "lab_giris_katinda": "evet"}
+    r = client.post("/ruhsat/mekan", data=form)
+    assert 'data-rule="zemin" data-status="uygun_degil"' in r.text
+    assert 'data-rule="giris_kati_banko" data-status="uygun_degil"' in r.text
+    assert 'data-rule="giris_kati_laboratuvar" data-status="uygun"' in r.text
+    assert "Ahşap parke bu profilde kabul edilmez." in text(r.text)
+
+
+def test_site_page_names_the_transfer_exemption_once_in_the_seeds_words(client):
+    g = text(client.get("/ruhsat/mekan").text)
+    assert "Devir: Devreden eczacının 30.05.2012 tarihinde eczanesi vardı" in g
+    assert "2014'ten önce" not in g and "2014 öncesi" not in g
+    r = client.post("/ruhsat/mekan", data={"islem": "devir", "devreden_2012_eczaneli": "on",
+                                           "bolum_tur_1": "satis", "bolum_alan_1": "20"})
+    body = text(r.text)
+    assert "Devreden eczacının 30.05.2012 tarihinde eczanesi vardı: bu devirde bir defaya " \
+           "mahsus metrekare kısıtlaması uygulanmaz" in body
+    assert "2012'de mevcut" not in body and "2014 öncesi" not in body
+
+
+def test_rights_page_shows_both_readings_of_the_assistant_rule(client):
+    r = client.post("/ruhsat/haklar", data={"mezuniyet": "2016-06-30", "kayit_yili": "2011"})
+    assert r.status_code == 200
+    grad = re.search(r'data-reading="mezuniyet">(.*?)</tr>', r.text, re.S).group(1)
+    enrol = re.search(r'data-reading="kayit">(.*?)</tr>', r.text, re.S).group(1)
+    assert "Gerekir" in grad and "Gösterilir, kullanılmaz" in grad
+    assert "Gerekmez" in enrol and "Kullanılan okuma" in enrol
+    assert "2012 yılından sonra bu bölümden mezun olan" in text(grad)
+    assert "Kaynak bu şartı iki farklı biçimde yazıyor" in text(r.text)
+
+
+def test_names_page_answers_the_sign_rules(client):
+    r = client.post("/ruhsat/isim", data={"ad": "Şifa", "tabela_totem": "evet",
+                                          "tabela_nobetci_listesi": "evet"})
+    assert r.status_code == 200
+    assert 'data-rule="tabela-totem"' in r.text
+    row = re.search(r'data-rule="tabela-totem">(.*?)</tr>', r.text, re.S).group(1)
+    assert "Kurala aykırı." in text(row) and "madde 4" in row

@@ -150,9 +150,13 @@ def tracker(json_file: Path = JSON_OPT, today: str | None = TODAY_OPT) -> None:
 
 def profiles() -> None:
     """Mekân kural profillerini listeler."""
+    from eczane.domain.licensing.site import excluded_sentence
     from eczane.licensing_data import site_profiles
 
     print_json({"result": [{"key": p.key, "label": p.label, "min_area_m2": str(p.min_area_m2),
-                            "excluded": sorted(p.excluded_kinds), "source": p.source,
+                            "excluded": sorted(p.excluded_kinds),
+                            "excluded_text": excluded_sentence(p),
+                            "excluded_note": p.excluded_note,
+                            "ground_floor": list(p.ground_floor), "source": p.source,
                             "valid_from": p.valid_from} for p in site_profiles().values()],
                 "reasons": []})

@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import unicodedata
+from decimal import Decimal
 
 _LOWER = str.maketrans({"I": "ı", "İ": "i"})
 _UPPER = str.maketrans({"i": "İ", "ı": "I"})
@@ -117,3 +118,113 @@ def tr_sort_key(text: str) -> SortKey:
                 else:
                     primary.append((_PUNCT, ord(part)))
     return tuple(primary), low, text
+
+
+# Suffixes after a number written in digits ("%12'si", "3'ü", "1.000'i"). Turkish attaches the
+# case ending to the number *as it is read aloud*, so the ending follows the last word of the
+# reading: 12 = "on iki" → iki → 'si; 40 = "kırk" → 'ı; 1.000 = "bin" → 'i; 12,5 = "on iki
+# virgül beş" → 'i. Vowel harmony (TDK Yazım Kılavuzu, "Kesme İşareti" 3: "Sayılara getirilen
+# ekler ... kesme işaretiyle ayrılır", with harmony by the pronounced number) and the d/t
+# alternation after a voiceless consonant (f s t k ç ş h p) decide the letters.
+
+_UNITS = ("sıfır", "bir", "iki", "üç", "dört", "beş", "altı", "yedi", "sekiz", "dokuz")
+_TENS = ("", "on", "yirmi", "otuz", "kırk", "elli", "altmış", "yetmiş", "seksen", "doksan")
+_SCALES = ("", "bin", "milyon", "milyar", "trilyon", "katrilyon", "kentilyon")
+_VOWELS = "aıoueiöü"
+_VOICELESS = "fstkçşhp"
+
+SUFFIX_CASES = ("possessive", "accusative", "dative", "locative", "ablative", "genitive")
+"""possessive -(s)I "%12'si", accusative -(y)I "12'yi", dative -(y)A "12'ye", locative -DA
+"12'de", ablative -DAn "12'den", genitive -(n)In "12'nin"."""
+
+
+def _last_word(digits: str) -> str:
+    """The last word of a whole number read aloud in Turkish ("40" → "kırk", "2000" → "bin")."""
+    n = int(digits or "0")
+    if n == 0:
+        return _UNITS[0]
+    scale = 0
+    while n % 1000 == 0:
+        n //= 1000
+        scale += 1
+    group = n % 1000
+    if group % 10:
+        word = _UNITS[group % 10]
+    elif group % 100:
+        word = _TENS[group % 100 // 10]
+    else:
+        word = "yüz"
+    return _SCALES[scale] if scale else word  # 2.000 = "iki bin" → bin
+
+
+def number_reading_end(number: object) -> str:
+    """The last word of ``number`` as read aloud: the word its suffix harmonises with.
+
+    ``number`` is an int, a Decimal or a Turkish-formatted text ("%12", "1.000", "12,5"); a
+    decimal part is read after "virgül" as a whole number ("0,05" → "beş").
+
+    >>> [number_reading_end(x) for x in ("%12", "40", "1.000", "2000000", "12,50", 0)]
+    ['iki', 'kırk', 'bin', 'milyon', 'elli', 'sıfır']
+    """
+    if isinstance(number, Decimal):
+        text = format(number, "f").replace(".", ",")
+    elif isinstance(number, int):
+        text = str(number)
+    else:
+        text = str(number)
+    text = text.strip().lstrip("%+-−").strip()
+    whole, _, frac = text.partition(",")
+    whole = whole.replace(".", "").replace(" ", "")
+    if not whole.isdigit() or (frac and not frac.isdigit()):
+        raise ValueError(f"not a number in Turkish notation: {number!r}")
+    return _last_word(frac.lstrip("0") or ("0" if frac else whole))
+
+
+def numeral_suffix(number: object, case: str = "possessive") -> str:
+    """The apostrophe and case ending for a number written in digits.
+
+    Args:
+        number: an int, a Decimal or Turkish-formatted text ("%12", "1.000", "12,5").
+        case: one of :data:`SUFFIX_CASES`.
+
+    Returns:
+        The ending with its apostrophe, e.g. ``"'si"``.
+
+    Raises:
+        ValueError: ``number`` is not a number, or ``case`` is unknown.
+
+    References:
+        TDK Yazım Kılavuzu, "Kesme İşareti" (endings on numbers written in digits follow the
+        number as read), "Ünlü uyumu", "Ünsüz benzeşmesi" (d → t after f s t k ç ş h p).
+
+    >>> [numeral_suffix(x) for x in ("%12", "%10", "%40", 3, 6, 100, "1.000")]
+    ["'si", "'u", "'ı", "'ü", "'sı", "'ü", "'i"]
+    >>> numeral_suffix(5, "locative"), numeral_suffix(3, "ablative"), numeral_suffix(2, "dative")
+    ("'te", "'ten", "'ye")
+    """
+    if case not in SUFFIX_CASES:
+        raise ValueError(f"unknown case {case!r}; expected one of {', '.join(SUFFIX_CASES)}")
+    word = number_reading_end(number)
+    vowel = next(ch for ch in reversed(word) if ch in _VOWELS)
+    i4 = {"a": "ı", "ı": "ı", "o": "u", "u": "u", "e": "i", "i": "i", "ö": "ü", "ü": "ü"}[vowel]
+    a2 = "a" if vowel in "aıou" else "e"
+    ends_vowel = word[-1] in _VOWELS
+    d = "t" if word[-1] in _VOICELESS else "d"
+    ending = {
+        "possessive": ("s" if ends_vowel else "") + i4,
+        "accusative": ("y" if ends_vowel else "") + i4,
+        "dative": ("y" if ends_vowel else "") + a2,
+        "locative": d + a2,
+        "ablative": d + a2 + "n",
+        "genitive": ("n" if ends_vowel else "") + i4 + "n",
+    }[case]
+    return "'" + ending
+
+
+def with_suffix(number: object, case: str = "possessive") -> str:
+    """``number`` as given (text) or ``str(number)`` followed by :func:`numeral_suffix`.
+
+    >>> with_suffix("%12"), with_suffix("1.000.000", "accusative")
+    ("%12'si", "1.000.000'u")
+    """
+    return f"{number}{numeral_suffix(number, case)}"

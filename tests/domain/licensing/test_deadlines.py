@@ -24,9 +24,9 @@ def test_the_placement_timeline_from_an_announcement():
     assert d["kura-itiraz"].end == date(2026, 4, 22)
     assert d["ikinci-yerlestirme"].end == date(2026, 5, 15)
     assert d["asil-belgeler"].end == date(2026, 6, 14)
-    assert d["asil-belgeler"].notes == (
+    assert d["asil-belgeler"].notes[-1] == (
         "Son gün 14.06.2026 Pazar gününe denk geliyor; idari sürelerde ilk iş gününe uzayıp "
-        "uzamadığını kurumunuza sorun.",)
+        "uzamadığını kurumunuza sorun.")
 
 
 def test_muvazaa_business_days_skip_the_2026_holidays_and_note_the_half_day():
@@ -64,7 +64,7 @@ def test_other_periods(data, key, end):
 def test_at_least_one_start_date_is_needed():
     with pytest.raises(ParseError) as e:
         run_deadlines({"kura": True})
-    assert e.value.message == "En az bir başlangıç tarihi girin (ör. 'ilan_tarihi')."
+    assert e.value.message == "En az bir başlangıç tarihi girin (ör. “TİTCK ilan tarihi”)."
 
 
 def test_the_calendar_has_the_2026_holidays_and_half_days():
@@ -109,8 +109,38 @@ def test_a_deadline_ending_on_a_half_day_says_so():
     # 2026-10-28 is a half day (holidays pkg, "saat 13.00'ten"); 30 days after 28.09.2026
     d = ends({"tadilat_baslangic": "2026-09-28"})["tadilat"]
     assert d.end == date(2026, 10, 28)
-    assert d.notes == ("Son gün yarım gün: Cumhuriyet Bayramı (saat 13.00'ten).",)
+    assert d.notes[-1] == "Son gün yarım gün: Cumhuriyet Bayramı (saat 13.00'ten)."
 
 
 def test_turkish_dates_are_accepted_too():
     assert ends({"ilan_tarihi": "02.03.2026"})["basvuru"].end == date(2026, 4, 1)
+
+
+# --- issue 14: seed content that was missing ------------------------------------------------
+
+def test_missing_the_60_days_costs_the_placement_and_the_next_announcement():
+    # seed 001 §'... ilan edilen eczacılar başvuruda bulunmaz ise': "Mücbir sebep olmaksızın en
+    # geç 60 gün içerisinde başvuruda bulunmayan veya eksik evrak teslim eden eczacı,
+    # yerleştirmeden doğan eczane açma hakkını kaybeder ve bir sonraki Kurum ilânında
+    # yerleştirme başvurusunda bulunamaz."
+    d = ends({"yerlestirme_tarihi": "2026-04-15"})["asil-belgeler"]
+    assert d.notes[0].endswith("eczane açma hakkını kaybeder ve bir sonraki Kurum ilanında "
+                               "yerleştirme başvurusunda bulunamaz.")
+    assert "başvuruda bulunmaz ise" in d.source
+
+
+def test_a_renovation_needs_the_directorates_approval_and_lasts_at_most_30_days():
+    # seed 001 §Eczanelerde Tadilat yapılması maddeler 1–2
+    d = ends({"tadilat_baslangic": "2026-03-02"})["tadilat"]
+    assert d.notes[0] == ("Krokide değişiklik oluşturacak tadilat, eczacı odasının görüşü "
+                          "alınarak il sağlık müdürlüğü onayıyla yapılır: başlamadan önce onay "
+                          "alın.")
+    assert "madde 1" in d.source and "madde 2" in d.source
+
+
+def test_the_muvazaa_ban_applies_to_every_pharmacist_involved():
+    # seed 001 §Eczanenin kapatılması: "Muvazaanın eczacılar arasında yapılmış olması hâlinde,
+    # eczane açma yasağı hepsi hakkında uygulanır."
+    d = ends({"muvazaa_tespiti": "2026-03-02"})["muvazaa-yasak"]
+    assert d.end == date(2031, 3, 2)
+    assert "yasağı hepsi hakkında uygulanır" in d.notes[0]

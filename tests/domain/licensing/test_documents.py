@@ -93,7 +93,7 @@ def test_a_complete_file_is_complete():
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"tur": "eczane"}, "'tur' bilinmiyor: 'eczane' (serbest, hastane)."),
+    ({"tur": "eczane"}, "“Tür” bilinmiyor: 'eczane' (serbest, hastane)."),
     ({"durumlar": ["bekar"]}, "Bilinmeyen durum: 'bekar' (beklenen: onceki_eczane, depo_mesul, "
                               "adli_sicil, evli_kadin, bosanmis_kadin, ad_degisti, dukkan_sahibi)."),
     ({"belgeler": {"pasaport": "2026-01-01"}}, "Bilinmeyen belge kodu: 'pasaport'."),

@@ -40,48 +40,48 @@ def site(d):
 
 
 CASES = [
-    (rights, {"kayit_yili": "iki bin"}, "'kayit_yili' bir yıl olmalı: 'iki bin'."),
-    (rights, {"kayit_yili": 2010, "olaylar": "açtım"}, "'olaylar' bir liste olmalı."),
-    (rights, {"kayit_yili": 2010, "olaylar": ["açtım"]}, "olaylar[1] bir nesne olmalı."),
+    (rights, {"kayit_yili": "iki bin"}, "“Fakülteye kayıt yılı” bir yıl olmalı: 'iki bin'."),
+    (rights, {"kayit_yili": 2010, "olaylar": "açtım"}, "“Eczane geçmişi” bir liste olmalı."),
+    (rights, {"kayit_yili": 2010, "olaylar": ["açtım"]}, "“Olay 1” bir nesne olmalı."),
     (rights, {"kayit_yili": 2010, "yardimci_eczacilik_ay": "bir"},
-     "'yardimci_eczacilik_ay' tam sayı olmalı: 'bir'."),
+     "“Yardımcı eczacılık (ay)” tam sayı olmalı: 'bir'."),
     (rights, {"mezuniyet": "2000-01-01", "olaylar": [{"tur": "acilis", "tarih": "2001-01-01"},
                                                      {"tur": "acilis", "tarih": "2002-01-01"}]},
      "01.01.2002 açılış: o tarihte zaten bir eczane var (olay 2)."),
     (rights, {"kayit_yili": 2010, "olaylar": [{"tur": "acilis"}]},
-     "'tarih' alanı zorunlu (YYYY-AA-GG)."),
-    (rights, {"kayit_yili": 2010, "afet_ilani": "belki"}, "'afet_ilani' alanı evet/hayır olmalı: 'belki'."),
-    (site, {"bolumler": ["satış"]}, "bolumler[1] bir nesne olmalı."),
+     "“Olay 1: Tarih” alanı zorunlu (tarih)."),
+    (rights, {"kayit_yili": 2010, "afet_ilani": "belki"}, "“Doğal afet ilanı” alanı evet/hayır olmalı: 'belki'."),
+    (site, {"bolumler": ["satış"]}, "“Bölüm 1” bir nesne olmalı."),
     (site, {"bolumler": [{"tur": "satis", "alan_m2": 40}], "islem": "kira"},
-     "'islem' bilinmiyor: 'kira' (acilis, nakil, devir)."),
+     "“İşlem” bilinmiyor: 'kira' (acilis, nakil, devir)."),
     (site, {"bolumler": [{"tur": "satis", "alan_m2": 40}], "saglik_kurulusu": "hastane"},
-     "'saglik_kurulusu' bilinmiyor: 'hastane' (yok, muayenehane, tahlil_goruntuleme, diger)."),
+     "“Binada sağlık kuruluşu” bilinmiyor: 'hastane' (yok, muayenehane, tahlil_goruntuleme, diger)."),
     (site, {"bolumler": [{"tur": "satis", "alan_m2": 40}], "donanim": ["buzdolabi"]},
-     "'donanim' bir nesne olmalı."),
-    (run_score, {"meslek_yili": 3, "ilceler": {"Şile": 2}}, "'ilceler' bir liste olmalı."),
-    (run_score, {"meslek_yili": 3, "ilceler": ["Şile"]}, "ilceler[1] bir nesne olmalı."),
-    (run_score, {"meslek_yili": True}, "'meslek_yili' alanı sayı olmalı: True."),
-    (run_vacancies, {}, "'nufus' alanı zorunlu (tam sayı)."),
-    (run_vacancies, {"nufus": "çok"}, "'nufus' tam sayı olmalı: 'çok'."),
-    (run_vacancies, {"nufus": -5}, "'nufus' negatif olamaz: -5."),
+     "“Donanım” bir nesne olmalı."),
+    (run_score, {"meslek_yili": 3, "ilceler": {"Şile": 2}}, "“Çalıştığınız ilçeler” bir liste olmalı."),
+    (run_score, {"meslek_yili": 3, "ilceler": ["Şile"]}, "“İlçe satırı 1” bir nesne olmalı."),
+    (run_score, {"meslek_yili": True}, "“Meslekte geçirilen toplam yıl” alanı sayı olmalı: True."),
+    (run_vacancies, {}, "“İlçe nüfusu” alanı zorunlu (tam sayı)."),
+    (run_vacancies, {"nufus": "çok"}, "“İlçe nüfusu” tam sayı olmalı: 'çok'."),
+    (run_vacancies, {"nufus": -5}, "“İlçe nüfusu” negatif olamaz: -5."),
     (run_vacancies, {"nufus": 5, "amac": "satis"},
-     "'amac' bilinmiyor: 'satis' (acilis, ilce_ici_nakil, ilce_disi_nakil)."),
-    (documents, {"durumlar": "evli"}, "'durumlar' bir liste olmalı."),
-    (documents, {"belgeler": ["savcilik"]}, "'belgeler' bir nesne olmalı: {belge_kodu: tarih}."),
-    (run_fees, {"yil": "bu yıl", "nufus": 5}, "'yil' bir yıl olmalı: 'bu yıl'."),
-    (run_fees, {"yil": 2017, "nufus": "çok"}, "'nufus' tam sayı olmalı: 'çok'."),
+     "“Amaç” bilinmiyor: 'satis' (acilis, ilce_ici_nakil, ilce_disi_nakil)."),
+    (documents, {"durumlar": "evli"}, "“Durumlar” bir liste olmalı."),
+    (documents, {"belgeler": ["savcilik"]}, "“Belgeler” bir nesne olmalı: {belge_kodu: tarih}."),
+    (run_fees, {"yil": "bu yıl", "nufus": 5}, "“Yıl” bir yıl olmalı: 'bu yıl'."),
+    (run_fees, {"yil": 2017, "nufus": "çok"}, "“İlçe nüfusu” tam sayı olmalı: 'çok'."),
     (run_fees, {"yil": 2017, "nufus": 5, "islem": "kira"},
-     "'islem' bilinmiyor: 'kira' (acilis, devir, il_disi_nakil, il_ici_nakil, vereseli)."),
-    (run_fees, {"yil": 2017}, "'nufus' veya 'ilce' alanlarından biri gerekli."),
+     "“İşlem” bilinmiyor: 'kira' (acilis, devir, il_disi_nakil, il_ici_nakil, vereseli)."),
+    (run_fees, {"yil": 2017}, "“İlçe nüfusu” veya “İlçe” alanlarından biri gerekli."),
     (run_fees, {"yil": 2017, "ilce": "Çankaya"}, "'Çankaya' 2014 İstanbul tablosunda yok; nüfusu girin."),
-    (run_feasibility, {"giderler": [1, 2]}, "'giderler' bir nesne olmalı: {kalem: tutar}."),
-    (run_feasibility, {"kar_orani": 0}, "'kar_orani' sıfırdan büyük olmalı."),
-    (run_deadlines, {"cocuk_dogum_tarihleri": "2015-01-01"}, "'cocuk_dogum_tarihleri' bir liste olmalı."),
-    (run_names, {"ad": "Şifa", "mevcut": {"a": 1}}, "'mevcut' bir liste olmalı (ildeki eczane adları)."),
-    (tracker, {"tur": "depo"}, "'tur' bilinmiyor: 'depo' (serbest, hastane)."),
-    (tracker, {"adimlar": []}, "'adimlar' bir nesne olmalı."),
+    (run_feasibility, {"giderler": [1, 2]}, "“Aylık giderler” bir nesne olmalı: {kalem: tutar}."),
+    (run_feasibility, {"kar_orani": 0}, "“Kâr oranı (%)” sıfırdan büyük olmalı."),
+    (run_deadlines, {"cocuk_dogum_tarihleri": "2015-01-01"}, "“Çocukların doğum tarihleri” bir liste olmalı."),
+    (run_names, {"ad": "Şifa", "mevcut": {"a": 1}}, "İldeki eczane adları bir liste olmalı."),
+    (tracker, {"tur": "depo"}, "“Tür” bilinmiyor: 'depo' (serbest, hastane)."),
+    (tracker, {"adimlar": []}, "Adımlar bir nesne olmalı."),
     (tracker, {"adimlar": {"kira": {}}}, "Bilinmeyen adım: 'kira'."),
-    (tracker, {"belgeler": []}, "'belgeler' bir nesne olmalı."),
+    (tracker, {"belgeler": []}, "“Belgeler” bir nesne olmalı."),
 ]
 
 
@@ -101,15 +101,15 @@ def test_the_field_readers_take_python_values_and_refuse_non_numbers():
     assert get_date({"tarih": date(2012, 5, 30)}, "tarih") == date(2012, 5, 30)  # from Python
     assert get_date({"tarih": "30.05.2012"}, "tarih") == date(2012, 5, 30)
     assert get_decimal({"x": "12,5"}, "x") == Decimal("12.5")
-    for data, message in [({}, "'x' alanı zorunlu (sayı)."),
-                          ({"x": False}, "'x' alanı sayı olmalı: False.")]:
+    for data, message in [({}, "“x” alanı zorunlu (sayı)."),
+                          ({"x": False}, "“x” alanı sayı olmalı: False.")]:
         with pytest.raises(ParseError) as e:
             get_decimal(data, "x")
         assert e.value.message == message
     for raw in ("NaN", "Infinity"):
         with pytest.raises(ParseError) as e:
             parse_decimal(raw, "kira")
-        assert e.value.message == f"'kira' alanı sayı olmalı: '{raw}'."
+        assert e.value.message == f"“Kira (TL/ay)” alanı sayı olmalı: '{raw}'."
 
 
 def test_a_population_above_every_bracket_of_a_bounded_table_is_refused():

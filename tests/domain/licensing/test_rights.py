@@ -133,7 +133,9 @@ def test_muvazaa_bans_opening_for_five_years():
     # seed 001 §Eczanenin kapatılması: "beş yıl süreyle eczane açamaz"
     r = rights(mezuniyet="2010-06-30", muvazaa_tarihi="2023-01-10")
     assert r.action("acilis").reasons[0].message == (
-        "Muvazaa tespiti (10.01.2023) nedeniyle 10.01.2028 tarihine kadar eczane açamazsınız.")
+        "Muvazaa tespiti (10.01.2023) nedeniyle 10.01.2028 tarihine kadar eczane açamaz, "
+        "açmak için başvuruda da bulunamazsınız. Muvazaa eczacılar arasında yapılmışsa yasak "
+        "taraf olan eczacıların hepsine uygulanır.")
     assert rights(mezuniyet="2010-06-30", muvazaa_tarihi="2021-01-10").action("acilis").status \
         == "izinli"
 
@@ -142,7 +144,9 @@ def test_a_muvazaa_found_on_29_february_ends_on_28_february_five_years_later():
     # seed 001 "beş yıl"; 2029 has no 29 February, so the ban runs to the last day of February
     r = rights(mezuniyet="2010-06-30", muvazaa_tarihi="2024-02-29")
     assert r.action("acilis").reasons[0].message == (
-        "Muvazaa tespiti (29.02.2024) nedeniyle 28.02.2029 tarihine kadar eczane açamazsınız.")
+        "Muvazaa tespiti (29.02.2024) nedeniyle 28.02.2029 tarihine kadar eczane açamaz, "
+        "açmak için başvuruda da bulunamazsınız. Muvazaa eczacılar arasında yapılmışsa yasak "
+        "taraf olan eczacıların hepsine uygulanır.")
 
 
 def test_a_student_without_a_diploma_may_not_open():
@@ -163,19 +167,19 @@ def test_the_override_for_2012_works_without_typing_the_old_history():
 
 
 @pytest.mark.parametrize("data, message", [
-    ({}, "'mezuniyet' veya 'kayit_yili' alanlarından en az biri gerekli."),
+    ({}, "“Mezuniyet tarihi” veya “Fakülteye kayıt yılı” alanlarından en az biri gerekli."),
     ({"mezuniyet": "2015-07-01"},
-     "Mezuniyet 01.07.2015 kanun tarihinden sonra: fakülteye kayıt yılını ('kayit_yili') girin."),
+     "Mezuniyet 01.07.2015 kanun tarihinden sonra: fakülteye kayıt yılını (“Fakülteye kayıt yılı”) girin."),
     ({"mezuniyet": "2010-06-30", "olaylar": [{"tur": "devir", "tarih": "2016-01-01"}]},
      "01.01.2016 eczanesini devretti: o tarihte eczane yok (olay 1; önce açılış girin)."),
     ({"mezuniyet": "2010-06-30", "olaylar": [{"tur": "satis", "tarih": "2016-01-01"}]},
-     "olaylar[1].tur bilinmiyor: 'satis' (beklenen: acilis, devir, ilce_disi_nakil, "
+     "“Olay 1: Tür” bilinmiyor: 'satis' (beklenen: acilis, devir, ilce_disi_nakil, "
      "ilce_ici_nakil, kapanis)."),
     ({"mezuniyet": "30/06/2010"},
-     "'mezuniyet' alanı geçerli bir tarih değil: '30/06/2010' (YYYY-AA-GG bekleniyor)."),
+     "“Mezuniyet tarihi” alanı geçerli bir tarih değil: '30/06/2010' (GG.AA.YYYY veya YYYY-AA-GG bekleniyor)."),
     ({"mezuniyet": "2000-01-01", "kanun_tarihinde_eczanesi_vardi": False,
       "olaylar": [{"tur": "acilis", "tarih": "2005-01-01"}]},
-     "'kanun_tarihinde_eczanesi_vardi' olaylarla çelişiyor: olaylara göre 30.05.2012 tarihinde "
+     "“Kanun tarihinde eczaneniz var mıydı” olaylarla çelişiyor: olaylara göre 30.05.2012 tarihinde "
      "eczane vardı."),
 ])
 def test_bad_histories_are_refused_in_turkish(data, message):
@@ -219,3 +223,35 @@ def test_taking_over_an_exempt_pharmacy_needs_no_announcement():
     r = rights(mezuniyet="2019-07-01", kayit_yili=2014, yardimci_eczacilik_ay=14)
     assert "devralma" in {x.rule for x in r.action("acilis").reasons}
     assert r.action("acilis").label == "Eczane açma / devralma"
+
+
+# seed 001 states the assistant-pharmacist rule twice: by graduation ("2012 yılından sonra bu
+# bölümden mezun olan eczacılar, 1 yıl yardımcı eczacılık yapmadan eczane açamıyor") and by
+# enrolment ("2013 ve daha sonraki yıllarda eczacılık fakültelerine kaydını yaptıranlar").
+ASSISTANT = [
+    # graduation, enrolment, by graduation, by enrolment, disagree
+    ("2016-06-30", 2011, True, False, True),    # enrolled 2011, graduated 2016: the two differ
+    ("2019-06-30", 2014, True, True, False),    # both readings: needed
+    ("2010-06-30", None, False, False, False),  # graduated 2010: enrolled before 2013 too
+    ("2012-06-30", 2007, False, False, False),  # "diplomanın 2012 yılından öncesine ait"
+]
+
+
+@pytest.mark.parametrize(("grad", "enrol", "by_grad", "by_enrol", "disagree"), ASSISTANT)
+def test_both_readings_of_the_assistant_rule_are_shown_with_their_sources(
+        grad, enrol, by_grad, by_enrol, disagree):
+    data = {"mezuniyet": grad} | ({"kayit_yili": enrol} if enrol else {})
+    out = rights(**data).to_json()
+    readings = {x["okuma"]: x for x in out["result"]["yardimci_eczacilik_okumalari"]}
+    assert readings["mezuniyet"]["gerekir"] is by_grad
+    assert readings["kayit"]["gerekir"] is by_enrol
+    assert "2012 yılından sonra bu bölümden mezun olan" in readings["mezuniyet"]["kaynak"]
+    assert "2013 ve daha sonraki yıllarda" in readings["kayit"]["kaynak"]
+    assert readings["kayit"]["kullanilan"] and not readings["mezuniyet"]["kullanilan"]
+    assert out["result"]["yardimci_eczacilik_okumalari_ayrisiyor"] is disagree
+    warned = [r for r in out["reasons"] if r["rule"] == "yardimci-eczacilik-celiski"]
+    assert bool(warned) is disagree
+    if disagree:
+        assert warned[0]["message"].startswith("Kaynak bu şartı iki farklı biçimde yazıyor: "
+                                               "mezuniyete göre (2012 yılından sonra mezun "
+                                               "olanlar) şart sizin için geçerli;")

@@ -47,14 +47,14 @@ def test_the_arithmetic_is_written_out_in_turkish():
 
 
 @pytest.mark.parametrize("data, message", [
-    ({}, "'meslek_yili' alanı zorunlu (sayı)."),
+    ({}, "“Meslekte geçirilen toplam yıl” alanı zorunlu (sayı)."),
     ({"meslek_yili": 5, "ilceler": [{"ilce": "Şile", "yil": 6, "katsayi": 1}]},
      "İlçelerdeki yılların toplamı (6) meslek yılından (5) fazla olamaz."),
     ({"meslek_yili": 5, "ilceler": [{"ilce": "Şile", "yil": 2, "katsayi": 0}]},
-     "ilceler[1].katsayi (Şile) sıfırdan büyük olmalı."),
-    ({"meslek_yili": 5, "ilceler": [{"yil": 2, "katsayi": 1}]}, "ilceler[1].ilce boş olamaz."),
+     "“İlçe satırı 1: İlçe katsayısı (Şile)” sıfırdan büyük olmalı."),
+    ({"meslek_yili": 5, "ilceler": [{"yil": 2, "katsayi": 1}]}, "“İlçe satırı 1: İlçe” boş olamaz."),
     ({"meslek_yili": 5, "ilceler": [{"ilce": "Şile", "yil": "iki", "katsayi": 1}]},
-     "'ilceler[1].yil (Şile)' alanı sayı olmalı: 'iki'."),
+     "“İlçe satırı 1: Yıl (Şile)” alanı sayı olmalı: 'iki'."),
 ])
 def test_bad_score_input_is_refused_naming_the_row(data, message):
     with pytest.raises(ParseError) as e:

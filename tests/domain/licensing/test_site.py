@@ -3,7 +3,7 @@ from decimal import Decimal as D
 import pytest
 
 from eczane.domain.errors import ParseError
-from eczane.domain.licensing.site import Premises, check_site
+from eczane.domain.licensing.site import PART_KINDS, Premises, check_site, excluded_sentence
 from eczane.licensing_data import run_site, site_profiles
 
 
@@ -12,7 +12,8 @@ def shop(**extra):
                          {"ad": "WC", "tur": "wc", "alan_m2": 2}],
             "yukseklik_m": 2.6, "ruhsat_ibaresi": "Dükkan", "cadde_cephesi": True,
             "saglik_kurulusu": "yok", "baska_dukkana_kapi": False,
-            "bekleme_giris_katinda": True, "iptal_edilmemis_ruhsat": False,
+            "bekleme_giris_katinda": True, "banko_giris_katinda": True,
+            "iptal_edilmemis_ruhsat": False, "zemin": "karo",
             "donanim": {k: True for k in ("buzdolabi", "isi_nem_kaydi", "kalibrasyon",
                                           "sehir_suyu", "zehir_dolaplari")}}
     data.update(extra)
@@ -28,8 +29,9 @@ def test_a_36_m2_shop_with_a_2_m2_wc_passes_the_2014_regulation_where_the_wc_cou
     r = run_site(shop(), "yonetmelik-2014")
     assert r.result == "uygun"
     assert r.counted_m2 == D(36)
-    assert by_rule(r)["alan"].message == (
-        "Sayılan: 34 (Satış alanı) + 2 (WC) = 36 m². En az 35 m² gerekir: yeterli.")
+    assert by_rule(r)["alan"].message.startswith(
+        "Sayılan: 34 (Satış alanı) + 2 (WC) = 36 m². En az 35 m² gerekir: yeterli. "
+        "Alana sayılmayan bölümler: Bodrum, Asma kat,")
 
 
 def test_the_same_shop_fails_in_istanbul_where_34_m2_remain_without_the_wc():
@@ -39,8 +41,9 @@ def test_the_same_shop_fails_in_istanbul_where_34_m2_remain_without_the_wc():
     assert r.counted_m2 == D(34)
     alan = by_rule(r)["alan"]
     assert alan.status == "uygun_degil"
-    assert alan.message == ("Sayılan: 34 (Satış alanı) = 34 m²; sayılmayan: WC 2 m². "
-                            "En az 35 m² gerekir: yetersiz: 1 m² eksik.")
+    assert alan.message.startswith("Sayılan: 34 (Satış alanı) = 34 m²; sayılmayan: WC 2 m². "
+                                   "En az 35 m² gerekir: yetersiz: 1 m² eksik. "
+                                   "Alana sayılmayan bölümler: WC, Lavabo, ")
     assert "WC, Kolonlar vs... faydalı alana dahil değildir" in alan.rule_text
 
 
@@ -108,12 +111,19 @@ def test_a_place_with_an_uncancelled_licence_cannot_be_licensed_again():
     assert r.result == "uygun_degil"
 
 
-def test_transfer_of_a_pre_2014_pharmacy_skips_area_permit_and_frontage_once():
-    # seed 001: "35 metrekareden küçük ise, bu eczanenin devredilmesi hâlinde bir defaya mahsus"
+def test_transfer_by_a_pharmacist_who_had_it_on_30_may_2012_skips_area_permit_and_frontage():
+    # seed 001: "30 Mayıs 2012 tarihinde eczanesi olan eczacıların eczaneleri 35 metrekareden
+    # küçük ise, bu eczanenin devredilmesi hâlinde bir defaya mahsus ..." and "... devir etmek
+    # isterlerse; ... dükkan/işyeri ... cephesinin ve kapılarının ... aranmayacaktır."
     data = shop(bolumler=[{"tur": "satis", "alan_m2": 22}], ruhsat_ibaresi="konut",
-                cadde_cephesi=False, islem="devir", **{"2014_oncesi_ruhsatli": True})
+                cadde_cephesi=False, islem="devir", devreden_2012_eczaneli=True)
     r = by_rule(run_site(data, "yonetmelik-2014"))
     assert r["alan"].status == r["ruhsat_ibaresi"].status == r["cephe"].status == "uygulanmaz"
+    # one wording, from one place (the law date in rules.yaml), with the seed as the source
+    for rule in ("alan", "ruhsat_ibaresi", "cephe"):
+        assert r[rule].message.startswith(
+            "Devreden eczacının 30.05.2012 tarihinde eczanesi vardı: ")
+        assert "30 Mayıs 2012 tarihinde eczanesi olan" in r[rule].source
     moved = by_rule(run_site(dict(data, islem="nakil"), "yonetmelik-2014"))
     assert moved["alan"].ok is False  # "başka bir yere naklinde ... yönetmelik hükümlerine göre"
 
@@ -135,14 +145,22 @@ def test_unknown_facts_make_the_result_incomplete_not_a_pass():
 
 
 @pytest.mark.parametrize("data, message", [
-    ({}, "'bolumler' listesi zorunlu: her bölüm için ad, tur ve alan_m2."),
+    ({}, "En az bir bölüm girin (krokideki her bölüm için ad, tür ve alan)."),
     ({"bolumler": [{"tur": "mutfak", "alan_m2": 3}]},
-     "bolumler[1].tur bilinmiyor: 'mutfak' (beklenen: satis, bekleme, laboratuvar, depo, ofis, "
+     "“Bölüm 1: Tür” bilinmiyor: 'mutfak' (beklenen: satis, bekleme, laboratuvar, depo, ofis, "
      "wc, lavabo, bodrum, asma_kat, merdiven, merdiven_alti, kolon, ara_duvar)."),
     ({"bolumler": [{"tur": "satis", "alan_m2": "-3"}]},
-     "'bolumler[1].alan_m2' alanı 0 veya daha büyük olmalı: '-3'."),
+     "“Bölüm 1: Alan (m²)” alanı 0 veya daha büyük olmalı: '-3'."),
     ({"bolumler": [{"tur": "satis", "alan_m2": "otuz"}]},
-     "'bolumler[1].alan_m2' alanı sayı olmalı: 'otuz'."),
+     "“Bölüm 1: Alan (m²)” alanı sayı olmalı: 'otuz'."),
+    ({"bolumler": [{"tur": "satis", "alan_m2": 40}], "zemin": "toprak"},
+     "“Zemin kaplaması” bilinmiyor: 'toprak' (beklenen: karo, mermer, seramik, granit, pvc, "
+     "epoksi, laminat, parke, hali, diger)."),
+    # the old key said "licensed before 2014"; the seed's condition is "30 Mayıs 2012"
+    ({"bolumler": [{"tur": "satis", "alan_m2": 40}], "2014_oncesi_ruhsatli": True},
+     "'2014_oncesi_ruhsatli' artık kullanılmıyor: kaynaktaki koşul “30 Mayıs 2012 tarihinde "
+     "eczanesi olan” eczacıdır; “Devreden eczacının kanun tarihinde eczanesi vardı” alanını "
+     "girin."),
 ])
 def test_bad_input_is_refused_in_turkish_naming_the_row(data, message):
     with pytest.raises(ParseError) as e:
@@ -172,3 +190,86 @@ def test_answers_in_turkish_words_are_understood():
     r = by_rule(run_site(shop(cadde_cephesi="hayır", baska_dukkana_kapi="bilinmiyor"),
                          "yonetmelik-2014"))
     assert r["cephe"].ok is False and r["kapilar"].status == "bilinmiyor"
+
+
+# --- issue 14: the text and the arithmetic come from the same list ------------------------
+
+def test_istanbul_does_not_count_a_sink_that_its_text_says_is_not_counted():
+    # issue 14: the page said İstanbul does not count "WC ve lavabo" yet 33 + 2 (sink) = 35 m²
+    # passed. seed 002 §1.1 "WC, Kolonlar vs... faydalı alana dahil değildir".
+    data = shop(bolumler=[{"ad": "Satış", "tur": "satis", "alan_m2": 33},
+                          {"ad": "Lavabo", "tur": "lavabo", "alan_m2": 2}])
+    r = run_site(data, "istanbul")
+    alan = by_rule(r)["alan"]
+    assert r.counted_m2 == D(33) and alan.status == "uygun_degil"
+    assert "sayılmayan: Lavabo 2 m²" in alan.message
+    assert "Alana sayılmayan bölümler: WC, Lavabo," in alan.message
+    # nationally the sink counts: "lavabo ve tuvalet alanı dâhil" (seed 001 madde 2)
+    assert by_rule(run_site(data, "yonetmelik-2014"))["alan"].status == "uygun"
+
+
+@pytest.mark.parametrize("profile", ["yonetmelik-2014", "istanbul", "hastane", "afet-gecici"])
+@pytest.mark.parametrize("kind", list(PART_KINDS))
+def test_every_kind_is_counted_exactly_when_the_sentence_says_it_is(profile, kind):
+    p = site_profiles()[profile]
+    sentence = excluded_sentence(p)
+    out_part = sentence.split(" Sayılanlar: ")[0]
+    counted = run_site({"bolumler": [{"tur": kind, "alan_m2": 5}]}, profile).counted_m2 == 5
+    assert (PART_KINDS[kind] in out_part.split(": ", 1)[1].rstrip(".").split(", ")) is not counted
+
+
+FLOORS = [
+    # material, national (seed 001 madde 7: "hijyen koşullarına uygun, kolay temizlenebilir"),
+    # İstanbul (seed 002 §1.1: "karo, mermer veya benzeri malzemeyle kaplı")
+    ("karo", "uygun", "uygun"),
+    ("mermer", "uygun", "uygun"),
+    ("seramik", "uygun", "uygun"),
+    ("pvc", "uygun", "bilinmiyor"),      # washable, but "benzeri" of tile/marble? ask
+    ("parke", "bilinmiyor", "uygun_degil"),
+    ("hali", "uygun_degil", "uygun_degil"),
+    (None, "bilinmiyor", "bilinmiyor"),
+]
+
+
+@pytest.mark.parametrize(("material", "national", "istanbul"), FLOORS)
+def test_the_floor_covering_follows_each_profiles_floor_rule(material, national, istanbul):
+    data = shop(zemin=material)
+    assert by_rule(run_site(data, "yonetmelik-2014"))["zemin"].status == national
+    z = by_rule(run_site(data, "istanbul"))["zemin"]
+    assert z.status == istanbul
+    assert z.source == "seed 002_dfc04fed92d85993.txt §1.1"
+    assert "karo,mermer veya benzeri" in z.rule_text
+
+
+def test_istanbul_wants_counter_waiting_area_and_laboratory_on_the_entrance_floor():
+    # seed 002 §1.1 "Banko Müşterilerin Bekleme Yerleri ile laboratuvar giriş katta olmalıdır"
+    parts = [{"tur": "satis", "alan_m2": 30}, {"tur": "laboratuvar", "alan_m2": 6}]
+    data = shop(bolumler=parts, banko_giris_katinda=False, lab_giris_katinda=None,
+                lab_disariya_acik=False)
+    r = by_rule(run_site(data, "istanbul"))
+    assert r["giris_kati_banko"].status == "uygun_degil"
+    assert r["giris_kati_banko"].message == "Banko giriş katında değil."
+    assert r["giris_kati_laboratuvar"].status == "bilinmiyor"
+    assert r["bekleme"].status == "uygun"
+    assert all("seed 002" in r[k].source for k in ("giris_kati_banko", "giris_kati_laboratuvar"))
+    # seed 001 madde 7 asks only for the waiting area on the entrance floor
+    n = by_rule(run_site(data, "yonetmelik-2014"))
+    assert "giris_kati_banko" not in n and "giris_kati_laboratuvar" not in n
+    assert n["bekleme"].status == "uygun"
+
+
+@pytest.mark.parametrize(("answer", "status"), [(True, "uygun"), (False, "uygun_degil"),
+                                                (None, "bilinmiyor")])
+def test_the_laboratory_is_separated_from_customers(answer, status):
+    # seed 001 madde 8: "laboratuvar kısımları, müşteriler veya hastalarla irtibat olmayacak
+    # şekilde ayrılır"
+    parts = [{"tur": "satis", "alan_m2": 30}, {"tur": "laboratuvar", "alan_m2": 6}]
+    r = by_rule(run_site(shop(bolumler=parts, lab_musteriden_ayri=answer), "yonetmelik-2014"))
+    assert r["laboratuvar_ayri"].status == status
+    assert r["laboratuvar_ayri"].source.endswith("madde 8")
+    assert by_rule(run_site(shop(), "yonetmelik-2014"))["laboratuvar_ayri"].status == "uygulanmaz"
+
+
+def test_a_laboratory_not_in_the_sketch_is_not_asked_to_be_on_the_entrance_floor():
+    r = by_rule(run_site(shop(), "istanbul"))
+    assert r["giris_kati_laboratuvar"].status == "uygulanmaz"

@@ -71,3 +71,15 @@ def test_dates_out_of_order_and_late_completion_are_reported():
             "tamamlanmış; önceki adımdan önce. Tarihleri kontrol edin.") in messages
     assert ("'Dosyanın asıl belgelerle Şubeye teslimi (Çemberlitaş evrak kaydı)' son tarihten "
             "(02.03.2026) sonra tamamlandı.") in messages
+
+
+def test_a_late_file_after_placement_says_the_right_and_the_next_announcement_are_lost():
+    # seed 001 §'... başvuruda bulunmaz ise': 60 days, else the placement right is lost and the
+    # pharmacist may not apply at the next announcement
+    r = run_tracker({"yerlestirme_tarihi": "2026-01-10"}, today=date(2026, 3, 20))
+    lost = [x for x in r.reasons if x.rule == "yerlestirme-hakki-kaybi"]
+    assert lost and lost[0].ok is False
+    assert "bir sonraki Kurum ilanında yerleştirme başvurusunda bulunamaz" in lost[0].message
+    assert "başvuruda bulunmaz ise" in lost[0].source
+    fine = run_tracker({"yerlestirme_tarihi": "2026-01-10"}, today=date(2026, 3, 1))
+    assert not [x for x in fine.reasons if x.rule == "yerlestirme-hakki-kaybi"]

@@ -1,5 +1,6 @@
 import pytest
 
+from eczane.domain.licensing.vacancy import VacancyInput, vacancies
 from eczane.licensing_data import run_vacancies
 
 
@@ -38,3 +39,16 @@ def test_exceptions_open_without_the_population_rule(data, rule):
 def test_a_disaster_does_not_lift_the_rule_for_a_new_opening():
     r = run_vacancies({"nufus": 214_000, "mevcut_eczane": 109, "afet_ilani": True})
     assert r.population_rule_applies and not r.may_open
+
+
+@pytest.mark.parametrize("pop, existing, message", [
+    # seed 001 §ECZANE AÇILMASI KRİTERLERİ madde 1 (3.500 kişi); issue 14: never "0 kişi daha"
+    (7000, 1, "Bugün eczane başına 7.000 kişi düşüyor; nüfus 1 eczane daha için zaten yeterli."),
+    (10_500, 1, "Bugün eczane başına 10.500 kişi düşüyor; nüfus 2 eczane daha için zaten "
+                "yeterli."),
+    (6999, 2, "Bugün eczane başına 3.499 kişi düşüyor; bir eczane daha için 3.501 kişi daha "
+              "gerekir."),
+])
+def test_the_people_per_pharmacy_sentence_never_asks_for_zero_more_people(pop, existing, message):
+    r = vacancies(VacancyInput(population=pop, existing=existing))
+    assert next(x for x in r.reasons if x.rule == "eczane-basina").message == message

@@ -25,6 +25,7 @@ from eczane.domain.licensing.reasons import (
     RESEARCH,
     SEED_GUIDE,
     Reason,
+    field_label,
     get_bool,
     get_date,
     tr_date,
@@ -35,6 +36,8 @@ S_PLACED = f"{SEED_GUIDE} §Eczane açabileceği TİTCK tarafından ilan edilen 
 S_MUVAZAA = f"{SEED_GUIDE} §muvazaa değerlendirmesinin yapılması"
 S_LICENCE = f"{SEED_GUIDE} §ruhsat eczacı tarafından alınmaz ise"
 S_RENOV = f"{SEED_GUIDE} §Eczanelerde Tadilat yapılması madde 2"
+S_RENOV_APPROVAL = f"{SEED_GUIDE} §Eczanelerde Tadilat yapılması madde 1"
+S_LOST = f"{SEED_GUIDE} §'... ilan edilen eczacılar başvuruda bulunmaz ise'"
 S_CLOSED = f"{SEED_GUIDE} §Eczanenin kapalı tutulması"
 S_HEIRS = f"{SEED_GUIDE} §6197 sayılı kanun md. 8–10 (vereseli eczaneler)"
 S_CLOSE = f"{SEED_GUIDE} §Eczanenin kapatılması"
@@ -114,7 +117,7 @@ class DeadlineInput:
     def parse(cls, data: dict[str, Any]) -> DeadlineInput:
         births = data.get("cocuk_dogum_tarihleri") or []
         if not isinstance(births, list):
-            raise ParseError("'cocuk_dogum_tarihleri' bir liste olmalı.", code="bad_value")
+            raise ParseError(f"{field_label('cocuk_dogum_tarihleri')} bir liste olmalı.", code="bad_value")
         kids = []
         for i, b in enumerate(births, start=1):
             d = get_date({f"cocuk_dogum_tarihleri[{i}]": b}, f"cocuk_dogum_tarihleri[{i}]")
@@ -130,7 +133,7 @@ class DeadlineInput:
         if not any((out.announcement, out.placement, out.chamber_notified, out.licence_issued,
                     out.renovation_start, out.temporary_closure, out.death,
                     out.closure_decision, out.muvazaa_found)):
-            raise ParseError("En az bir başlangıç tarihi girin (ör. 'ilan_tarihi').",
+            raise ParseError(f"En az bir başlangıç tarihi girin (ör. {field_label('ilan_tarihi')}).",
                              code="missing")
         return out
 
@@ -157,9 +160,10 @@ class _Builder:
         self.cal, self.roll = cal, roll
         self.out: list[Deadline] = []
 
-    def days(self, key: str, title: str, start: date, n: int, rule: str, source: str) -> date:
+    def days(self, key: str, title: str, start: date, n: int, rule: str, source: str,
+             notes: tuple[str, ...] = ()) -> date:
         return self._add(key, title, start, start + timedelta(days=n), f"{n} takvim günü",
-                         rule, source)
+                         rule, source, notes)
 
     def business(self, key: str, title: str, start: date, n: int, rule: str,
                  source: str) -> date:
@@ -172,8 +176,9 @@ class _Builder:
                          tuple(holidays + halves))
 
     def years(self, key: str, title: str, start: date, n: int, rule: str, source: str,
-              end: date | None = None) -> date:
-        return self._add(key, title, start, end or _years(start, n), f"{n} yıl", rule, source)
+              end: date | None = None, notes: tuple[str, ...] = ()) -> date:
+        return self._add(key, title, start, end or _years(start, n), f"{n} yıl", rule, source,
+                         notes)
 
     def _add(self, key: str, title: str, start: date, end: date, span: str, rule: str,
              source: str, notes: tuple[str, ...] = ()) -> date:
@@ -217,7 +222,10 @@ def compute_deadlines(x: DeadlineInput, cal: WorkCalendar) -> DeadlineResult:
         b.days("ikinci-yerlestirme", "Boş kalan yerler için ikinci yerleştirme (en geç)",
                placement, 30, "ikinci-yerlestirme-30-gun", S_APPLY)
         b.days("asil-belgeler", "Asıl belgelerle il/ilçe sağlık müdürlüğüne başvuru son günü",
-               placement, 60, "asil-belge-60-gun", S_PLACED)
+               placement, 60, "asil-belge-60-gun", f"{S_PLACED}; {S_LOST}",
+               notes=("Mücbir sebep olmaksızın bu süre içinde başvurmayan veya eksik evrak teslim "
+                      "eden eczacı yerleştirmeden doğan eczane açma hakkını kaybeder ve bir "
+                      "sonraki Kurum ilanında yerleştirme başvurusunda bulunamaz.",))
     if x.chamber_notified:
         report = b.business("muvazaa-oda", "Eczacı odası muvazaa raporu son günü",
                             x.chamber_notified, 15, "muvazaa-oda-15-is-gunu", S_MUVAZAA)
@@ -228,7 +236,11 @@ def compute_deadlines(x: DeadlineInput, cal: WorkCalendar) -> DeadlineResult:
                x.licence_issued, 30, "ruhsat-teslim-30-gun", S_LICENCE)
     if x.renovation_start:
         b.days("tadilat", "Tadilatın bitmesi gereken gün", x.renovation_start, 30,
-               "tadilat-30-gun", S_RENOV)
+               "tadilat-30-gun", f"{S_RENOV_APPROVAL}; {S_RENOV}",
+               notes=("Krokide değişiklik oluşturacak tadilat, eczacı odasının görüşü alınarak il "
+                      "sağlık müdürlüğü onayıyla yapılır: başlamadan önce onay alın.",
+                      "Tadilat otuz günü geçemez; il sağlık müdürlüğü gerekli görürse bu sürede "
+                      "ruhsat askıya alınır."))
     if x.temporary_closure:
         b.years("gecici-kapanis", "Geçici kapalı tutmanın son günü", x.temporary_closure, 2,
                 "gecici-kapanis-2-yil", S_CLOSED)
@@ -237,7 +249,10 @@ def compute_deadlines(x: DeadlineInput, cal: WorkCalendar) -> DeadlineResult:
                "tasfiye-60-gun", S_CLOSE)
     if x.muvazaa_found:
         b.years("muvazaa-yasak", "Muvazaa nedeniyle eczane açma yasağının bitişi",
-                x.muvazaa_found, 5, "muvazaa-5-yil", S_CLOSE)
+                x.muvazaa_found, 5, "muvazaa-5-yil", S_CLOSE,
+                notes=("Muvazaa eczacılar arasında yapılmışsa eczane açma yasağı hepsi hakkında "
+                       "uygulanır: bu eczacılar beş yıl süreyle eczane açmak için başvuruda "
+                       "bulunamaz.",))
     if x.death:
         _heirs(b, x)
     reasons = (Reason("is-gunu", f"{RESEARCH} §4", "İş günü: cumartesi, pazar ve resmî "

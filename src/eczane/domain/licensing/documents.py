@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from eczane.domain.errors import ParseError
-from eczane.domain.licensing.reasons import SEED_ISTANBUL, Reason, get_date, tr_date
+from eczane.domain.licensing.reasons import SEED_ISTANBUL, Reason, field_label, get_date, tr_date
 
 KINDS = {"serbest": "Serbest eczane", "hastane": "Hastane eczanesi"}
 STATUS_TR = {"tamam": "Tamam", "eski": "Tarihi eski", "eksik": "Eksik", "ileri": "İleri tarih",
@@ -66,17 +66,17 @@ class DocumentRequest:
               known_ids: frozenset[str]) -> DocumentRequest:
         kind = str(data.get("tur") or "serbest")
         if kind not in KINDS:
-            raise ParseError(f"'tur' bilinmiyor: {kind!r} (serbest, hastane).", code="bad_value")
+            raise ParseError(f"{field_label('tur')} bilinmiyor: {kind!r} (serbest, hastane).", code="bad_value")
         conds = data.get("durumlar") or []
         if not isinstance(conds, list):
-            raise ParseError("'durumlar' bir liste olmalı.", code="bad_value")
+            raise ParseError(f"{field_label('durumlar')} bir liste olmalı.", code="bad_value")
         for c in conds:
             if c not in known_conditions:
                 raise ParseError(f"Bilinmeyen durum: {c!r} (beklenen: "
                                  f"{', '.join(known_conditions)}).", code="bad_value")
         raw = data.get("belgeler") or {}
         if not isinstance(raw, dict):
-            raise ParseError("'belgeler' bir nesne olmalı: {belge_kodu: tarih}.", code="bad_value")
+            raise ParseError(f"{field_label('belgeler')} bir nesne olmalı: {{belge_kodu: tarih}}.", code="bad_value")
         obtained: dict[str, date] = {}
         for key in raw:
             if key not in known_ids:

@@ -28,6 +28,7 @@ from eczane.domain.licensing.reasons import (
     SEED_ISTANBUL,
     Reason,
     dec_str,
+    field_label,
     num,
     tl,
 )
@@ -95,24 +96,26 @@ class FeeQuery:
 
     @classmethod
     def parse(cls, data: dict[str, Any]) -> FeeQuery:
+        if data.get("yil") in (None, ""):
+            raise ParseError(f"{field_label('yil')} alanı zorunlu (ör. 2026).", code="missing")
         try:
             year = int(str(data.get("yil")))
         except ValueError:
-            raise ParseError(f"'yil' bir yıl olmalı: {data.get('yil')!r}.", code="bad_number") from None
+            raise ParseError(f"{field_label('yil')} bir yıl olmalı: {data.get('yil')!r}.", code="bad_number") from None
         pop_raw = data.get("nufus")
         pop = None
         if pop_raw not in (None, ""):
             try:
                 pop = int(str(pop_raw).replace(".", ""))
             except ValueError:
-                raise ParseError(f"'nufus' tam sayı olmalı: {pop_raw!r}.", code="bad_number") from None
+                raise ParseError(f"{field_label('nufus')} tam sayı olmalı: {pop_raw!r}.", code="bad_number") from None
         op = str(data.get("islem") or "acilis")
         if op not in OPERATIONS:
-            raise ParseError(f"'islem' bilinmiyor: {op!r} ({', '.join(OPERATIONS)}).",
+            raise ParseError(f"{field_label('islem')} bilinmiyor: {op!r} ({', '.join(OPERATIONS)}).",
                              code="bad_value")
         district = str(data.get("ilce") or "").strip() or None
         if pop is None and district is None:
-            raise ParseError("'nufus' veya 'ilce' alanlarından biri gerekli.", code="missing")
+            raise ParseError(f"{field_label('nufus')} veya {field_label('ilce')} alanlarından biri gerekli.", code="missing")
         return cls(year, pop, district, op)
 
 

@@ -9,6 +9,13 @@ Turkish letters, spacing and punctuation, and the "Eczanesi"/"Eczane" suffix are
 True
 >>> name_key("Yeni  Şifa Eczanesı") == name_key("yenişifa")
 True
+
+The same seed section's sign (tabela) rules, maddeler 2–5, are yes/no questions kept in
+``data/licensing/signs.yaml``; :func:`check_signs` answers each with its text and source.
+
+>>> rule = SignRule("totem", "Önünde totem tabela var", False, "… konulamaz.", "seed 001")
+>>> [r.ok for r in check_signs((rule,), {"totem": True})], check_signs((rule,), {})[0].ok
+([False], None)
 """
 
 from __future__ import annotations
@@ -44,6 +51,8 @@ class NameResult:
     similar: tuple[str, ...]
     """Close but different names (a warning, not a refusal)."""
     reasons: tuple[Reason, ...]
+    signs: tuple[Reason, ...] = ()
+    """The sign rules answered (seed 001 maddeler 2–5); ``ok`` None = not answered."""
 
     @property
     def ok(self) -> bool:
@@ -52,7 +61,40 @@ class NameResult:
     def to_json(self) -> dict[str, Any]:
         return {"result": "uygun" if self.ok else "ayni_isim", "anahtar": self.key,
                 "ayni": list(self.same), "benzer": list(self.similar),
+                "tabela": [s.to_json() for s in self.signs],
                 "reasons": [r.to_json() for r in self.reasons]}
+
+
+@dataclass(frozen=True)
+class SignRule:
+    """One sign rule as a yes/no question."""
+
+    key: str
+    question: str
+    """The question in Turkish (what the pharmacist answers)."""
+    good: bool
+    """The answer that complies."""
+    text: str
+    """The rule's own words."""
+    source: str
+
+
+def check_signs(rules: Iterable[SignRule], answers: dict[str, bool | None]) -> tuple[Reason, ...]:
+    """Each sign rule with the pharmacist's answer: complies, does not, or not answered.
+
+    References: seed 001 §Eczanelere verilecek isimler ve eczane tabelası maddeler 2–5.
+    """
+    out = []
+    for r in rules:
+        given = answers.get(r.key)
+        if given is None:
+            ok, verdict = None, "Yanıtlanmadı; kuralı yerinde kontrol edin."
+        elif given == r.good:
+            ok, verdict = True, "Kurala uygun."
+        else:
+            ok, verdict = False, "Kurala aykırı."
+        out.append(Reason(f"tabela-{r.key}", r.source, f"{r.question}: {verdict} {r.text}", ok))
+    return tuple(out)
 
 
 def check_name(name: str, existing: Iterable[str], *, province: str = "") -> NameResult:

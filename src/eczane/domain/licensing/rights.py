@@ -31,10 +31,16 @@ from datetime import date
 from typing import Any
 
 from eczane.domain.errors import ParseError
+from eczane.domain.licensing.assistant import (
+    AssistantReading,
+    assistant_readings,
+    readings_disagree,
+)
 from eczane.domain.licensing.reasons import (
     RESEARCH,
     SEED_GUIDE,
     Reason,
+    field_label,
     get_bool,
     get_date,
     tr_date,
@@ -71,11 +77,16 @@ S_CLOSE = f"{SEED_GUIDE} §'bu tarihten sonra eczanelerini kapatmaları durumund
 S_ASSIST = f"{SEED_GUIDE} §'2013 ve daha sonraki yıllarda eczacılık fakültelerine'"
 S_CRIT = f"{SEED_GUIDE} §ECZANE AÇILMASI KRİTERLERİ"
 S_AEO = f"{SEED_GUIDE} §AEO değerlendirmesi 1–3 (bağlayıcı değildir)"
-S_MUVAZAA = f"{SEED_GUIDE} §Eczanenin kapatılması ('beş yıl süreyle eczane açamaz')"
+S_MUVAZAA = (f"{SEED_GUIDE} §Eczanenin kapatılması ('beş yıl süreyle eczane açamaz'; "
+             "'Muvazaanın eczacılar arasında yapılmış olması hâlinde, eczane açma yasağı hepsi "
+             "hakkında uygulanır')")
 S_TAKEOVER = f"{SEED_GUIDE} §'eczanelerini devir alacak olan eczacıların'"
-TAKEOVER = Reason("devralma", S_TAKEOVER, "Bir kereye mahsus devir hakkını kullanan (2012'de "
-                  "eczanesi olan) bir eczacının eczanesini devralırsanız TİTCK ilanını beklemeniz "
-                  "gerekmez; belgeleri il/ilçe sağlık müdürlüğüne verirsiniz.", None)
+
+
+def _takeover(dates: LawDates) -> Reason:
+    return Reason("devralma", S_TAKEOVER, f"{tr_date(dates.law_date)} tarihinde eczanesi olan "
+                  "bir eczacının eczanesini devralırsanız TİTCK ilanını beklemeniz gerekmez; "
+                  "belgeleri il/ilçe sağlık müdürlüğüne verirsiniz.", None)
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,8 @@ class LawDates:
     law_date_alt: date | None = None
     """The research's date (31.05.2012, RG); a date between the two gets a warning."""
     law_date_note: str = ""
+    assistant_graduation_after: int = 2012
+    """seed 001's other wording: graduates after 2012 need the assistantship (see assistant.py)."""
 
 
 @dataclass(frozen=True)
@@ -130,26 +143,27 @@ class PharmacistHistory:
             try:
                 enrolment = int(str(year))
             except ValueError:
-                raise ParseError(f"'kayit_yili' bir yıl olmalı: {year!r}.", code="bad_number") from None
+                raise ParseError(f"{field_label('kayit_yili')} bir yıl olmalı: {year!r}.", code="bad_number") from None
         rows = data.get("olaylar") or []
         if not isinstance(rows, list):
-            raise ParseError("'olaylar' bir liste olmalı.", code="bad_value")
+            raise ParseError(f"{field_label('olaylar')} bir liste olmalı.", code="bad_value")
         events = []
         for i, row in enumerate(rows, start=1):
             if not isinstance(row, dict):
-                raise ParseError(f"olaylar[{i}] bir nesne olmalı.", code="bad_row")
+                raise ParseError(f"{field_label(f'olaylar[{i}]')} bir nesne olmalı.", code="bad_row")
             kind = str(row.get("tur", ""))
             if kind not in EVENT_KINDS:
-                raise ParseError(f"olaylar[{i}].tur bilinmiyor: {kind!r} (beklenen: "
-                                 f"{', '.join(EVENT_KINDS)}).", code="bad_kind")
-            on = get_date(row, "tarih", required=True)
+                raise ParseError(f"{field_label(f'olaylar[{i}].tur')} bilinmiyor: {kind!r} "
+                                 f"(beklenen: {', '.join(EVENT_KINDS)}).", code="bad_kind")
+            key = f"olaylar[{i}].tarih"
+            on = get_date({key: row.get("tarih")}, key, required=True)
             assert on is not None
             events.append(PharmacyEvent(kind, on))
         months = data.get("yardimci_eczacilik_ay") or 0
         try:
             assistant = int(str(months))
         except ValueError:
-            raise ParseError(f"'yardimci_eczacilik_ay' tam sayı olmalı: {months!r}.",
+            raise ParseError(f"{field_label('yardimci_eczacilik_ay')} tam sayı olmalı: {months!r}.",
                              code="bad_number") from None
         return cls(
             graduation=get_date(data, "mezuniyet"), enrolment_year=enrolment,
@@ -186,6 +200,8 @@ class RightsResult:
     actions: tuple[ActionVerdict, ...]
     reasons: tuple[Reason, ...]
     """General reasons (classification, warnings)."""
+    assistant: tuple[AssistantReading, ...] = ()
+    """Both readings of seed 001's assistant-pharmacist rule for this pharmacist."""
 
     @property
     def category_text(self) -> str:
@@ -206,6 +222,8 @@ class RightsResult:
                                         "nufus_siniri": a.population_limit,
                                         "puanlama": a.scoring, "puan_yarim": a.score_halved}
                              for a in self.actions},
+                "yardimci_eczacilik_okumalari": [r.to_json() for r in self.assistant],
+                "yardimci_eczacilik_okumalari_ayrisiyor": readings_disagree(self.assistant),
             },
             "reasons": reasons,
         }
@@ -228,7 +246,7 @@ def _replay(h: PharmacistHistory, dates: LawDates) -> tuple[bool, bool]:
         if e.on <= dates.law_date:
             at_law = state
     if h.had_pharmacy_on_law_date is not None and h.had_pharmacy_on_law_date != at_law:
-        raise ParseError("'kanun_tarihinde_eczanesi_vardi' olaylarla çelişiyor: olaylara göre "
+        raise ParseError(f"{field_label('kanun_tarihinde_eczanesi_vardi')} olaylarla çelişiyor: olaylara göre "
                          f"{tr_date(dates.law_date)} tarihinde eczane "
                          f"{'vardı' if at_law else 'yoktu'}.", code="inconsistent")
     return at_law, state
@@ -236,7 +254,8 @@ def _replay(h: PharmacistHistory, dates: LawDates) -> tuple[bool, bool]:
 
 def _category(h: PharmacistHistory, dates: LawDates, had: bool) -> tuple[str, Reason]:
     if h.graduation is None and h.enrolment_year is None:
-        raise ParseError("'mezuniyet' veya 'kayit_yili' alanlarından en az biri gerekli.",
+        raise ParseError(f"{field_label('mezuniyet')} veya {field_label('kayit_yili')} alanlarından en az "
+                         "biri gerekli.",
                          code="missing")
     if h.enrolment_year is not None and h.enrolment_year >= dates.assistant_enrolment_year:
         return "2013_sonrasi", Reason(
@@ -248,7 +267,7 @@ def _category(h: PharmacistHistory, dates: LawDates, had: bool) -> tuple[str, Re
             None)
     if h.graduation is not None and h.graduation > dates.law_date and h.enrolment_year is None:
         raise ParseError(f"Mezuniyet {tr_date(h.graduation)} kanun tarihinden sonra: fakülteye "
-                         "kayıt yılını ('kayit_yili') girin.", code="missing")
+                         f"kayıt yılını ({field_label('kayit_yili')}) girin.", code="missing")
     who = ("eczacıydınız ama eczaneniz yoktu" if h.graduation and h.graduation <= dates.law_date
            else "eczacılık fakültesi öğrencisiydiniz")
     return "2012_eczanesiz", Reason(
@@ -276,6 +295,19 @@ def check_rights(h: PharmacistHistory, dates: LawDates, *, today: date) -> Right
         dated = [e.on for e in h.events] + ([h.graduation] if h.graduation else [])
         if any(lo <= d <= hi for d in dated):
             general.append(Reason("kanun-tarihi", f"{RESEARCH} §1.1", dates.law_date_note, None))
+    readings = assistant_readings(h.graduation, h.enrolment_year,
+                                  graduated_after=dates.assistant_graduation_after,
+                                  enrolled_from=dates.assistant_enrolment_year)
+    if readings_disagree(readings):
+        grad, enrol = readings
+        general.append(Reason(
+            "yardimci-eczacilik-celiski", f"{grad.source}; {enrol.source}",
+            "Kaynak bu şartı iki farklı biçimde yazıyor: mezuniyete göre ("
+            f"{grad.rule.split(' en az')[0]}) şart sizin için "
+            f"{'geçerli' if grad.required else 'geçerli değil'}; fakülteye kayıt yılına göre ("
+            f"{enrol.rule.split(' en az')[0]}) {'geçerli' if enrol.required else 'geçerli değil'}."
+            " Bu hesap yönetmeliğin tanımını (kayıt yılı) kullanır; başvurmadan önce odanıza "
+            "danışın.", None))
     ev = sorted(h.events, key=lambda e: e.on)
     after = [e for e in ev if e.on >= dates.window_start]
     transfers = [e for e in after if e.kind == "devir"]
@@ -298,7 +330,7 @@ def check_rights(h: PharmacistHistory, dates: LawDates, *, today: date) -> Right
         _transfer(category, has, exempt_pharmacy, in_window),
         _move_within(h, has),
         _move_out(h, category, has, exempt_pharmacy, moves_out, in_window),
-    ), tuple(general))
+    ), tuple(general), readings)
 
 
 def _open(h: PharmacistHistory, dates: LawDates, category: str, has: bool,
@@ -313,7 +345,9 @@ def _open(h: PharmacistHistory, dates: LawDates, category: str, has: bool,
         if today < ban_end:
             return _v(a, IZINSIZ, Reason("muvazaa-yasak", S_MUVAZAA, "Muvazaa tespiti "
                       f"({tr_date(h.muvazaa_date)}) nedeniyle {tr_date(ban_end)} tarihine kadar "
-                      "eczane açamazsınız.", False))
+                      "eczane açamaz, açmak için başvuruda da bulunamazsınız. Muvazaa eczacılar "
+                      "arasında yapılmışsa yasak taraf olan eczacıların hepsine uygulanır.",
+                      False))
     if has:
         return _v(a, IZINSIZ, Reason("tek-eczane", f"{RESEARCH} §1.2 (Yönetmelik md. 5) [S]",
                                      "Zaten bir eczaneniz var; ikinci bir eczane açılamaz "
@@ -332,14 +366,14 @@ def _open(h: PharmacistHistory, dates: LawDates, category: str, has: bool,
                                      True),
                   Reason("nufus-kriteri", S_CRIT, "2013 sonrası kayıtlılar eczaneyi TİTCK'nın "
                          "ilan ettiği ilçelere, 3.500 kişi kuralı ve yerleştirme puanıyla açar.",
-                         None), *extra, TAKEOVER, halved=halved)
+                         None), *extra, _takeover(dates), halved=halved)
     if category == "2012_eczanesiz" and not opens:
         return _v(a, IZINLI, Reason("gecici3-acma", S_HAD_NOT, "Bir kereye mahsus olmak üzere "
                                     "nüfus sınırlamasına tabi olmadan istediğiniz ilçede eczane "
                                     "açabilirsiniz.", True),
                   Reason("2014-mekan", S_HAD_NOT, "Mekân 2014 yönetmeliğine uymalı (yapı "
                          "ruhsatında dükkan/işyeri, cadde üzerinde cephe ve kapı).", None),
-                  TAKEOVER)
+                  _takeover(dates))
     # No pharmacy now but one before: the last one was transferred or closed after the law date.
     if transfers:
         why = f"{tr_date(transfers[-1].on)} tarihinde eczanenizi devrettiniz"
@@ -349,7 +383,7 @@ def _open(h: PharmacistHistory, dates: LawDates, category: str, has: bool,
                                                           else S_HAD_NOT)
     return _v(a, SINIRLI, Reason("yeniden-acma", source, f"{why}; yeniden açılış nüfus "
                                  "sınırlamasına tabidir ve yerleştirme puanı hesaplanır.", False),
-              *extra, TAKEOVER, halved=halved)
+              *extra, _takeover(dates), halved=halved)
 
 
 def _transfer(category: str, has: bool, exempt: bool,

@@ -32,6 +32,7 @@ from eczane.domain.licensing.reasons import (
     SEED_GUIDE,
     Reason,
     dec_str,
+    field_label,
     get_bool,
     num,
     parse_decimal,
@@ -66,21 +67,21 @@ class ScoreInput:
         years = parse_decimal(data.get("meslek_yili"), "meslek_yili") \
             if data.get("meslek_yili") not in (None, "") else None
         if years is None:
-            raise ParseError("'meslek_yili' alanı zorunlu (sayı).", code="missing")
+            raise ParseError(f"{field_label('meslek_yili')} alanı zorunlu (sayı).", code="missing")
         rows = data.get("ilceler") or []
         if not isinstance(rows, list):
-            raise ParseError("'ilceler' bir liste olmalı.", code="bad_value")
+            raise ParseError(f"{field_label('ilceler')} bir liste olmalı.", code="bad_value")
         districts = []
         for i, row in enumerate(rows, start=1):
             if not isinstance(row, dict):
-                raise ParseError(f"ilceler[{i}] bir nesne olmalı.", code="bad_row")
+                raise ParseError(f"{field_label(f'ilceler[{i}]')} bir nesne olmalı.", code="bad_row")
             name = str(row.get("ilce") or "").strip()
             if not name:
-                raise ParseError(f"ilceler[{i}].ilce boş olamaz.", code="missing")
+                raise ParseError(f"{field_label(f'ilceler[{i}].ilce')} boş olamaz.", code="missing")
             y = parse_decimal(row.get("yil"), f"ilceler[{i}].yil ({name})")
             k = parse_decimal(row.get("katsayi"), f"ilceler[{i}].katsayi ({name})")
             if k <= 0:
-                raise ParseError(f"ilceler[{i}].katsayi ({name}) sıfırdan büyük olmalı.",
+                raise ParseError(f"{field_label(f'ilceler[{i}].katsayi ({name})')} sıfırdan büyük olmalı.",
                                  code="out_of_range")
             districts.append(DistrictService(name, y, k))
         total_district_years = sum((d.years for d in districts), Decimal(0))

@@ -17,32 +17,63 @@ the WC and sink toward the 35 m² (seed 001), the İstanbul directorate does not
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from eczane.domain.errors import ParseError
+from eczane.domain.licensing.premises import (
+    EQUIPMENT,
+    FLOOR_MATERIALS,
+    GROUND_FLOOR_PARTS,
+    OPERATIONS,
+    PART_KINDS,
+    Part,
+    Premises,
+)
 from eczane.domain.licensing.reasons import (
     SEED_GUIDE,
     SEED_ISTANBUL,
-    get_bool,
-    get_date,
     num,
-    parse_decimal,
 )
 from eczane.domain.text import fold
 
-PART_KINDS: dict[str, str] = {
-    "satis": "Satış alanı / banko", "bekleme": "Bekleme yeri", "laboratuvar": "Laboratuvar",
-    "depo": "Depo", "ofis": "Ofis / eczacı odası", "wc": "WC", "lavabo": "Lavabo",
-    "bodrum": "Bodrum", "asma_kat": "Asma kat", "merdiven": "Merdiven boşluğu",
-    "merdiven_alti": "Merdiven altı", "kolon": "Kolon", "ara_duvar": "Ara duvar",
-}
-"""Kinds of part a sketch (kroki/röleve) names, with their Turkish labels."""
-
-OPERATIONS = {"acilis": "Yeni açılış", "nakil": "Nakil", "devir": "Devir"}
+__all__ = ["EQUIPMENT", "FLOOR_MATERIALS", "GROUND_FLOOR_PARTS", "OPERATIONS", "PART_KINDS",
+           "Check", "FloorRule", "Part", "Premises", "SiteProfile", "SiteResult",
+           "TransferExemption", "area_arithmetic", "check_site", "excluded_sentence"]
 
 UYGUN, DEGIL, BILINMIYOR, UYGULANMAZ = "uygun", "uygun_degil", "bilinmiyor", "uygulanmaz"
+
+
+@dataclass(frozen=True)
+class FloorRule:
+    """Which floor coverings satisfy a profile's floor rule; others are unknown (ask)."""
+
+    text: str
+    source: str
+    ok: frozenset[str]
+    not_ok: frozenset[str]
+
+
+@dataclass(frozen=True)
+class TransferExemption:
+    """The one condition under which a transfer (devir) skips the area, permit and frontage rules.
+
+    seed 001: "30 Mayıs 2012 tarihinde eczanesi olan eczacıların eczaneleri 35 metrekareden
+    küçük ise, bu eczanenin devredilmesi hâlinde bir defaya mahsus olmak üzere herhangi bir
+    metrekare kısıtlaması uygulanmayacaktır." and "... eczanelerini devir etmek isterlerse; ...
+    dükkan/işyeri yazılı olması şartı ile cephesinin ve kapılarının ... bulunması zorunluluğu
+    aranmayacaktır." Built from rules.yaml (the law date lives there).
+    """
+
+    condition: str
+    """The one wording, e.g. "Devreden eczacının 30.05.2012 tarihinde eczanesi vardı"."""
+    source: str
+
+
+DEFAULT_EXEMPTION = TransferExemption(
+    "Devreden eczacının 30.05.2012 tarihinde eczanesi vardı",
+    f"{SEED_GUIDE} §'30 Mayıs 2012 tarihinde eczanesi olan eczacılar' (devir paragrafları)")
+"""Used when the caller passes none (doctests); the adapter builds it from rules.yaml."""
 
 
 @dataclass(frozen=True)
@@ -77,104 +108,25 @@ class SiteProfile:
     """How long a licence under this profile may last."""
     source: str = ""
     valid_from: str = ""
+    excluded_note: str = ""
+    """Why the excluded list is what it is (an interpretation is said to be one)."""
+    ground_floor: tuple[str, ...] = ("bekleme",)
+    """Parts that must be on the entrance floor (keys of :data:`GROUND_FLOOR_PARTS`)."""
+    ground_floor_source: str = ""
+    floor: FloorRule | None = None
 
 
-@dataclass(frozen=True)
-class Part:
-    """One part of the premises, as the sketch names it."""
+def excluded_sentence(profile: SiteProfile) -> str:
+    """The Turkish sentence naming what the area sum leaves out — from the list the sum uses.
 
-    name: str
-    kind: str
-    """One of :data:`PART_KINDS`."""
-    area_m2: Decimal
-
-
-@dataclass(frozen=True)
-class Premises:
-    """What the pharmacist knows about the shop. ``None`` = not known yet (checked as unknown)."""
-
-    parts: tuple[Part, ...]
-    operation: str = "acilis"
-    """acilis / nakil / devir (devir of a pharmacy licensed before 12.04.2014 relaxes rules)."""
-    licensed_before_2014: bool = False
-    """The pharmacy being taken over was licensed before the 2014 regulation."""
-    height_m: Decimal | None = None
-    permit_wording: str | None = None
-    """What the yapı ruhsatı / yapı kullanma izni says the space is (e.g. "dükkan")."""
-    street_frontage: bool | None = None
-    """Facade and door on a municipal street or avenue."""
-    transport_hub: bool = False
-    """Airport, port, bus or train station (exempt from the frontage and health-building rules)."""
-    health_institution: str | None = None
-    """yok / muayenehane / tahlil_goruntuleme / diger (a health institution in the building)."""
-    door_into_other_shop: bool | None = None
-    lab_opens_outside: bool | None = None
-    waiting_on_entrance_floor: bool | None = None
-    uncancelled_licence: bool | None = None
-    """The place already has a pharmacy licence that is not cancelled yet (seed 002 MÜRACAAT)."""
-    disaster_documented: bool | None = None
-    """The earlier pharmacy was licensed before the disaster and damage is documented."""
-    temporary_building: bool = False
-    equipment: dict[str, bool | None] = field(default_factory=dict)
-    """buzdolabi, isi_nem_kaydi, kalibrasyon, sehir_suyu, zehir_dolaplari → True/False/None."""
-
-    @classmethod
-    def parse(cls, data: dict[str, Any]) -> Premises:
-        """From the JSON input documented in docs/licensing.md; ParseError names the field."""
-        rows = data.get("bolumler")
-        if not isinstance(rows, list) or not rows:
-            raise ParseError("'bolumler' listesi zorunlu: her bölüm için ad, tur ve alan_m2.",
-                             code="missing")
-        parts = []
-        for i, row in enumerate(rows, start=1):
-            if not isinstance(row, dict):
-                raise ParseError(f"bolumler[{i}] bir nesne olmalı.", code="bad_row")
-            kind = str(row.get("tur", "")).strip()
-            if kind not in PART_KINDS:
-                raise ParseError(f"bolumler[{i}].tur bilinmiyor: {kind!r} (beklenen: "
-                                 f"{', '.join(PART_KINDS)}).", code="bad_kind")
-            area = parse_decimal(row.get("alan_m2"), f"bolumler[{i}].alan_m2")
-            parts.append(Part(str(row.get("ad") or PART_KINDS[kind]), kind, area))
-        op = str(data.get("islem", "acilis"))
-        if op not in OPERATIONS:
-            raise ParseError(f"'islem' bilinmiyor: {op!r} (acilis, nakil, devir).", code="bad_op")
-        hi = data.get("saglik_kurulusu")
-        if hi not in (None, "", "yok", "muayenehane", "tahlil_goruntuleme", "diger"):
-            raise ParseError(f"'saglik_kurulusu' bilinmiyor: {hi!r} (yok, muayenehane, "
-                             "tahlil_goruntuleme, diger).", code="bad_value")
-        height = data.get("yukseklik_m")
-        equipment_raw = data.get("donanim") or {}
-        if not isinstance(equipment_raw, dict):
-            raise ParseError("'donanim' bir nesne olmalı.", code="bad_value")
-        equipment = {k: get_bool(equipment_raw, k, default=None) for k in EQUIPMENT}
-        get_date(data, "afet_tarihi")  # validated for the record; not needed for the check
-        return cls(
-            parts=tuple(parts), operation=op,
-            licensed_before_2014=bool(get_bool(data, "2014_oncesi_ruhsatli")),
-            height_m=None if height in (None, "") else parse_decimal(height, "yukseklik_m"),
-            permit_wording=(str(data["ruhsat_ibaresi"]) if data.get("ruhsat_ibaresi") else None),
-            street_frontage=get_bool(data, "cadde_cephesi", default=None),
-            transport_hub=bool(get_bool(data, "ulasim_merkezi")),
-            health_institution=str(hi) if hi else None,
-            door_into_other_shop=get_bool(data, "baska_dukkana_kapi", default=None),
-            lab_opens_outside=get_bool(data, "lab_disariya_acik", default=None),
-            waiting_on_entrance_floor=get_bool(data, "bekleme_giris_katinda", default=None),
-            uncancelled_licence=get_bool(data, "iptal_edilmemis_ruhsat", default=None),
-            disaster_documented=get_bool(data, "afet_belgeli", default=None),
-            temporary_building=bool(get_bool(data, "gecici_yapi")),
-            equipment=equipment,
-        )
-
-
-EQUIPMENT: dict[str, tuple[str, str]] = {
-    "buzdolabi": ("Soğuk zincir ilaçlar için buzdolabı", "madde 10"),
-    "isi_nem_kaydi": ("Sıcaklık-nem takibi: kayıt, erken uyarı sistemi, hafızalı termometre",
-                      "madde 10"),
-    "kalibrasyon": ("Tüm cihazların düzenli kalibrasyonu", "madde 10"),
-    "sehir_suyu": ("Laboratuvarda şehir suyu", "madde 11"),
-    "zehir_dolaplari": ("Kırmızı kapaklı 'şiddetli zehirler' ve yeşil kapaklı 'ayrı "
-                        "bulundurulacak zehirler' dolapları", "madde 12"),
-}
+    >>> p = SiteProfile("i", "İstanbul", Decimal(35), frozenset({"wc", "lavabo", "kolon"}), "", "")
+    >>> excluded_sentence(p)
+    'Alana sayılmayan bölümler: WC, Lavabo, Kolon. Sayılanlar: Satış alanı / banko, Bekleme yeri, Laboratuvar, Depo, Ofis / eczacı odası, Bodrum, Asma kat, Merdiven boşluğu, Merdiven altı, Ara duvar.'
+    """
+    out = [PART_KINDS[k] for k in PART_KINDS if k in profile.excluded_kinds]
+    kept = [PART_KINDS[k] for k in PART_KINDS if k not in profile.excluded_kinds]
+    text = f"Alana sayılmayan bölümler: {', '.join(out) or 'yok'}."
+    return text + (f" Sayılanlar: {', '.join(kept)}." if kept else "")
 
 
 @dataclass(frozen=True)
@@ -243,25 +195,26 @@ def area_arithmetic(premises: Premises, profile: SiteProfile) -> tuple[Decimal, 
     return c_sum, e_sum, text
 
 
-def check_site(premises: Premises, profile: SiteProfile) -> SiteResult:
+def check_site(premises: Premises, profile: SiteProfile,
+               exemption: TransferExemption = DEFAULT_EXEMPTION) -> SiteResult:
     """Apply every rule of ``profile`` to ``premises``; unknown inputs give ``bilinmiyor``.
 
     References: seed 001 §'kullanılacak yerin özellikleri' maddeler 1–13 and the devir
     paragraphs; seed 002 §1.1, §2.1 and MÜRACAAT; research/licensing.md §1.6.
     """
     counted, excluded, arithmetic = area_arithmetic(premises, profile)
-    old_transfer = premises.operation == "devir" and premises.licensed_before_2014
+    old_transfer = premises.operation == "devir" and premises.transferor_had_pharmacy_2012
     checks: list[Check] = []
     minimum = num(profile.min_area_m2, 2, trim=True)
     if old_transfer and not profile.disaster:
         checks.append(Check(
             "alan", "Asgari alan", UYGULANMAZ,
-            f"2014 öncesi ruhsatlı eczanenin devrinde bir defaya mahsus metrekare kısıtlaması "
+            f"{exemption.condition}: bu devirde bir defaya mahsus metrekare kısıtlaması "
             f"uygulanmaz ({arithmetic}).",
             "30 Mayıs 2012 tarihinde eczanesi olan eczacıların eczaneleri 35 metrekareden küçük "
             "ise, bu eczanenin devredilmesi hâlinde bir defaya mahsus olmak üzere herhangi bir "
             "metrekare kısıtlaması uygulanmayacaktır.",
-            f"{SEED_GUIDE} §30 Mayıs 2012 tarihinde eczanesi olan eczacılar (35 m² paragrafı)"))
+            f"{exemption.source} (35 m² paragrafı)"))
     else:
         ok = counted >= profile.min_area_m2
         alt = ""
@@ -270,7 +223,8 @@ def check_site(premises: Premises, profile: SiteProfile) -> SiteResult:
         verdict = "yeterli" if ok else f"yetersiz: {num(profile.min_area_m2 - counted, 2, trim=True)} m² eksik"
         checks.append(Check(
             "alan", "Asgari alan", UYGUN if ok else DEGIL,
-            f"{arithmetic}. En az {minimum} m² gerekir: {verdict}.{alt}",
+            f"{arithmetic}. En az {minimum} m² gerekir: {verdict}.{alt} "
+            f"{excluded_sentence(profile)}",
             profile.area_text, profile.area_source))
     if profile.min_height_m is not None:
         h = premises.height_m
@@ -283,19 +237,20 @@ def check_site(premises: Premises, profile: SiteProfile) -> SiteResult:
             st, msg = DEGIL, f"Giriş katı yüksekliği {num(h, 2, trim=True)} m < {need} m."
         checks.append(Check("yukseklik", "Giriş katı yüksekliği", st, msg,
                             profile.height_text, profile.height_source))
-    checks.extend(_building_checks(premises, profile, old_transfer))
+    checks.extend(_building_checks(premises, profile, old_transfer, exemption))
     checks.extend(_inside_checks(premises, profile))
     return SiteResult(profile, counted, excluded, tuple(checks))
 
 
-def _building_checks(premises: Premises, profile: SiteProfile, old_transfer: bool) -> list[Check]:
+def _building_checks(premises: Premises, profile: SiteProfile, old_transfer: bool,
+                     exemption: TransferExemption) -> list[Check]:
     out: list[Check] = []
     permit_text = ("Eczane olarak kullanılacak binanın yapı kullanım izin belgesi veya yapı "
                    "ruhsatının bulunması ve bu belgelerde dükkan ibaresinin bulunması gerekir.")
     if old_transfer:
         out.append(Check("ruhsat_ibaresi", "Yapı ruhsatında 'dükkan' ibaresi", UYGULANMAZ,
-                         "2012'de mevcut eczanenin devrinde dükkan/işyeri ibaresi aranmaz.",
-                         permit_text, f"{SEED_GUIDE} §eczanelerini devir etmek isterlerse"))
+                         f"{exemption.condition}: devirde dükkan/işyeri ibaresi aranmaz.",
+                         permit_text, exemption.source))
     elif profile.street_frontage:
         wording = premises.permit_wording
         if wording is None:
@@ -313,10 +268,11 @@ def _building_checks(premises: Premises, profile: SiteProfile, old_transfer: boo
                      "cephesinin ve kapılarının belediyelere ait cadde ve sokak üzerinde "
                      "bulunması zorunludur.")
     if old_transfer or not profile.street_frontage:
-        why = ("2012'de mevcut eczanenin devrinde cephe şartı aranmaz." if old_transfer
+        why = (f"{exemption.condition}: devirde cephe şartı aranmaz." if old_transfer
                else f"{profile.label} için uygulanmaz.")
         out.append(Check("cephe", "Bağımsız dükkân, caddeye cephe ve kapı", UYGULANMAZ, why,
-                         frontage_text, _g("madde 4")))
+                         frontage_text,
+                         exemption.source if old_transfer else _g("madde 4")))
     elif premises.transport_hub:
         out.append(Check("cephe", "Bağımsız dükkân, caddeye cephe ve kapı", UYGULANMAZ,
                          "Havaalanı, liman, otogar veya tren garında cephe şartı aranmaz.",
@@ -390,13 +346,60 @@ def _inside_checks(premises: Premises, profile: SiteProfile) -> list[Check]:
     out.append(Check("laboratuvar_disari", "Laboratuvarın dışarıyla bağlantısı", st, msg,
                      "Eczane laboratuvarının doğrudan dışarısı ile bağlantısı olamaz.",
                      f"{_g('madde 6')}; {SEED_ISTANBUL} §2.1"))
-    st, msg = _yesno(premises.waiting_on_entrance_floor, True,
-                     "Bekleme yeri giriş katında.", "Bekleme yeri giriş katında değil.")
-    out.append(Check("bekleme", "Bekleme yeri giriş katında", st, msg,
-                     "Hastaların bekleme yerleri eczanenin giriş katında bulunur. (İstanbul: "
-                     "Banko, Müşterilerin Bekleme Yerleri ile laboratuvar giriş katta olmalıdır.)",
-                     f"{_g('madde 7')}; {SEED_ISTANBUL} §1.1"))
+    if has_lab:
+        st, msg = _yesno(premises.lab_separated, True,
+                         "Laboratuvar müşteri ve hastalardan ayrılmış.",
+                         "Laboratuvar müşteri ve hastalarla irtibatlı; ayrılmalı.")
+    else:
+        st, msg = UYGULANMAZ, "Krokide laboratuvar yok."
+    out.append(Check("laboratuvar_ayri", "Laboratuvar müşterilerden ayrı", st, msg,
+                     "Eczanelerin laboratuvar kısımları, müşteriler veya hastalarla irtibat "
+                     "olmayacak şekilde ayrılır.", _g("madde 8")))
+    out.extend(_ground_floor_checks(premises, profile, has_lab))
+    out.append(_floor_check(premises, profile))
     for key, (title, article) in EQUIPMENT.items():
         st, msg = _yesno(premises.equipment.get(key), True, "Var.", "Yok.")
         out.append(Check(f"donanim_{key}", title, st, msg, title, _g(article)))
     return out
+
+
+_GROUND_TEXT = {"bekleme": "Hastaların bekleme yerleri eczanenin giriş katında bulunur.",
+                "banko": "Banko, Müşterilerin Bekleme Yerleri ile laboratuvar giriş katta "
+                         "olmalıdır.",
+                "laboratuvar": "Banko, Müşterilerin Bekleme Yerleri ile laboratuvar giriş "
+                               "katta olmalıdır."}
+
+
+def _ground_floor_checks(premises: Premises, profile: SiteProfile, has_lab: bool) -> list[Check]:
+    """One check per part the profile wants on the entrance floor (data: ground_floor)."""
+    out = []
+    for key in profile.ground_floor:
+        title = f"{GROUND_FLOOR_PARTS[key]} giriş katında"
+        rule = "bekleme" if key == "bekleme" else f"giris_kati_{key}"
+        if key == "laboratuvar" and not has_lab:
+            st, msg = UYGULANMAZ, "Krokide laboratuvar yok."
+        else:
+            st, msg = _yesno(premises.on_entrance_floor.get(key), True,
+                             f"{GROUND_FLOOR_PARTS[key]} giriş katında.",
+                             f"{GROUND_FLOOR_PARTS[key]} giriş katında değil.")
+        out.append(Check(rule, title, st, msg, _GROUND_TEXT[key], profile.ground_floor_source))
+    return out
+
+
+def _floor_check(premises: Premises, profile: SiteProfile) -> Check:
+    """Floor covering against the profile's floor rule (seed 001 madde 7; seed 002 §1.1)."""
+    rule = profile.floor
+    if rule is None:
+        return Check("zemin", "Zemin kaplaması", UYGULANMAZ, f"{profile.label} için zemin "
+                     "kuralı yok.", "", profile.source)
+    m = premises.floor_material
+    if m is None:
+        st, msg = BILINMIYOR, "Zemin kaplaması girilmedi."
+    elif m in rule.ok:
+        st, msg = UYGUN, f"{FLOOR_MATERIALS[m]} kuralı karşılar."
+    elif m in rule.not_ok:
+        st, msg = DEGIL, f"{FLOOR_MATERIALS[m]} bu profilde kabul edilmez."
+    else:
+        st, msg = BILINMIYOR, (f"{FLOOR_MATERIALS[m]}: kaynak açıkça saymıyor; uygun sayılıp "
+                               "sayılmadığını müdürlüğe sorun.")
+    return Check("zemin", "Zemin kaplaması", st, msg, rule.text, rule.source)

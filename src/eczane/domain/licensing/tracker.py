@@ -24,7 +24,14 @@ from typing import Any
 
 from eczane.domain.errors import ParseError
 from eczane.domain.licensing.documents import KINDS, add_one_month
-from eczane.domain.licensing.reasons import SEED_GUIDE, SEED_ISTANBUL, Reason, get_date, tr_date
+from eczane.domain.licensing.reasons import (
+    SEED_GUIDE,
+    SEED_ISTANBUL,
+    Reason,
+    field_label,
+    get_date,
+    tr_date,
+)
 
 
 @dataclass(frozen=True)
@@ -87,11 +94,11 @@ class TrackerInput:
     def parse(cls, data: dict[str, Any]) -> TrackerInput:
         kind = str(data.get("tur") or "serbest")
         if kind not in KINDS:
-            raise ParseError(f"'tur' bilinmiyor: {kind!r} (serbest, hastane).", code="bad_value")
+            raise ParseError(f"{field_label('tur')} bilinmiyor: {kind!r} (serbest, hastane).", code="bad_value")
         raw = data.get("adimlar")
         raw = {} if raw is None else raw
         if not isinstance(raw, dict):
-            raise ParseError("'adimlar' bir nesne olmalı.", code="bad_value")
+            raise ParseError("Adımlar bir nesne olmalı.", code="bad_value")
         known = {s.key for s in steps_for(kind, True)}
         steps = {}
         for key, val in raw.items():
@@ -103,7 +110,7 @@ class TrackerInput:
         docs_raw = data.get("belgeler")
         docs_raw = {} if docs_raw is None else docs_raw
         if not isinstance(docs_raw, dict):
-            raise ParseError("'belgeler' bir nesne olmalı.", code="bad_value")
+            raise ParseError(f"{field_label('belgeler')} bir nesne olmalı.", code="bad_value")
         docs = {k: d for k in docs_raw if (d := get_date(docs_raw, k)) is not None}
         return cls(kind, steps, docs, get_date(data, "yerlestirme_tarihi"),
                    get_date(data, "ruhsat_duzenlendi"), str(data.get("eczaci") or ""))
@@ -135,6 +142,15 @@ class TrackerResult:
              "belgeler": [{"kod": k, "tarih": d.isoformat() if d else None}
                           for k, d in s.documents], "source": s.spec.source}
             for s in self.steps]}, "reasons": [r.to_json() for r in self.reasons]}
+
+
+S_LOST = (f"{SEED_GUIDE} §'Eczane açabileceği TİTCK tarafından ilan edilen eczacılar başvuruda "
+          "bulunmaz ise'")
+LOST_PLACEMENT = Reason(
+    "yerlestirme-hakki-kaybi", S_LOST, "Mücbir sebep olmaksızın 60 gün içinde başvurmayan veya "
+    "eksik evrak teslim eden eczacı yerleştirmeden doğan eczane açma hakkını kaybeder ve bir "
+    "sonraki Kurum ilanında yerleştirme başvurusunda bulunamaz.", False)
+"""seed 001: what missing the 60 days costs (the right, and the next announcement)."""
 
 
 def _legal_due(spec: StepSpec, t: TrackerInput) -> tuple[date | None, str]:
@@ -184,6 +200,8 @@ def track(t: TrackerInput, *, today: date) -> TrackerResult:
             late = late or spec.key
             reasons.append(Reason("gecikti", spec.source, f"'{spec.title}' için son tarih "
                                   f"{tr_date(due)} geçti. {why}", False))
+            if spec.key == "dosya_teslim" and legal is not None and legal < today:
+                reasons.append(LOST_PLACEMENT)
         elif not current_found:
             status = "sirada"
         else:

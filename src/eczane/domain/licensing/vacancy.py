@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from eczane.domain.errors import ParseError
-from eczane.domain.licensing.reasons import RESEARCH, SEED_GUIDE, Reason, get_bool, num
+from eczane.domain.licensing.reasons import RESEARCH, SEED_GUIDE, Reason, field_label, get_bool, num
 
 S_CRIT = f"{SEED_GUIDE} §ECZANE AÇILMASI KRİTERLERİ"
 PURPOSES = {"acilis": "Yeni eczane açılışı", "ilce_ici_nakil": "İlçe içinde nakil",
@@ -31,9 +31,9 @@ def _int(data: dict[str, Any], key: str) -> int:
     try:
         value = int(str(raw).replace(".", "").replace(" ", ""))
     except ValueError:
-        raise ParseError(f"'{key}' tam sayı olmalı: {raw!r}.", code="bad_number") from None
+        raise ParseError(f"{field_label(key)} tam sayı olmalı: {raw!r}.", code="bad_number") from None
     if value < 0:
-        raise ParseError(f"'{key}' negatif olamaz: {raw!r}.", code="out_of_range")
+        raise ParseError(f"{field_label(key)} negatif olamaz: {raw!r}.", code="out_of_range")
     return value
 
 
@@ -52,10 +52,10 @@ class VacancyInput:
     @classmethod
     def parse(cls, data: dict[str, Any], *, per_pharmacy: int = 3500) -> VacancyInput:
         if data.get("nufus") in (None, ""):
-            raise ParseError("'nufus' alanı zorunlu (tam sayı).", code="missing")
+            raise ParseError(f"{field_label('nufus')} alanı zorunlu (tam sayı).", code="missing")
         purpose = str(data.get("amac") or "acilis")
         if purpose not in PURPOSES:
-            raise ParseError(f"'amac' bilinmiyor: {purpose!r} ({', '.join(PURPOSES)}).",
+            raise ParseError(f"{field_label('amac')} bilinmiyor: {purpose!r} ({', '.join(PURPOSES)}).",
                              code="bad_value")
         return cls(_int(data, "nufus"), _int(data, "mevcut_eczane") if data.get("mevcut_eczane")
                    not in (None, "") else 0, purpose,
@@ -103,9 +103,11 @@ def vacancies(v: VacancyInput) -> VacancyResult:
                       "max(0, ⌊nüfus ÷ 3.500⌋ − mevcut) okumasıdır; TİTCK'nın ilan ettiği liste "
                       "esastır.", None)]
     if per is not None:
+        # ``needed`` is 0 exactly when a slot is already open: say that, not "0 kişi daha".
+        more = (f"bir eczane daha için {_t(needed)} kişi daha gerekir" if needed > 0
+                else f"nüfus {_t(slots)} eczane daha için zaten yeterli")
         reasons.append(Reason("eczane-basina", S_CRIT, f"Bugün eczane başına {_t(per)} kişi "
-                              f"düşüyor; bir eczane daha için {_t(needed)} kişi daha gerekir.",
-                              None))
+                              f"düşüyor; {more}.", None))
     applies, may = True, slots > 0
     if v.purpose == "ilce_ici_nakil":
         applies, may = False, True

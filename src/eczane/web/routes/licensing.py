@@ -25,6 +25,7 @@ from eczane.domain.licensing import site as st
 from eczane.domain.licensing.ical import to_ics
 from eczane.domain.licensing.reasons import num, tl, tr_date
 from eczane.domain.licensing.tracker import steps_for
+from eczane.domain.text import with_suffix
 from eczane.web.render import render
 
 router = APIRouter()
@@ -34,13 +35,16 @@ TOOLS = [
     ("haklar", "Haklarım", "2012 kanunu ve 2014 yönetmeliğine göre açma, devir ve nakil haklarınız."),
     ("puan", "Yerleştirme puanı", "Meslek yılı + Σ(ilçede yıl × ilçe katsayısı); doktora, devir."),
     ("bos-yer", "Boş eczane yeri", "3.500 kişi kuralına göre ilçede kaç eczane açılabilir."),
-    ("mekan", "Mekân uygunluğu", "Alan, yükseklik, ruhsat ibaresi, cephe, kapılar, laboratuvar."),
+    ("mekan", "Mekân uygunluğu", "Alan, yükseklik, ruhsat ibaresi, cephe, kapılar, giriş katı, "
+     "zemin, laboratuvar."),
     ("evrak", "Ruhsat evrakı", "Serbest ve hastane eczanesi belge listesi, 1 ay kuralı, çıktı."),
     ("takip", "Dosya takibi", "Başvurudan ruhsata adımlar, tarihler, geciken adım."),
     ("harc", "Ruhsat harcı", "2014 İstanbul tablosu ve yıllara göre nüfus dilimleri."),
-    ("fizibilite", "Fizibilite", "Sermaye, aylık giderler, başabaş cirosu, grafik."),
+    ("fizibilite", "Fizibilite", "Açılış maliyeti, başlangıç sermayesi, aylık giderler, kâr "
+     "(kaynakta cironun %12'si), grafik."),
     ("sureler", "Süreler ve takvim", "İlandan ruhsata süreler, iş günü hesabı, iCalendar."),
-    ("isim", "Eczane adı", "Yeni eczanenin adı ildeki eczanelerden farklı mı."),
+    ("isim", "Eczane adı ve tabela", "Yeni eczanenin adı ildeki eczanelerden farklı mı; tabela "
+     "kuralları."),
 ]
 
 
@@ -53,7 +57,7 @@ async def _page(request: Request, template: str, build: Callable[[FormData], dic
     """GET: the empty form. POST: form → JSON input → domain → the same page with the result."""
     form = await request.form() if request.method == "POST" else FormData(request.query_params)
     ctx: dict[str, Any] = {"form": form, "result": None, "error": None, "today": _today(request),
-                           "tl": tl, "trd": tr_date, "num": num}
+                           "tl": tl, "trd": tr_date, "num": num, "suffixed": with_suffix}
     ctx.update(extra)
     if request.method == "POST":
         try:
@@ -126,7 +130,8 @@ def _site_input(f: FormData) -> dict[str, Any]:
                           "alan_m2"),
         "islem": f.get("islem") or "acilis", "yukseklik_m": f.get("yukseklik_m"),
         "ruhsat_ibaresi": f.get("ruhsat_ibaresi"), "saglik_kurulusu": f.get("saglik_kurulusu"),
-        "2014_oncesi_ruhsatli": f.get("oncesi_2014") == "on",
+        "devreden_2012_eczaneli": f.get("devreden_2012_eczaneli") == "on",
+        "zemin": f.get("zemin") or None,
         "ulasim_merkezi": f.get("ulasim_merkezi") == "on",
         "gecici_yapi": f.get("gecici_yapi") == "on",
         "donanim": {k: _tri(f, f"donanim_{k}") for k in st.EQUIPMENT},
@@ -139,7 +144,10 @@ def _site_input(f: FormData) -> dict[str, Any]:
 SITE_TRI = {"cadde_cephesi": "Cephe ve kapı belediyeye ait cadde/sokak üzerinde",
             "baska_dukkana_kapi": "Bir kapı başka dükkân/mağaza içine açılıyor",
             "lab_disariya_acik": "Laboratuvar doğrudan dışarıya açılıyor",
-            "bekleme_giris_katinda": "Bekleme yeri (ve banko) giriş katında",
+            "lab_musteriden_ayri": "Laboratuvar müşteri ve hastalardan ayrılmış",
+            "bekleme_giris_katinda": "Bekleme yeri giriş katında",
+            "banko_giris_katinda": "Banko giriş katında",
+            "lab_giris_katinda": "Laboratuvar giriş katında",
             "iptal_edilmemis_ruhsat": "Yerde iptal edilmemiş eski eczane ruhsatı var",
             "afet_belgeli": "Afetten önce ruhsatlı eczane ve hasar belgesi var"}
 
@@ -152,11 +160,14 @@ async def site_page(request: Request) -> HTMLResponse:
         chosen = str(d.pop("_profil") or "yonetmelik-2014")
         main = data.run_site(d, chosen)
         premises = st.Premises.parse(d)
-        return {"main": main, "all": [st.check_site(premises, p) for p in profiles.values()]}
+        exemption = data.transfer_exemption()
+        return {"main": main,
+                "all": [st.check_site(premises, p, exemption) for p in profiles.values()]}
 
     return await _page(request, "site", lambda f: {**_site_input(f), "_profil": f.get("profil")},
                        run, profiles=profiles, kinds=st.PART_KINDS, tri=SITE_TRI,
-                       equipment=st.EQUIPMENT, rows=ROWS + 2)
+                       equipment=st.EQUIPMENT, rows=ROWS + 2, floors=st.FLOOR_MATERIALS,
+                       exemption=data.transfer_exemption(), excluded=st.excluded_sentence)
 
 
 @router.api_route("/ruhsat/evrak", methods=["GET", "POST"], response_class=HTMLResponse)
@@ -214,14 +225,17 @@ async def feasibility_page(request: Request) -> HTMLResponse:
     def build(f: FormData) -> dict[str, Any]:
         return {"sermaye": f.get("sermaye"), "kira": f.get("kira"),
                 "stopaj_orani": f.get("stopaj_orani"), "kar_orani": f.get("kar_orani"),
-                "ciro": f.get("ciro"),
+                "ciro": f.get("ciro"), "kar_okumasi": f.get("kar_okumasi"),
+                "nakit_sermaye": f.get("nakit_sermaye"),
                 "giderler": {i.key: f.get(f"gider_{i.key}") for i in defaults.items}}
 
     def run(d: dict[str, Any]) -> dict[str, Any]:
         result = data.run_feasibility(d)
         return {"r": result, "chart": _chart(result)}
 
-    return await _page(request, "feasibility", build, run, defaults=defaults)
+    from eczane.domain.licensing.feasibility import READINGS
+
+    return await _page(request, "feasibility", build, run, defaults=defaults, readings=READINGS)
 
 
 def _chart(result: Any, w: int = 640, h: int = 280, pad: int = 50) -> dict[str, Any]:
@@ -241,7 +255,8 @@ def _chart(result: Any, w: int = 640, h: int = 280, pad: int = 50) -> dict[str, 
     turnover = result.input.turnover
     return {"w": w, "h": h, "pad": pad, "line": " ".join(f"{sx(x)},{sy(y)}" for x, y in
                                                          zip(xs, ys, strict=True)),
-            "zero": sy(0.0), "even_x": sx(float(result.break_even)),
+            "zero": sy(0.0),
+            "even_x": None if result.break_even is None else sx(float(result.break_even)),
             "you": None if turnover is None else (sx(float(turnover)),
                                                   sy(float(result.monthly_profit))),
             "top": sy(hi), "bottom": sy(lo), "lo": Decimal(str(round(lo, 2))),
@@ -311,7 +326,10 @@ MONTHS = ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağ
 
 @router.api_route("/ruhsat/isim", methods=["GET", "POST"], response_class=HTMLResponse)
 async def names_page(request: Request) -> HTMLResponse:
-    def build(f: FormData) -> dict[str, Any]:
-        return {"ad": f.get("ad"), "il": f.get("il"), "mevcut": str(f.get("mevcut") or "")}
+    rules = data.sign_rules()
 
-    return await _page(request, "names", build, data.run_names)
+    def build(f: FormData) -> dict[str, Any]:
+        return {"ad": f.get("ad"), "il": f.get("il"), "mevcut": str(f.get("mevcut") or ""),
+                "tabela": {r.key: _tri(f, f"tabela_{r.key}") for r in rules}}
+
+    return await _page(request, "names", build, data.run_names, sign_rules=rules)
