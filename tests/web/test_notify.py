@@ -49,6 +49,7 @@ def test_the_page_says_plainly_that_the_2025_window_is_closed_today(web):
 def test_a_draft_is_a_dry_run_showing_the_phrase_to_type(web):
     sid, _ = draft(web)
     web.login("alice")
+    web.app.state.services.today = lambda: OPEN_DAY  # inside the window: approval is possible
     r = web.get(f"/bildirim/{sid}")
     assert r.status_code == 200
     assert "Henüz İTS'ye hiçbir şey gönderilmedi" in r.text

@@ -299,13 +299,13 @@ def finish_if_done(conn: Connection, submission_id: int) -> bool:
     return False
 
 
-def cancel(conn: Connection, submission_id: int) -> None:
+def cancel(conn: Connection, submission_id: int, *, text: str = "Taslak iptal edildi") -> None:
     """Cancel a draft: nothing was sent; the packs' deactivation locks are released."""
     conn.execute(update(submission).where(submission.c.id == submission_id,
                                           submission.c.status == "draft").values(status="cancelled"))
     conn.execute(update(submission_pack).where(submission_pack.c.submission_id == submission_id)
                  .values(deact_lock=None, state=PackState.DROPPED.value,
-                         result_text="Taslak iptal edildi"))
+                         result_text=text))
 
 
 def open_batch_count(conn: Connection, pharmacy_id: int | None = None,
