@@ -33,6 +33,8 @@ from eczane.web.render import render
 router = APIRouter()
 NAV = [("/bildirim", "İTS bildirim")]
 PAGE = 200
+STATUS_TR = {"draft": "Taslak (kuru çalıştırma)", "approved": "Onaylandı", "done": "Tamamlandı",
+             "cancelled": "İptal"}
 
 
 def _submission_for(request: Request, sid: int, *, pharmacist: bool = False) -> tuple[User, Any]:
@@ -144,6 +146,8 @@ def _detail_context(request: Request, sub: Any, offset: int = 0, *,
         drift = service.drift_detail(conn, sub) if full else None
         new_id = service.superseded_by(conn, sub) if full else None
     pending = prog["counts"][PackState.PENDING.value]
+    out = outcome(prog["counts"])
+    status_label = out.label if sub.status == "done" else STATUS_TR[sub.status]
     blockers = service.send_problems(sub.kind, sub.reason_code, today, _windows(request))
     stale = None
     if Kind(sub.kind).is_deactivation and sub.recon_today is not None:
@@ -154,7 +158,9 @@ def _detail_context(request: Request, sub: Any, offset: int = 0, *,
     return {"sub": sub, "kind": Kind(sub.kind), "progress": prog, "packs": packs,
             "phrase": confirmation_phrase(sub.kind, pending), "blockers": blockers,
             "stale_days": stale, "today": today, "sending": bool(thread and thread.is_alive()),
-            "states": PackState, "problems": [], "page": PAGE, "outcome": outcome(prog["counts"]),
+            "states": PackState, "problems": [], "page": PAGE, "outcome": out,
+            "status_label": status_label, "status_tone": out.tone if sub.status == "done" else "",
+            "fragment": not full,
             "refused": refused, "on_hand": on_hand, "approval_blockers": blockers_all,
             "drift": drift, "new_id": new_id, "can_cancel": service.can_cancel_reason(sub.reason_code),
             "errors": services.extra.get("notify_errors", {}).get(sub.id, []),
