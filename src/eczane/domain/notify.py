@@ -42,7 +42,26 @@ class Kind(StrEnum):
     DEACTIVATION = "deactivation"
     """Stok eşitleme, reason 75 (or another deactivation reason). Irreversible."""
     EXPIRY = "expiry"
-    """Miadı dolanlar: a deactivation with reason 40 (research/its.md §5.3). Irreversible."""
+    """Miadı dolanlar: a deactivation with reason 40 "Miat sebebiyle imha". Irreversible.
+
+    What this flow is, decided from the sources (issue 14 finding 3; card, detail page, phrase
+    and pack list all say this):
+
+    - It is an İTS deactivation: the packs leave the pharmacy's İTS stock for good. Seed 000
+      step 2 sends them with exit type "miadı dolanlar"; the İTS code for that exit is 40 "Miat
+      sebebiyle imha" [C: DEL, NPI in research/its.md §3]; which call the vendor screen makes is
+      not documented, so reason 40 is our inference (research/its.md §5.3,
+      ``data/its/notification_types.yaml``). Seed 000: "Deaktivasyon işlemleri geri alınamaz",
+      and no cancel exists for 40 (the 2025 cancel is tied to 75, TEIS25, research/its.md §3),
+      so the phrase is "<n> kutuyu deaktive et" and no cancel draft is offered.
+    - Seed 000's "stoktan düş seçeneğinin işaretli olmadığından emin olarak" is about the
+      pharmacy program's own stock (the count resets it afterwards, seed 000 step 3), not İTS
+      (DOMAIN.md Part 1 step 2).
+    - The list is İTS's expired packs, on the shelf or not: an expired pack found in the count
+      is exactly what one reports, then sets aside for the oda's atık ilaç / imha process
+      (DOMAIN.md Part 1 step 2; research/its.md §5.3). So a counted pack is never dropped from
+      this flow (``service.drop_counted``) and the pack list marks which ones are on the shelf.
+    """
     ACCEPTANCE = "acceptance"
     """Arada kalan mal alım: ``/common/app/accept`` (research/its.md §1.3, §5.4)."""
     CANCEL = "cancel"
