@@ -302,14 +302,19 @@ def state_message(conn: Connection, sub: Any, action: str) -> str:
 
 
 def approval_blockers(conn: Connection, sub: Any, *, today: date, settings: Settings,
-                      windows: Windows | None = None) -> list[Problem]:
+                      windows: Windows | None = None,
+                      known_drift: Drift | None | bool = True) -> list[Problem]:
     """What stops this draft's approval whatever the pharmacist types (finding 7): shown first,
-    with no phrase box and no Onayla, and refused by :func:`approve_submission` too."""
+    with no phrase box and no Onayla, and refused by :func:`approve_submission` too.
+
+    ``known_drift``: the draft's drift when the caller computed it already (None: current);
+    ``True`` (default) computes it here.
+    """
     if sub.status != "draft":
         return []
     found: list[Problem] = []
-    d = drift(conn, sub)
-    if d is not None and d.outdated:
+    d = drift(conn, sub) if known_drift is True else known_drift
+    if isinstance(d, Drift) and d.outdated:
         found.append(Problem("outdated", d.message))
     pending = ob.state_counts(conn, sub.id)[PackState.PENDING.value]
     found += [x for x in approval_problems(

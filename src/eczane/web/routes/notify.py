@@ -140,10 +140,10 @@ def _detail_context(request: Request, sub: Any, offset: int = 0, *,
         packs = ob.submission_packs(conn, sub.id, limit=PAGE)
         refused = service.refused_groups(conn, sub.id) if prog["counts"]["refused"] else []
         on_hand = service.on_hand_keys(conn, sub)
-        blockers_all = service.approval_blockers(
-            conn, sub, today=today, settings=services.settings,
-            windows=_windows(request)) if full else []
         drift = service.drift_detail(conn, sub) if full else None
+        blockers_all = service.approval_blockers(
+            conn, sub, today=today, settings=services.settings, windows=_windows(request),
+            known_drift=drift["drift"] if drift else None) if full else []
         new_id = service.superseded_by(conn, sub) if full else None
     pending = prog["counts"][PackState.PENDING.value]
     out = outcome(prog["counts"])
