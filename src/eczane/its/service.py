@@ -98,11 +98,12 @@ def candidate_packs(conn: Connection, pharmacy_id: int, kind: str) -> tuple[Any,
     Acceptance takes only wholesaler (depo) deliveries: exchange (takas) packs are notified by
     the sending pharmacy from its exchange screen (seed 000 step 1).
     """
-    from eczane.store.reconcile import bucket_packs
+    from eczane.store.reconcile import iter_bucket_packs
 
     recon = _latest_recon(conn, pharmacy_id)
     k = Kind(kind)
-    rows = bucket_packs(conn, recon.id, BUCKET_FOR_KIND[k])
+    # GTIN, serial order (no Turkish name sort: the outbox orders packs itself); keep-outs applied.
+    rows = list(iter_bucket_packs(conn, recon.id, BUCKET_FOR_KIND[k]))
     if k is Kind.ACCEPTANCE:
         rows = [r for r in rows if getattr(r, "sender_type", "depo") == "depo"]
     if k is Kind.DEACTIVATION:
@@ -216,11 +217,10 @@ def _drift_rows(conn: Connection, sub: Any) -> tuple[Drift, list[Any], list[Any]
         recon, packs = candidate_packs(conn, sub.pharmacy_id, sub.kind)
     except NotifyError:
         return None
-    mine = {(r.gtin, r.serial): r for r in ob.submission_packs(
-        conn, sub.id, states=[PackState.PENDING.value])}
+    mine = ob.pack_keys(conn, sub.id, [PackState.PENDING.value])
     now = {(x.gtin, x.serial): x for x in packs}
-    d = draft_drift(set(mine), set(now), sub.recon_id, getattr(recon, "id", None))
-    return (d, [now[k] for k in sorted(d.added)], [mine[k] for k in sorted(d.removed)])
+    d = draft_drift(mine, set(now), sub.recon_id, getattr(recon, "id", None))
+    return (d, [now[k] for k in sorted(d.added)], sorted(d.removed))
 
 
 def drift_detail(conn: Connection, sub: Any, limit: int = 20) -> dict[str, Any] | None:
@@ -232,7 +232,8 @@ def drift_detail(conn: Connection, sub: Any, limit: int = 20) -> dict[str, Any] 
     if found is None or not found[0].outdated:
         return None
     d, added, removed = found
-    return {"drift": d, "added": added[:limit], "removed": removed[:limit], "limit": limit}
+    return {"drift": d, "added": added[:limit], "limit": limit,
+            "removed": ob.packs_by_keys(conn, sub.id, removed[:limit])}
 
 
 def on_hand_keys(conn: Connection, sub: Any) -> set[tuple[str, str]]:
