@@ -98,12 +98,13 @@ def candidate_packs(conn: Connection, pharmacy_id: int, kind: str) -> tuple[Any,
     Acceptance takes only wholesaler (depo) deliveries: exchange (takas) packs are notified by
     the sending pharmacy from its exchange screen (seed 000 step 1).
     """
-    from eczane.store.reconcile import iter_bucket_packs
+    from eczane.store.reconcile import bucket_packs
 
     recon = _latest_recon(conn, pharmacy_id)
     k = Kind(kind)
-    # GTIN, serial order (no Turkish name sort: the outbox orders packs itself); keep-outs applied.
-    rows = list(iter_bucket_packs(conn, recon.id, BUCKET_FOR_KIND[k]))
+    # Not iter_bucket_packs: its stream_results option would stay on this connection (SQLAlchemy
+    # 2 sets Connection.execution_options in place) and break the next INSERT on PostgreSQL.
+    rows = bucket_packs(conn, recon.id, BUCKET_FOR_KIND[k])
     if k is Kind.ACCEPTANCE:
         rows = [r for r in rows if getattr(r, "sender_type", "depo") == "depo"]
     if k is Kind.DEACTIVATION:
