@@ -298,3 +298,33 @@ def test_the_its_account_is_at_the_top_of_the_notify_page_and_can_be_changed(web
     page = web.get("/bildirim").text
     assert page.index('id="no-account"') < page.index('id="window"')
     assert 'action="/bildirim/ayarlar"' in page
+
+
+def test_an_outdated_draft_lists_what_changed_and_the_refresh_names_the_new_count(web):
+    from eczane.store.reconcile import set_override
+    from tests.its.helpers import seed_walk_reconciliation
+
+    p = web.pharmacies
+    services = web.app.state.services
+    seed_walk_reconciliation(services.db, p.pharmacy_id, p.alice_id, OPEN_DAY)
+    services.today = lambda: OPEN_DAY
+    web.login("alice")
+    r = web.post("/bildirim/yeni", data={"kind": "deactivation"}, follow_redirects=False)
+    old = r.headers["location"]
+    assert "56 kutuyu deaktive et" in web.get(old).text
+    with services.db.begin() as conn:
+        first = ob.submission_packs(conn, int(old.rsplit("/", 1)[1]))[0]
+        set_override(conn, p.pharmacy_id, first.gtin, first.serial, note="buzdolabında bulundu",
+                     user_id=p.alice_id)
+    page = web.get(old).text
+    assert 'id="outdated"' in page and first.serial in page.split('id="outdated-removed"')[1]
+    assert "Taslağı yenile (55 kutu)" in page and 'name="confirmation"' not in page
+    r = web.post(f"{old}/onay", data={"confirmation": "56 kutuyu deaktive et"})
+    assert r.status_code == 422 and "Bu taslak güncel değil" in r.text
+    r = web.post(f"{old}/yenile", follow_redirects=False)
+    new = r.headers["location"]
+    assert r.status_code == 303 and new != old
+    assert "55 kutuyu deaktive et" in web.get(new).text
+    r = web.post(f"{old}/onay", data={"confirmation": "56 kutuyu deaktive et"})
+    assert r.status_code == 409 and "yenilendi ve yerine" in r.text
+    assert f'href="{new}" id="new-link"' in r.text and f'href="{old}" id="sub-link"' in r.text
