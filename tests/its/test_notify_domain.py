@@ -126,3 +126,33 @@ def test_the_closed_window_message_is_plain_turkish():
                               confirmation="1 kutuyu deaktive et")
     assert probs[0].message == ("“75” deaktivasyon süresi kapalı (24.07.2025–24.10.2025); bugün "
                                 "23.11.2026. Süre uzatılmadıkça bu kodla bildirim yapılamaz.")
+
+
+def test_every_refusal_code_the_simulator_can_answer_says_what_the_pharmacist_can_do():
+    # Issue 14 finding 4: refused packs are grouped by code with advice from the data file.
+    import re
+    from pathlib import Path
+
+    from eczane.its import simulator
+    from eczane.its.protocol import result_advice
+
+    sim_codes = set(re.findall(r'"(\d{5})"', Path(simulator.__file__).read_text(encoding="utf-8")))
+    refused = {c for c, (outcome, _) in result_codes().items() if outcome == "refused"}
+    per_pack = {c for c in sim_codes & refused}
+    assert {"10201", "10203", "10223", "10304", "75001", "75002", "75003"} <= per_pack
+    advice = result_advice()
+    assert refused <= set(advice), sorted(refused - set(advice))
+    assert all(text.strip() and text[0].isupper() for text in advice.values())
+
+
+@pytest.mark.parametrize("counts, tone, label", [
+    ({"accepted": 0, "refused": 56, "dropped": 0}, "bad", "Reddedildi"),
+    ({"accepted": 10, "refused": 2}, "warn", "Kısmen kabul edildi"),
+    ({"accepted": 12, "refused": 0, "dropped": 1}, "ok", "Tamamlandı"),
+    ({"accepted": 3, "pending": 1}, "", "Sürüyor"),
+])
+def test_the_outcome_colour_follows_the_outcome(counts, tone, label):
+    from eczane.domain.notify import outcome
+
+    o = outcome(counts)
+    assert (o.tone, o.label) == (tone, label)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from datetime import date
 
@@ -49,6 +50,7 @@ def test_the_page_says_plainly_that_the_2025_window_is_closed_today(web):
 def test_a_draft_is_a_dry_run_showing_the_phrase_to_type(web):
     sid, _ = draft(web)
     web.login("alice")
+    web.app.state.services.today = lambda: OPEN_DAY  # inside the window: approval is possible
     r = web.get(f"/bildirim/{sid}")
     assert r.status_code == 200
     assert "Henüz İTS'ye hiçbir şey gönderilmedi" in r.text
@@ -190,3 +192,139 @@ def test_the_flows_are_built_from_the_latest_reconciliation(web):
     detail = web.get(r.headers["location"]).text
     assert "Bu taslak <b>2</b> kutu içeriyor" in detail
     assert "Bu bildirimi yalnızca eczacı onaylayabilir." in detail
+
+
+# --- issue 14 ---------------------------------------------------------------------------------
+
+def _finish(web, sid, n):
+    from eczane.its.outbox import Worker
+    from tests.its.conftest import client
+
+    services = web.app.state.services
+    web.app.state.services.today = lambda: OPEN_DAY
+    r = web.post(f"/bildirim/{sid}/onay", data={"confirmation": f"{n} kutuyu deaktive et"},
+                 follow_redirects=False)
+    assert r.status_code == 303, r.text
+    Worker(services.db, services.settings, today=OPEN_DAY, retry_base_s=0.01,
+           client_factory=lambda _p: client(web.sim)).run(submission_id=sid, max_seconds=30)
+
+
+def test_a_stale_tabs_send_says_the_notification_was_already_sent_and_links_to_it(web):
+    sid, _ = draft(web, 3)
+    web.login("alice")
+    _finish(web, sid, 3)
+    r = web.post(f"/bildirim/{sid}/gonder")
+    assert r.status_code == 409
+    assert f"Bu bildirim (#{sid}) zaten gönderildi" in r.text
+    assert f'href="/bildirim/{sid}"' in r.text
+    assert "Yalnızca onaylanmış" not in r.text
+    r = web.post(f"/bildirim/{sid}/onay", data={"confirmation": "3 kutuyu deaktive et"})
+    assert r.status_code == 409 and "zaten gönderildi" in r.text
+    r = web.post(f"/bildirim/{sid}/iptal")
+    assert r.status_code == 409 and "zaten gönderildi" in r.text
+
+
+def test_a_stale_tabs_send_of_a_cancelled_or_unapproved_draft_says_which(web):
+    sid, _ = draft(web, 3)
+    web.login("alice")
+    r = web.post(f"/bildirim/{sid}/gonder")
+    assert r.status_code == 409 and "henüz onaylanmadı" in r.text
+    assert web.post(f"/bildirim/{sid}/iptal", follow_redirects=False).status_code == 303
+    r = web.post(f"/bildirim/{sid}/gonder")
+    assert r.status_code == 409
+    assert f"Bu bildirim (#{sid}) iptal edildi; İTS'ye hiçbir şey gönderilmedi." in html.unescape(r.text)
+    assert f'href="/bildirim/{sid}"' in r.text
+
+
+def test_a_total_refusal_is_red_with_each_reason_and_what_to_do(web):
+    rows = make_packs(4, prefix="R")      # never loaded into the simulator: İTS answers 10201
+    services = web.app.state.services
+    with services.db.begin() as conn:
+        alice = get_user(conn, web.pharmacies.alice_id)
+        sid = create_submission(conn, user=alice, kind="deactivation", packs=new_packs(rows),
+                                recon=recon_stub(OPEN_DAY))
+    web.login("alice")
+    _finish(web, sid, 4)
+    page = web.get(f"/bildirim/{sid}").text
+    assert '<span class="badge bad" id="status">Reddedildi</span>' in page
+    assert 'id="finished" data-tone="bad"' in page
+    assert "İTS kutuların hiçbirini kabul etmedi: 4 kutu reddedildi" in page
+    assert "Tüm kutular sonuçlandı" not in page
+    assert 'data-code="10201"' in page and "Karekodu kutudan yeniden okutun" in page
+    index = web.get("/bildirim").text
+    assert '<span class="badge bad">Reddedildi</span>' in index
+
+
+def test_a_partial_refusal_is_amber_and_a_full_acceptance_green(web):
+    sid, rows = draft(web, 4)
+    web.login("alice")
+    _finish(web, sid, 4)
+    page = web.get(f"/bildirim/{sid}").text
+    assert '<span class="badge ok" id="status">Tamamlandı</span>' in page
+    assert 'data-tone="ok"' in page and "Tüm kutular İTS tarafından kabul edildi (4 kutu)" in page
+    extra = make_packs(2, prefix="Q")
+    services = web.app.state.services
+    with services.db.begin() as conn:
+        alice = get_user(conn, web.pharmacies.alice_id)
+        mixed = create_submission(conn, user=alice, kind="deactivation",
+                                  packs=new_packs(make_packs(2, prefix="P") + extra),
+                                  recon=recon_stub(OPEN_DAY))
+    web.sim.state.add_packs(make_packs(2, prefix="P"))
+    web.login("alice")
+    _finish(web, mixed, 4)
+    page = web.get(f"/bildirim/{mixed}").text
+    assert 'data-tone="warn"' in page and "2 kutu İTS tarafından kabul edildi, 2 kutu reddedildi" in page
+
+
+def test_a_closed_window_shows_why_and_no_phrase_box_and_the_server_refuses(web):
+    sid, _ = draft(web, today=date(2026, 11, 23))
+    web.login("alice")
+    web.app.state.services.today = lambda: date(2026, 11, 23)
+    page = web.get(f"/bildirim/{sid}").text
+    assert "“75” deaktivasyon süresi kapalı" in page
+    assert 'id="cannot-approve"' in page
+    assert 'name="confirmation"' not in page and ">Onayla</button>" not in page
+    r = web.post(f"/bildirim/{sid}/onay", data={"confirmation": "12 kutuyu deaktive et"})
+    assert r.status_code == 422
+
+
+def test_the_its_account_is_at_the_top_of_the_notify_page_and_can_be_changed(web, db):
+    web.login("alice")
+    page = web.get("/bildirim").text
+    assert page.index('id="its-account"') < page.index('id="window"') < page.index('id="flows"')
+    assert "GLN <b>8680001000001</b>" in page and "Değiştir" in page
+    with db.begin() as conn:
+        conn.execute(ob.its_credential.delete())
+    page = web.get("/bildirim").text
+    assert page.index('id="no-account"') < page.index('id="window"')
+    assert 'action="/bildirim/ayarlar"' in page
+
+
+def test_an_outdated_draft_lists_what_changed_and_the_refresh_names_the_new_count(web):
+    from eczane.store.reconcile import set_override
+    from tests.its.helpers import seed_walk_reconciliation
+
+    p = web.pharmacies
+    services = web.app.state.services
+    seed_walk_reconciliation(services.db, p.pharmacy_id, p.alice_id, OPEN_DAY)
+    services.today = lambda: OPEN_DAY
+    web.login("alice")
+    r = web.post("/bildirim/yeni", data={"kind": "deactivation"}, follow_redirects=False)
+    old = r.headers["location"]
+    assert "56 kutuyu deaktive et" in web.get(old).text
+    with services.db.begin() as conn:
+        first = ob.submission_packs(conn, int(old.rsplit("/", 1)[1]))[0]
+        set_override(conn, p.pharmacy_id, first.gtin, first.serial, note="buzdolabında bulundu",
+                     user_id=p.alice_id)
+    page = web.get(old).text
+    assert 'id="outdated"' in page and first.serial in page.split('id="outdated-removed"')[1]
+    assert "Taslağı yenile (55 kutu)" in page and 'name="confirmation"' not in page
+    r = web.post(f"{old}/onay", data={"confirmation": "56 kutuyu deaktive et"})
+    assert r.status_code == 422 and "Bu taslak güncel değil" in r.text
+    r = web.post(f"{old}/yenile", follow_redirects=False)
+    new = r.headers["location"]
+    assert r.status_code == 303 and new != old
+    assert "55 kutuyu deaktive et" in web.get(new).text
+    r = web.post(f"{old}/onay", data={"confirmation": "56 kutuyu deaktive et"})
+    assert r.status_code == 409 and "yenilendi ve yerine" in r.text
+    assert f'href="{new}" id="new-link"' in r.text and f'href="{old}" id="sub-link"' in r.text

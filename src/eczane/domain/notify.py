@@ -42,7 +42,26 @@ class Kind(StrEnum):
     DEACTIVATION = "deactivation"
     """Stok eşitleme, reason 75 (or another deactivation reason). Irreversible."""
     EXPIRY = "expiry"
-    """Miadı dolanlar: a deactivation with reason 40 (research/its.md §5.3). Irreversible."""
+    """Miadı dolanlar: a deactivation with reason 40 "Miat sebebiyle imha". Irreversible.
+
+    What this flow is, decided from the sources (issue 14 finding 3; card, detail page, phrase
+    and pack list all say this):
+
+    - It is an İTS deactivation: the packs leave the pharmacy's İTS stock for good. Seed 000
+      step 2 sends them with exit type "miadı dolanlar"; the İTS code for that exit is 40 "Miat
+      sebebiyle imha" [C: DEL, NPI in research/its.md §3]; which call the vendor screen makes is
+      not documented, so reason 40 is our inference (research/its.md §5.3,
+      ``data/its/notification_types.yaml``). Seed 000: "Deaktivasyon işlemleri geri alınamaz",
+      and no cancel exists for 40 (the 2025 cancel is tied to 75, TEIS25, research/its.md §3),
+      so the phrase is "<n> kutuyu deaktive et" and no cancel draft is offered.
+    - Seed 000's "stoktan düş seçeneğinin işaretli olmadığından emin olarak" is about the
+      pharmacy program's own stock (the count resets it afterwards, seed 000 step 3), not İTS
+      (DOMAIN.md Part 1 step 2).
+    - The list is İTS's expired packs, on the shelf or not: an expired pack found in the count
+      is exactly what one reports, then sets aside for the oda's atık ilaç / imha process
+      (DOMAIN.md Part 1 step 2; research/its.md §5.3). So a counted pack is never dropped from
+      this flow (``service.drop_counted``) and the pack list marks which ones are on the shelf.
+    """
     ACCEPTANCE = "acceptance"
     """Arada kalan mal alım: ``/common/app/accept`` (research/its.md §1.3, §5.4)."""
     CANCEL = "cancel"
@@ -285,3 +304,95 @@ def window_problems(reason_code: str, today: date, window: Window | None) -> lis
         f"“{reason_code}” deaktivasyon süresi kapalı ({fmt(window.open_from)}–"
         f"{fmt(window.open_until)}); bugün {today.strftime('%d.%m.%Y')}. Süre uzatılmadıkça "
         "bu kodla bildirim yapılamaz.")]
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    """How a draft differs from what the latest reconciliation (with the count and the keep-outs
+    since) would send today (issue 14 finding 2: what the pharmacist confirms is what is sent).
+
+    >>> d = draft_drift({("A", "1"), ("A", "2")}, {("A", "2"), ("B", "3")}, 4, 4)
+    >>> (d.outdated, sorted(d.added), sorted(d.removed), d.current_count)
+    (True, [('B', '3')], [('A', '1')], 2)
+    >>> draft_drift({("A", "1")}, {("A", "1")}, 4, 4).outdated
+    False
+    """
+
+    added: frozenset[tuple[str, str]]
+    """Packs the draft lacks (e.g. a pack put back on the list, a new reconciliation)."""
+    removed: frozenset[tuple[str, str]]
+    """Packs the draft holds that would no longer be sent (kept out, counted, reconciled away)."""
+    draft_recon_id: int | None
+    current_recon_id: int | None
+    current_count: int
+
+    @property
+    def recon_changed(self) -> bool:
+        return self.draft_recon_id != self.current_recon_id
+
+    @property
+    def outdated(self) -> bool:
+        return bool(self.added or self.removed or self.recon_changed)
+
+    @property
+    def message(self) -> str:
+        """One Turkish sentence: what changed and what to do."""
+        parts = []
+        if self.recon_changed and self.current_recon_id is not None:
+            parts.append(f"yeni karşılaştırma #{self.current_recon_id} yapıldı")
+        if self.removed:
+            parts.append(f"{len(self.removed)} kutu artık listede değil (sayımda bulundu veya "
+                         "listeden çıkarıldı)")
+        if self.added:
+            parts.append(f"{len(self.added)} kutu listeye eklendi")
+        what = "; ".join(parts) or "liste değişti"
+        return (f"Bu taslak güncel değil: {what}. Onaylanamaz; taslağı yenileyin "
+                f"(güncel liste {self.current_count} kutu).")
+
+
+def draft_drift(draft_keys: set[tuple[str, str]] | frozenset[tuple[str, str]],
+                current_keys: set[tuple[str, str]] | frozenset[tuple[str, str]],
+                draft_recon_id: int | None, current_recon_id: int | None) -> Drift:
+    """Compare a draft's pending packs with today's candidates for the same flow."""
+    return Drift(frozenset(current_keys - draft_keys), frozenset(draft_keys - current_keys),
+                 draft_recon_id, current_recon_id, len(current_keys))
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a submission ended, for colours and words that follow the result (finding 4).
+
+    ``tone`` is ``ok`` (all accepted), ``warn`` (some refused), ``bad`` (none accepted) or
+    ``''`` (not finished).
+
+    >>> outcome({"accepted": 0, "refused": 5, "dropped": 0}).tone
+    'bad'
+    >>> outcome({"accepted": 3, "refused": 2}).label
+    'Kısmen kabul edildi'
+    """
+
+    tone: str
+    label: str
+    message: str
+
+
+def outcome(counts: Mapping[str, int]) -> Outcome:
+    """The outcome of a submission from its per-state pack counts."""
+    acc = counts.get(PackState.ACCEPTED.value, 0)
+    ref = counts.get(PackState.REFUSED.value, 0)
+    dropped = counts.get(PackState.DROPPED.value, 0)
+    open_ = sum(n for s, n in counts.items() if not PackState(s).is_final)
+    if open_:
+        return Outcome("", "Sürüyor", f"{open_} kutunun sonucu bekleniyor.")
+    if ref and not acc:
+        return Outcome("bad", "Reddedildi",
+                       f"İTS kutuların hiçbirini kabul etmedi: {ref} kutu reddedildi. "
+                       "Nedenleri ve yapabilecekleriniz aşağıda.")
+    if ref:
+        return Outcome("warn", "Kısmen kabul edildi",
+                       f"{acc} kutu İTS tarafından kabul edildi, {ref} kutu reddedildi. "
+                       "Reddedilenlerin nedenleri ve yapabilecekleriniz aşağıda.")
+    if acc:
+        return Outcome("ok", "Tamamlandı", f"Tüm kutular İTS tarafından kabul edildi ({acc} kutu).")
+    return Outcome("", "Tamamlandı",
+                   f"Gönderilecek kutu kalmadı ({dropped} kutu gönderilmeden çıkarıldı).")

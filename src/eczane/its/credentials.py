@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -75,3 +76,10 @@ def load_credentials(conn: Connection, pharmacy_id: int, secret_key: bytes) -> I
 def has_credentials(conn: Connection, pharmacy_id: int) -> bool:
     return conn.execute(select(its_credential.c.pharmacy_id).where(
         its_credential.c.pharmacy_id == pharmacy_id)).first() is not None
+
+
+def its_credential_summary(conn: Connection, pharmacy_id: int) -> Any:
+    """GLN, user name and when they were saved (never the password), or None."""
+    return conn.execute(select(its_credential.c.gln, its_credential.c.username,
+                               its_credential.c.updated_at).where(
+        its_credential.c.pharmacy_id == pharmacy_id)).first()

@@ -145,6 +145,13 @@ def result_codes() -> dict[str, tuple[str, str]]:
             for c in _load("result_codes.yaml")["codes"]}
 
 
+@cache
+def result_advice() -> dict[str, str]:
+    """code → what the pharmacist can do about a refused pack (``advice`` in the data file)."""
+    return {str(c["code"]): str(c["advice"]) for c in _load("result_codes.yaml")["codes"]
+            if c.get("advice")}
+
+
 def result_text(code: str) -> str:
     return result_codes().get(code, ("refused", f"Bilinmeyen İTS kodu {code}"))[1]
 

@@ -206,6 +206,25 @@ def submission_packs(conn: Connection, submission_id: int, *, states: Sequence[s
     return list(conn.execute(q))
 
 
+def pack_keys(conn: Connection, submission_id: int, states: Sequence[str]) -> set[tuple[str, str]]:
+    """(gtin, serial) of a submission's packs in ``states``: two columns, no ordering."""
+    q = select(submission_pack.c.gtin, submission_pack.c.serial).where(
+        submission_pack.c.submission_id == submission_id,
+        submission_pack.c.state.in_(list(states)))
+    return {(g, s) for g, s in conn.execute(q).all()}
+
+
+def packs_by_keys(conn: Connection, submission_id: int,
+                  keys: Sequence[tuple[str, str]]) -> list[Any]:
+    """A few packs of a submission by (gtin, serial), in the order given (for display)."""
+    if not keys:
+        return []
+    q = select(submission_pack).where(submission_pack.c.submission_id == submission_id, or_(
+        *[(submission_pack.c.gtin == g) & (submission_pack.c.serial == s) for g, s in keys]))
+    found = {(r.gtin, r.serial): r for r in conn.execute(q)}
+    return [found[k] for k in keys if k in found]
+
+
 def approve(conn: Connection, submission_id: int, *, user_id: int, confirmation: str,
             batch_size: int) -> int:
     """Mark approved and cut the pending packs into batches; returns the number of batches."""
@@ -299,13 +318,13 @@ def finish_if_done(conn: Connection, submission_id: int) -> bool:
     return False
 
 
-def cancel(conn: Connection, submission_id: int) -> None:
+def cancel(conn: Connection, submission_id: int, *, text: str = "Taslak iptal edildi") -> None:
     """Cancel a draft: nothing was sent; the packs' deactivation locks are released."""
     conn.execute(update(submission).where(submission.c.id == submission_id,
                                           submission.c.status == "draft").values(status="cancelled"))
     conn.execute(update(submission_pack).where(submission_pack.c.submission_id == submission_id)
                  .values(deact_lock=None, state=PackState.DROPPED.value,
-                         result_text="Taslak iptal edildi"))
+                         result_text=text))
 
 
 def open_batch_count(conn: Connection, pharmacy_id: int | None = None,

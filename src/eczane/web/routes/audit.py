@@ -31,6 +31,7 @@ EVENT_LABELS = {
     "notify.submission_approved": "Bildirim eczacı tarafından onaylandı",
     "notify.approval_refused": "Onay reddedildi",
     "notify.submission_cancelled": "Bildirim iptal edildi",
+    "notify.submission_superseded": "Taslak yenilendi (yerine yeni taslak)",
     "notify.batch_sending": "İTS'ye gönderiliyor", "notify.batch_result": "İTS sonucu alındı",
     "notify.batch_failed": "İTS gönderimi başarısız", "notify.batch_blocked": "Gönderim durduruldu",
     "notify.status_checked": "İTS durum sorgusu", "notify.pack_dropped": "Sayılan kutu bildirimden çıkarıldı",

@@ -13,13 +13,14 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from eczane.domain.notify import Kind, PackState, confirmation_phrase
+from eczane.domain.notify import Kind, PackState, confirmation_phrase, outcome
 from eczane.domain.reconcile import window_status
 from eczane.its import service
 from eczane.its.credentials import (
     CredentialError,
     ItsCredentials,
     has_credentials,
+    its_credential_summary,
     save_credentials,
 )
 from eczane.its.protocol import deactivation_reasons
@@ -32,6 +33,8 @@ from eczane.web.render import render
 router = APIRouter()
 NAV = [("/bildirim", "İTS bildirim")]
 PAGE = 200
+STATUS_TR = {"draft": "Taslak (kuru çalıştırma)", "approved": "Onaylandı", "done": "Tamamlandı",
+             "cancelled": "İptal"}
 
 
 def _submission_for(request: Request, sid: int, *, pharmacist: bool = False) -> tuple[User, Any]:
@@ -79,9 +82,13 @@ def index(request: Request) -> HTMLResponse:
     with services.db.connect() as conn:
         subs = ob.list_submissions(conn, user.pharmacy_id)
         creds = has_credentials(conn, user.pharmacy_id)
+        account = its_credential_summary(conn, user.pharmacy_id)
+        outcomes = {s.id: outcome(ob.state_counts(conn, s.id)) for s in subs if s.status == "done"}
+        drifts = {s.id: service.drift(conn, s) for s in subs if s.status == "draft"}
     return render(request, "notify/index.html", {
         "flows": _flows(request, user), "subs": subs, "window": window, "today": today,
         "window_problems": problems, "window_msg": window_msg, "has_credentials": creds,
+        "account": account, "outcomes": outcomes, "drifts": drifts,
         "kinds": [Kind.ACCEPTANCE, Kind.EXPIRY, Kind.DEACTIVATION]})
 
 
@@ -115,13 +122,32 @@ def create(request: Request, kind: str = Form(...)) -> Any:
     return RedirectResponse(f"/bildirim/{sid}", status_code=303)
 
 
-def _detail_context(request: Request, sub: Any, offset: int = 0) -> dict[str, Any]:
+def _state_error(request: Request, sub: Any, action: str, message: str | None = None) -> Any:
+    """A stale tab's click: say what happened to the submission and link to it (409)."""
+    with request.app.state.services.db.connect() as conn:
+        msg = message or service.state_message(conn, sub, action)
+        new = service.superseded_by(conn, sub)
+    return render(request, "notify/error.html", {"message": msg, "sub": sub, "new_id": new},
+                  status_code=409)
+
+
+def _detail_context(request: Request, sub: Any, offset: int = 0, *,
+                    full: bool = True) -> dict[str, Any]:
     services = request.app.state.services
     today = services.today()
     with services.db.connect() as conn:
         prog = service.progress(conn, sub.id)
         packs = ob.submission_packs(conn, sub.id, limit=PAGE)
+        refused = service.refused_groups(conn, sub.id) if prog["counts"]["refused"] else []
+        on_hand = service.on_hand_keys(conn, sub)
+        drift = service.drift_detail(conn, sub) if full else None
+        blockers_all = service.approval_blockers(
+            conn, sub, today=today, settings=services.settings, windows=_windows(request),
+            known_drift=drift["drift"] if drift else None) if full else []
+        new_id = service.superseded_by(conn, sub) if full else None
     pending = prog["counts"][PackState.PENDING.value]
+    out = outcome(prog["counts"])
+    status_label = out.label if sub.status == "done" else STATUS_TR[sub.status]
     blockers = service.send_problems(sub.kind, sub.reason_code, today, _windows(request))
     stale = None
     if Kind(sub.kind).is_deactivation and sub.recon_today is not None:
@@ -132,7 +158,11 @@ def _detail_context(request: Request, sub: Any, offset: int = 0) -> dict[str, An
     return {"sub": sub, "kind": Kind(sub.kind), "progress": prog, "packs": packs,
             "phrase": confirmation_phrase(sub.kind, pending), "blockers": blockers,
             "stale_days": stale, "today": today, "sending": bool(thread and thread.is_alive()),
-            "states": PackState, "problems": [], "page": PAGE,
+            "states": PackState, "problems": [], "page": PAGE, "outcome": out,
+            "status_label": status_label, "status_tone": out.tone if sub.status == "done" else "",
+            "fragment": not full,
+            "refused": refused, "on_hand": on_hand, "approval_blockers": blockers_all,
+            "drift": drift, "new_id": new_id, "can_cancel": service.can_cancel_reason(sub.reason_code),
             "errors": services.extra.get("notify_errors", {}).get(sub.id, []),
             "reason_text": deactivation_reasons().get(sub.reason_code, {}).get("text", "")}
 
@@ -151,22 +181,41 @@ def approve(request: Request, sid: int, confirmation: str = Form("")) -> Any:
         res = service.approve_submission(conn, sid, user=user, confirmation=confirmation,
                                          today=services.today(), settings=services.settings,
                                          windows=_windows(request))
+    if not res.ok and res.problems[0].code == "not_draft":
+        return _state_error(request, sub, "approve", res.problems[0].message)
     if not res.ok:
+        with services.db.connect() as conn:
+            sub = ob.get_submission(conn, sid)
         ctx = _detail_context(request, sub)
         ctx["problems"] = res.problems
         return render(request, "notify/detail.html", ctx, status_code=422)
     return RedirectResponse(f"/bildirim/{sid}", status_code=303)
 
 
-@router.post("/bildirim/{sid}/iptal")
-def cancel(request: Request, sid: int) -> RedirectResponse:
-    user, _ = _submission_for(request, sid, pharmacist=True)
+@router.post("/bildirim/{sid}/iptal", response_model=None)
+def cancel(request: Request, sid: int) -> Any:
+    user, sub = _submission_for(request, sid, pharmacist=True)
     try:
         with request.app.state.services.db.begin() as conn:
             service.cancel_submission(conn, sid, user=user)
     except service.NotifyError as exc:
-        raise HTTPException(409, str(exc)) from None
+        return _state_error(request, sub, "cancel", str(exc))
     return RedirectResponse(f"/bildirim/{sid}", status_code=303)
+
+
+@router.post("/bildirim/{sid}/yenile", response_model=None)
+def refresh(request: Request, sid: int) -> Any:
+    """One click: the outdated draft is superseded by one built from today's list."""
+    user, sub = _submission_for(request, sid)
+    if sub.status != "draft":
+        return _state_error(request, sub, "refresh")
+    try:
+        with request.app.state.services.db.begin() as conn:
+            new = service.refresh_draft(conn, sid, user=user)
+    except service.NotifyError as exc:
+        return render(request, "notify/error.html", {"message": str(exc), "sub": sub},
+                      status_code=422)
+    return RedirectResponse(f"/bildirim/{new}", status_code=303)
 
 
 @router.post("/bildirim/{sid}/geri-al")
@@ -181,11 +230,11 @@ def undo(request: Request, sid: int) -> Any:
     return RedirectResponse(f"/bildirim/{new}", status_code=303)
 
 
-@router.post("/bildirim/{sid}/gonder")
-def send(request: Request, sid: int) -> RedirectResponse:
+@router.post("/bildirim/{sid}/gonder", response_model=None)
+def send(request: Request, sid: int) -> Any:
     _, sub = _submission_for(request, sid, pharmacist=True)
     if sub.status not in ("approved",):
-        raise HTTPException(409, "Yalnızca onaylanmış bildirim gönderilebilir.")
+        return _state_error(request, sub, "send")
     threads = _threads(request)
     if not (sid in threads and threads[sid].is_alive()):
         threads[sid] = threading.Thread(target=_run_worker, args=(request.app, sid), daemon=True)
@@ -212,4 +261,4 @@ def _run_worker(app: Any, sid: int) -> None:
 @router.get("/bildirim/{sid}/ilerleme", response_class=HTMLResponse)
 def progress_fragment(request: Request, sid: int) -> HTMLResponse:
     _, sub = _submission_for(request, sid)
-    return render(request, "notify/_progress.html", _detail_context(request, sub))
+    return render(request, "notify/_progress.html", _detail_context(request, sub, full=False))
