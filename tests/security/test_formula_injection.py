@@ -87,14 +87,15 @@ def count_export(app_client, db, payload: str) -> bytes:
 def reconciliation_export(app_client, db, payload: str) -> bytes:
     ph = app_client.pharmacies
     pid = ph.pharmacy_id
+    short = payload[:20]  # serials and batches hold at most 20 characters (GS1 AI 21, AI 10)
     with db.begin() as conn:
         add_products(conn, [(G1, payload, "normal")])
-        add_snapshot(conn, pid, [(G1, payload, LATER, payload, payload, BEFORE),
+        add_snapshot(conn, pid, [(G1, short, LATER, short, payload, BEFORE),
                                  (G1, "KEPT", LATER, "L1", payload, BEFORE),
-                                 (G1, "ONSHELF", LATER, payload, payload, BEFORE)])
-        iid = add_onhand_import(conn, pid, [(G1, "ONSHELF", LATER, payload),
-                                            (G1, "EXTRA", LATER, payload)])
-        replace_in_transit(conn, pid, [InTransitPack(G1, "TR1", LATER, payload, "eczane", payload)],
+                                 (G1, "ONSHELF", LATER, short, payload, BEFORE)])
+        iid = add_onhand_import(conn, pid, [(G1, "ONSHELF", LATER, short),
+                                            (G1, "EXTRA", LATER, short)])
+        replace_in_transit(conn, pid, [InTransitPack(G1, "TR1", LATER, short, "eczane", payload)],
                            user_id=None)
         set_override(conn, pid, G1, "KEPT", note=f"x {payload}", user_id=ph.alice_id)
         rid = run_reconciliation(conn, pid, today=date.today(), user_id=ph.alice_id,
