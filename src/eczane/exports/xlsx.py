@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import IO
 
 from eczane.domain.catalog import PrescriptionClass
-from eczane.domain.reconcile import BUCKET_LABELS_TR, BUCKETS, Bucket
+from eczane.domain.reconcile import (
+    BUCKET_LABELS_TR,
+    BUCKETS,
+    NOTE_DATE_UNCHECKED,
+    SENDER_TYPES,
+    Bucket,
+)
 from eczane.exports.packs import ExportPack
 from eczane.exports.workbook import Column, Sheet, register, write_workbook
 
@@ -43,11 +49,15 @@ def class_label(code: str) -> str:
         return code
 
 
+NOTE_LABELS = {NOTE_DATE_UNCHECKED: "İşlem tarihi bilinmiyor"}
+
+
 def _rows(packs: Iterable[ExportPack]) -> Iterator[tuple[object, ...]]:
     for p in packs:
         yield (p.gtin, p.serial, p.expiry, p.batch, p.product_name,
                class_label(p.prescription_class), p.last_tx_date, p.reason, p.reason_text,
-               ",".join(p.notes), p.sender_type, p.sender, p.override_note, p.hri())
+               ", ".join(NOTE_LABELS.get(n, n) for n in p.notes),
+               SENDER_TYPES.get(p.sender_type, p.sender_type), p.sender, p.override_note, p.hri())
 
 
 def write_xlsx(target: Path | str | IO[bytes], by_bucket: Mapping[str, Iterable[ExportPack]],
