@@ -14,6 +14,7 @@ no module but the writer may import an XLSX writing library.
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import re
 from datetime import date
@@ -166,6 +167,12 @@ def route_paths(routes, prefix: str = "") -> set[str]:
 def test_every_xlsx_route_and_every_registered_export_has_a_case_here(app_client):
     routes = {p for p in route_paths(app_client.app.routes) if p.endswith(".xlsx")}
     assert routes == {path for path, _ in CASES.values()}
+    src = Path(eczane.__file__).parent
+    for path in src.rglob("*.py"):  # every module that uses the writer registers on import
+        code = path.read_text(encoding="utf-8")
+        if "from eczane.exports.workbook import" in code:
+            assert "register(" in code, f"{path.name} writes XLSX without registering it"
+            importlib.import_module("eczane." + ".".join(path.relative_to(src).with_suffix("").parts))
     assert set(REGISTRY) == set(CASES)
 
 
