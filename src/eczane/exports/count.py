@@ -77,7 +77,7 @@ def write_count_xlsx(target: Path | str | IO[bytes], conn: Connection,
         rows = conn.execute(
             select(store.count_scan).where(and_(store.count_scan.c.session_id == session.id,
                                                 store.count_scan.c.undone_at.is_not(None)))
-            .order_by(store.count_scan.c.id))
+            .order_by(store.count_scan.c.id).execution_options(yield_per=2000))
         for r in rows:
             s = store._scan(r)
             if s.gtin not in names:
@@ -105,11 +105,15 @@ def _rejected_sheet(conn: Connection, session_id: int, users: dict[int, str]) ->
     cols = [Column("Okutma zamanı", 19), Column("Grup"), Column("Okutulan veri", 40, "text"),
             Column("Sebep kodu"), Column("Sebep", 50), Column("Ne yapmalı", 50),
             Column("Okutan", 16), Column("Cihaz", 16, "text"), Column("Okutma kimliği", 16, "text")]
-    rows = store.rejected_scans(conn, session_id)[::-1]
+    from eczane.store.count.reading import _rejected
+
+    rejected = store.count_scan_rejected
+    rows = conn.execute(select(rejected).where(rejected.c.session_id == session_id)
+                        .order_by(rejected.c.id).execution_options(yield_per=2000))
     return Sheet("Okunamayanlar", cols, (
         [local_time(r.scanned_at), ScanGroup(r.grp).label_tr, r.raw_shown, r.detail or r.code,
          r.message, r.hint, users.get(r.user_id, str(r.user_id)), r.device_id, r.client_scan_id]
-        for r in rows))
+        for r in map(_rejected, rows)))
 
 
 def _scan_row(s: store.StoredScan, names: dict[str, str], users: dict[int, str]) -> list[Any]:
