@@ -103,9 +103,10 @@ def test_exports_write_the_karekod_file_and_one_sheet_per_bucket(files):
     lines = (tmp / "k.txt").read_bytes().decode().split("\r\n")
     assert lines[0] == "Elinizde Olmayan Karekodlar" and len([x for x in lines[1:] if x]) == 12
     wb = openpyxl.load_workbook(tmp / "r.xlsx")
-    assert wb.sheetnames == ["matched", "not_on_hand_eligible", "not_on_hand_ineligible",
-                             "expired", "in_transit", "on_hand_not_in_its"]
-    assert wb["not_on_hand_eligible"].max_row == 13
+    assert wb.sheetnames == ["Eşleşen", "Elde yok, deaktive edilebilir",
+                             "Elde yok, deaktive edilemez", "Miadı dolan", "Arada kalan",
+                             "Elde var, İTS'de yok"]
+    assert wb["Elde yok, deaktive edilebilir"].max_row == 13
     html = (tmp / "r.html").read_text()
     assert "Uygulanan deaktivasyon penceresi" in html and "Bugün AÇIK" in html
 

@@ -389,7 +389,8 @@ def test_a_new_pharmacy_is_told_what_to_do_first_on_every_step(page, live_server
     assert "Henüz kayıt yok" in page.inner_text("#empty")
     page.goto(f"{live_server.url}/")
     hrefs = [a.get_attribute("href") for a in page.locator("#steps a").all()]
-    assert hrefs == ["/ithalat", "/sayim", "/ithalat", "/mutabakat", "/bildirim", "/denetim"]
+    assert hrefs == ["/ithalat", "/ithalat", "/sayim", "/ithalat", "/mutabakat", "/bildirim",
+                     "/denetim"]  # yedek, katalog, sayım, İTS listesi, …
 
 
 def test_on_a_phone_the_menu_leaves_the_scan_box_and_its_answer_above_the_fold(browser, live_server):

@@ -93,6 +93,21 @@ def test_backup_and_restore_round_trip(cli, db, pharmacies, tmp_path):
     assert r.exit_code == 1 and "Yedek dosyası" in r.output
 
 
+def test_a_backup_with_a_passphrase_restores_only_with_it(cli, db, pharmacies, tmp_path,
+                                                          monkeypatch):
+    out = tmp_path / "p.jsonl.gz"
+    monkeypatch.setenv("ECZANE_YEDEK_PAROLASI", "uzun bir yedek parolası")
+    r = cli("backup", "--pharmacy", pharmacies.pharmacy_id, "-o", out, "--parola", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout.strip().splitlines()[0])["protected"] == "passphrase"
+    monkeypatch.setenv("ECZANE_YEDEK_PAROLASI", "yanlış bir yedek parolası")
+    r = cli("restore", out, "--yes")
+    assert r.exit_code == 1 and "Yedek doğrulanamadı: parola yanlış" in r.output
+    monkeypatch.setenv("ECZANE_YEDEK_PAROLASI", "uzun bir yedek parolası")
+    r = cli("restore", out, "--yes")
+    assert r.exit_code == 0, r.output
+
+
 def test_its_list_shows_the_snapshots_newest_first(cli, pharmacies, tmp_path):
     for i in range(2):
         path = write_xlsx(tmp_path / f"s{i}.xlsx", [["GTIN", "Seri No"], [G1, f"S{i}"]])

@@ -13,6 +13,7 @@ from eczane.store import catalog as cat
 from eczane.store.audit import audit_log, verify
 from eczane.store.backup import (
     BackupError,
+    BackupSecret,
     pharmacy_tables,
     read_manifest,
     restore_backup,
@@ -23,6 +24,7 @@ from eczane.store.db import open_database
 from tests.importers.files import write_xlsx
 
 TODAY = date(2026, 11, 23)
+KEY = BackupSecret(b"test-secret")
 G1 = "08699536080017"  # demo GTIN (demo_data.py)
 
 
@@ -68,7 +70,7 @@ def test_restoring_gives_back_exactly_what_was_saved(db, pharmacies, tmp_path):
     fill(db, pharmacies, tmp_path)
     out = tmp_path / "yedek.jsonl.gz"
     with db.begin() as conn:
-        info = write_backup(conn, pharmacies.pharmacy_id, out, user_id=pharmacies.alice_id)
+        info = write_backup(conn, pharmacies.pharmacy_id, out, KEY, user_id=pharmacies.alice_id)
     with db.connect() as conn:
         saved = dump(conn, pharmacies.pharmacy_id)
         other = dump(conn, pharmacies.other_pharmacy_id)
@@ -84,7 +86,7 @@ def test_restoring_gives_back_exactly_what_was_saved(db, pharmacies, tmp_path):
         conn.execute(update(app_user).where(app_user.c.id == pharmacies.bob_id)
                      .values(display_name="Değişti"))
     with db.begin() as conn:
-        restore_backup(conn, out, user_id=pharmacies.alice_id)
+        restore_backup(conn, out, KEY, user_id=pharmacies.alice_id)
     with db.connect() as conn:
         assert dump(conn, pharmacies.pharmacy_id) == saved
         assert dump(conn, pharmacies.other_pharmacy_id) == other
@@ -99,12 +101,12 @@ def test_a_backup_restores_into_an_empty_database(db, fresh_db, pharmacies, tmp_
     fill(db, pharmacies, tmp_path)
     out = tmp_path / "yedek.jsonl.gz"
     with db.begin() as conn:
-        write_backup(conn, pharmacies.pharmacy_id, out)
+        write_backup(conn, pharmacies.pharmacy_id, out, KEY)
     with db.connect() as conn:
         saved = dump(conn, pharmacies.pharmacy_id, skip=())
         products = sorted(tuple(r) for r in conn.execute(select(cat.product)))
     with fresh_db.begin() as conn:
-        restore_backup(conn, out)
+        restore_backup(conn, out, KEY)
     with fresh_db.connect() as conn:
         got = dump(conn, pharmacies.pharmacy_id, skip=())
         assert sorted(tuple(r) for r in conn.execute(select(cat.product))) == products
@@ -123,8 +125,8 @@ def test_a_backup_restores_into_an_empty_database(db, fresh_db, pharmacies, tmp_
 def test_backup_covers_every_table_that_holds_pharmacy_data(db, pharmacies, tmp_path):
     out = tmp_path / "y.jsonl.gz"
     with db.begin() as conn:
-        write_backup(conn, pharmacies.pharmacy_id, out)
-    manifest = read_manifest(out)
+        write_backup(conn, pharmacies.pharmacy_id, out, KEY)
+    manifest = read_manifest(out, KEY)
     scoped = {t.name for t in metadata.sorted_tables if "pharmacy_id" in t.c}
     assert scoped >= {"app_user", "audit_log", "its_snapshot", "its_stock_pack", "onhand_import",
                       "onhand_pack", "column_mapping"}
@@ -136,17 +138,17 @@ def test_a_damaged_backup_is_refused_in_turkish_and_nothing_changes(db, pharmaci
     fill(db, pharmacies, tmp_path)
     out = tmp_path / "y.jsonl.gz"
     with db.begin() as conn:
-        write_backup(conn, pharmacies.pharmacy_id, out)
+        write_backup(conn, pharmacies.pharmacy_id, out, KEY)
     lines = gzip.decompress(out.read_bytes()).splitlines(keepends=True)
     if damage == "truncate":
         out.write_bytes(gzip.compress(b"".join(lines[:-3])))
-        expected = "Yedek dosyası eksik: son satır (sağlama) yok; dosya yarıda kesilmiş."
+        expected = "Yedek dosyası eksik: son satır (doğrulama kodu) yok; dosya yarıda kesilmiş."
     elif damage == "flip":
         row = json.loads(lines[5])
         row["r"][-1] = "x"
         lines[5] = (json.dumps(row) + "\n").encode()
         out.write_bytes(gzip.compress(b"".join(lines)))
-        expected = "Yedek dosyası bozuk: sağlama özeti tutmuyor."
+        expected = "Yedek doğrulanamadı: dosya yedek alındıktan sonra değiştirilmiş"
     elif damage == "not_gzip":
         out.write_bytes(b"hello")
         expected = "Yedek dosyası bozuk: 'y.jsonl.gz' açılamadı"
@@ -156,7 +158,7 @@ def test_a_damaged_backup_is_refused_in_turkish_and_nothing_changes(db, pharmaci
     with db.begin() as conn:
         conn.execute(cat.its_stock_pack.delete())
     with db.begin() as conn, pytest.raises(BackupError) as exc:
-        restore_backup(conn, out)
+        restore_backup(conn, out, KEY)
     assert exc.value.message.startswith(expected)
     with db.connect() as conn:
         assert conn.execute(select(cat.its_stock_pack)).first() is None
@@ -165,9 +167,9 @@ def test_a_damaged_backup_is_refused_in_turkish_and_nothing_changes(db, pharmaci
 def test_a_backup_is_not_restored_over_another_pharmacy(db, pharmacies, tmp_path):
     out = tmp_path / "y.jsonl.gz"
     with db.begin() as conn:
-        write_backup(conn, pharmacies.pharmacy_id, out)
+        write_backup(conn, pharmacies.pharmacy_id, out, KEY)
     with db.begin() as conn, pytest.raises(BackupError) as exc:
-        restore_backup(conn, out, pharmacy_id=pharmacies.other_pharmacy_id)
+        restore_backup(conn, out, KEY, pharmacy_id=pharmacies.other_pharmacy_id)
     assert exc.value.message == (f"Bu yedek {pharmacies.pharmacy_id} numaralı eczanenin; "
                                  f"{pharmacies.other_pharmacy_id} numaralı eczaneye geri yüklenemez.")
 
@@ -175,7 +177,7 @@ def test_a_backup_is_not_restored_over_another_pharmacy(db, pharmacies, tmp_path
 def test_a_contradicting_audit_log_is_never_overwritten(db, fresh_db, pharmacies, tmp_path):
     out = tmp_path / "y.jsonl.gz"
     with db.begin() as conn:
-        write_backup(conn, pharmacies.pharmacy_id, out)
+        write_backup(conn, pharmacies.pharmacy_id, out, KEY)
     from eczane.store.audit import append_event
     from eczane.store.users import create_pharmacy
     with fresh_db.begin() as conn:
@@ -183,7 +185,7 @@ def test_a_contradicting_audit_log_is_never_overwritten(db, fresh_db, pharmacies
         append_event(conn, pid, None, "test.other", {})
     assert pid == pharmacies.pharmacy_id
     with fresh_db.begin() as conn, pytest.raises(BackupError) as exc:
-        restore_backup(conn, out)
+        restore_backup(conn, out, KEY)
     assert exc.value.code == "audit_conflict"
 
 
@@ -209,12 +211,12 @@ def test_a_backup_older_than_an_its_notification_is_refused_and_nothing_changes(
     out = tmp_path / "y.jsonl.gz"
     with db.begin() as conn:
         sid = _submit(conn, pharmacies, ["S1", "S2"])
-        write_backup(conn, pharmacies.pharmacy_id, out)  # the packs are still pending here
+        write_backup(conn, pharmacies.pharmacy_id, out, KEY)  # the packs are still pending here
         _send(conn, sid, ["S2"], state)  # then one goes to İTS (or may have)
     with db.connect() as conn:
         before = dump(conn, pharmacies.pharmacy_id)
     with db.begin() as conn, pytest.raises(BackupError) as exc:
-        restore_backup(conn, out)
+        restore_backup(conn, out, KEY)
     assert exc.value.code == "its_sent_since"
     assert f"İTS'ye 1 kutu bildirildi ya da bildirimi sürüyor (ilki: bildirim {sid}, GTIN {G1}, " \
            "seri S2)" in exc.value.message
@@ -228,10 +230,10 @@ def test_a_backup_taken_after_the_notifications_restores(db, pharmacies, tmp_pat
     with db.begin() as conn:
         sid = _submit(conn, pharmacies, ["S1", "S2"])
         _send(conn, sid, ["S1", "S2"])
-        write_backup(conn, pharmacies.pharmacy_id, out)
+        write_backup(conn, pharmacies.pharmacy_id, out, KEY)
         _submit(conn, pharmacies, ["S3"])  # a later draft, never sent: a restore may drop it
     with db.begin() as conn:
-        restore_backup(conn, out)
+        restore_backup(conn, out, KEY)
     with db.connect() as conn:
         from eczane.store.outbox import list_submissions, state_counts
 

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from eczane.store import catalog as cat
 from eczane.store.audit import audit_log
-from eczane.store.backup import read_manifest, restore_phrase
+from eczane.store.backup import BackupSecret, read_manifest, restore_phrase
 from tests.importers.files import write_xlsx
 
 G1 = "08699536080017"  # demo GTIN (demo_data.py)
+KEY = BackupSecret(b"test-secret")  # the app's secret key (tests/conftest.py settings)
 
 
 def download(client, tmp_path):
@@ -40,7 +41,7 @@ def snapshot_count(db, pharmacy_id):
 
 def test_a_pharmacist_downloads_a_backup_of_her_pharmacy_only(app_client, tmp_path):
     app_client.login("alice")
-    manifest = read_manifest(download(app_client, tmp_path))
+    manifest = read_manifest(download(app_client, tmp_path), KEY)
     assert manifest["pharmacy_id"] == app_client.pharmacies.pharmacy_id
     assert manifest["tables"]["app_user"] == 2  # alice and bob, not charlie
 
@@ -50,7 +51,7 @@ def test_a_backup_is_checked_then_restored_with_the_phrase_that_names_it(app_cli
     pid = app_client.pharmacies.pharmacy_id
     app_client.login("alice")
     path = download(app_client, tmp_path)
-    phrase = restore_phrase(read_manifest(path))
+    phrase = restore_phrase(read_manifest(path, KEY))
     # the day goes on: an İTS stock list is imported after the backup
     stock = write_xlsx(tmp_path / "s.xlsx", [["GTIN", "Seri No"], [G1, "S1"]])
     with db.begin() as conn:
@@ -113,7 +114,7 @@ def test_a_restore_that_would_forget_an_its_notification_is_refused(app_client, 
         set_pack_states(conn, sid, {(G1, "S1"): {"state": "accepted", "attempts": 1}})
     page = check(app_client, path)
     r = app_client.post("/ithalat/geri-yukle/onayla",
-                        data={"token": token_of(page), "onay": restore_phrase(read_manifest(path))})
+                        data={"token": token_of(page), "onay": restore_phrase(read_manifest(path, KEY))})
     assert r.status_code == 422
     assert "İTS&#39;ye 1 kutu bildirildi" in r.text
     with db.connect() as conn:

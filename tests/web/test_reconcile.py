@@ -163,14 +163,15 @@ def test_the_karekod_file_has_the_header_and_one_element_string_per_line(app_cli
 def test_the_xlsx_has_one_sheet_per_bucket_and_no_formulas(app_client, recon):
     r = app_client.login("alice").get(f"/mutabakat/{recon}/mutabakat.xlsx")
     wb = openpyxl.load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["matched", "not_on_hand_eligible", "not_on_hand_ineligible",
-                             "expired", "in_transit", "on_hand_not_in_its"]
-    cells = [c for row in wb["not_on_hand_eligible"].iter_rows() for c in row]
+    assert wb.sheetnames == ["Eşleşen", "Elde yok, deaktive edilebilir",
+                             "Elde yok, deaktive edilemez", "Miadı dolan", "Arada kalan",
+                             "Elde var, İTS'de yok"]
+    cells = [c for row in wb["Elde yok, deaktive edilebilir"].iter_rows() for c in row]
     evil = [c for c in cells if c.value == "=HYPERLINK(1)"]
     assert len(evil) == 1 and evil[0].data_type == "s"
     assert not [c for c in cells if c.data_type == "f"]
-    assert [c.value for c in wb["matched"][2]][:2] == [G1, "ONSHELF"]  # streamed, not stored
-    assert wb["matched"].max_row == 2 and wb["on_hand_not_in_its"].max_row == 2
+    assert [c.value for c in wb["Eşleşen"][2]][:2] == [G1, "ONSHELF"]  # streamed, not stored
+    assert wb["Eşleşen"].max_row == 2 and wb["Elde var, İTS'de yok"].max_row == 2
 
 
 def test_the_transit_worklist_groups_by_sender_and_exports_exchange_karekods(app_client, recon):

@@ -38,13 +38,12 @@ def list_sessions(
         return
     from rich.table import Table
 
-    from eczane.exports.count import local_time
+    from eczane.domain.formatting import datetime_tr
 
     table = Table("No", "Ad", "Durum", "Kutu", "Açılış", "Kapanış")
     for s, n in rows:
         table.add_row(str(s.id), s.name, s.status.label_tr, str(n),
-                      f"{local_time(s.opened_at):%d.%m.%Y %H:%M}",
-                      f"{local_time(s.closed_at):%d.%m.%Y %H:%M}" if s.closed_at else "")
+                      datetime_tr(s.opened_at), datetime_tr(s.closed_at))
     console.print(table)
 
 

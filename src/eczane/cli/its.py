@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from eczane.cli.common import console, database, parse_today, print_json, resolve_pharmacy
+from eczane.domain.formatting import datetime_tr
 
 its_app = typer.Typer(help="İTS stok listesi (paydaş paneli 'Stok İndir' XLSX) işlemleri.",
                       no_args_is_help=True)
@@ -93,7 +94,7 @@ def its_import(
         print_json({"ok": True, **summary.to_json()})
     if summary.already_imported:
         console.print(f"[yellow]Bu dosya daha önce içe aktarılmış (kayıt {summary.id}, "
-                      f"{summary.imported_at:%d.%m.%Y %H:%M}); yeniden aktarılmadı.[/yellow]")
+                      f"{datetime_tr(summary.imported_at)}); yeniden aktarılmadı.[/yellow]")
         return
     console.print(f"[green]İTS stok kaydı {summary.id}: {summary.row_count} kutu alındı[/green], "
                   f"{summary.issue_count} sorunlu satır, {summary.duplicate_count} tekrar, "
@@ -167,6 +168,6 @@ def its_list(
     for col in ("No", "Tarih", "Dosya", "Kutu", "Sorunlu", "Tekrar"):
         table.add_column(col)
     for r in rows:
-        table.add_row(str(r.id), f"{r.imported_at:%d.%m.%Y %H:%M}", r.source_name,
+        table.add_row(str(r.id), datetime_tr(r.imported_at), r.source_name,
                       str(r.row_count), str(r.issue_count), str(r.duplicate_count))
     console.print(table)

@@ -24,27 +24,49 @@ def register(app: typer.Typer) -> None:
     app.add_typer(catalog_app, name="catalog")
 
 
+PASSPHRASE_ENV = "ECZANE_YEDEK_PAROLASI"
+"""A backup passphrase for scripts (otherwise it is asked for, hidden)."""
+
+
+def _passphrase(confirm: bool) -> str:
+    import os
+
+    return os.environ.get(PASSPHRASE_ENV) or str(typer.prompt(
+        "Yedek parolası", hide_input=True, confirmation_prompt=confirm))
+
+
 def backup(
     out: Path | None = typer.Option(None, "--out", "-o",
                                     help="Yedek dosyası (varsayılan: data_dir/backups/…)."),
     pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
                                         help="Eczane numarası (tek eczane varsa gerekmez)."),
+    parola: bool = typer.Option(False, "--parola", help=(
+        "Yedeği bir parolayla koru (sorulur ya da ECZANE_YEDEK_PAROLASI); başka bir bilgisayarda "
+        "bu parolayla geri yüklenir. Parolasız yedek yalnızca bu kurulumun gizli anahtarıyla "
+        "açılır.")),
     as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
 ) -> None:
     """Eczanenin bütün verisini tek bir dosyaya yedekler (stok sıfırlamadan önce alın)."""
-    from eczane.store.backup import write_backup
+    from eczane.store.backup import BackupError, BackupSecret, write_backup
 
     s = settings()
     db = database(s)
     pid = resolve_pharmacy(db, pharmacy)
+    secret = BackupSecret(s.resolved_secret_key(), _passphrase(True) if parola else None)
     path = out or s.data_dir / "backups" / f"eczane-{pid}-{datetime.now():%Y%m%d-%H%M%S}.jsonl.gz"
-    with db.begin() as conn:
-        info = write_backup(conn, pid, path)
+    try:
+        with db.begin() as conn:
+            info = write_backup(conn, pid, path, secret)
+    except BackupError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
     if as_json:
         print_json({"ok": True, "path": str(info.path), "pharmacy_id": pid, "tables": info.tables,
-                    "rows": info.rows, "sha256": info.sha256, "created_at": info.created_at})
+                    "rows": info.rows, "hmac": info.hmac, "protected": info.protected,
+                    "created_at": info.created_at})
     console.print(f"[green]Yedek alındı:[/green] {info.path} ({info.rows} satır, "
-                  f"{sum(1 for v in info.tables.values() if v)} tablo)")
+                  f"{sum(1 for v in info.tables.values() if v)} tablo, "
+                  f"{'parolayla' if parola else 'bu kurulumun anahtarıyla'} korunuyor)")
 
 
 def restore(
@@ -54,18 +76,44 @@ def restore(
     yes: bool = typer.Option(False, "--yes", help="Onay sormadan geri yükle."),
     as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
 ) -> None:
-    """Yedeği geri yükler: eczanenin şimdiki verisi yedektekiyle değiştirilir."""
-    from eczane.store.backup import BackupError, read_manifest, restore_backup
+    """Yedeği geri yükler: eczanenin şimdiki verisi yedektekiyle değiştirilir.
 
-    db = database()
+    Parolayla alınmış yedekte parola sorulur (ya da ECZANE_YEDEK_PAROLASI). Kimlerin giriş
+    yapabileceği değişecekse (hesap eklenir, silinir, rolü ya da parolası değişir) önce yazılır.
+    """
+    from eczane.domain.formatting import datetime_tr
+    from eczane.store.backup import (
+        BackupError,
+        BackupSecret,
+        account_changes,
+        read_manifest,
+        restore_backup,
+    )
+
+    s = settings()
+    db = database(s)
+    secret = BackupSecret(s.resolved_secret_key())
     try:
-        manifest = read_manifest(file)
+        try:
+            manifest = read_manifest(file, secret)
+        except BackupError as exc:
+            if exc.code != "passphrase_required":
+                raise
+            secret = BackupSecret(secret.secret_key, _passphrase(False))
+            manifest = read_manifest(file, secret)
+        secret = secret.unlocked(manifest["auth"])
+        with db.connect() as conn:
+            changes = account_changes(conn, file, manifest)
+        for c in changes:
+            console.print(f"[yellow]Giriş değişikliği:[/yellow] {c.message}")
         if not yes and not typer.confirm(
-                f"{manifest['pharmacy_id']} numaralı eczanenin verisi {manifest['created_at']} "
-                "tarihli yedekle değiştirilecek. Devam edilsin mi?"):
+                f"{manifest['pharmacy_id']} numaralı eczanenin verisi "
+                f"{datetime_tr(manifest['created_at'])} tarihli yedekle değiştirilecek"
+                f"{' ve yukarıdaki hesap değişiklikleri yapılacak' if changes else ''}. "
+                "Devam edilsin mi?"):
             raise typer.Exit(1)
         with db.begin() as conn:
-            info = restore_backup(conn, file, pharmacy_id=pharmacy)
+            info = restore_backup(conn, file, secret, pharmacy_id=pharmacy)
     except BackupError as exc:
         console.print(f"[red]{exc.message}[/red]")
         if as_json:
@@ -73,9 +121,10 @@ def restore(
         raise typer.Exit(1) from None
     if as_json:
         print_json({"ok": True, "pharmacy_id": info.pharmacy_id, "tables": info.tables,
-                    "rows": info.rows, "created_at": info.created_at})
+                    "rows": info.rows, "created_at": info.created_at,
+                    "accounts": [c.to_json() for c in changes]})
     console.print(f"[green]Geri yüklendi:[/green] eczane {info.pharmacy_id}, {info.rows} satır "
-                  f"({info.created_at} tarihli yedek).")
+                  f"({datetime_tr(info.created_at)} tarihli yedek).")
 
 
 @catalog_app.command("import")

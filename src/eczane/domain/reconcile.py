@@ -151,7 +151,9 @@ class WindowStatus:
 
 
 def _fmt(d: date) -> str:
-    return d.strftime("%d.%m.%Y")
+    from eczane.domain.formatting import date_tr
+
+    return date_tr(d)
 
 
 def window_status(window: DeactivationWindow, today: date) -> WindowStatus:

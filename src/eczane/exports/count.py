@@ -9,13 +9,20 @@ with a GS (ASCII 29) after the variable-length serial, as a scanner sends it; ``
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
 
-import xlsxwriter
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, select
 
 from eczane.domain.count import ScanGroup
+from eczane.domain.formatting import local_naive
+from eczane.exports.workbook import Column, Sheet, register, write_workbook
 from eczane.store import count as store
+
+register("count", "session_name", "product_name", "user_display_name", "device_id",
+         "raw_scan", "client_scan_id")
 
 FORMATS = ("gs", "hri", "raw")
 
@@ -37,115 +44,84 @@ def karekod_list(conn: Connection, session_id: int, *, grp: str | None = None,
 
 
 def count_xlsx(conn: Connection, session: store.CountSession) -> bytes:
-    """The count as a workbook: Özet, Ürünler (Turkish alphabetical order), Karekodlar,
-    Geri alınanlar, Okunamayanlar (every unreadable scan, from every device)."""
-    users = store.user_names(conn, session.pharmacy_id)
+    """The count as a workbook in memory (see :func:`write_count_xlsx`)."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "remove_timezone": True})
-    bold = wb.add_format({"bold": True})
-    date_fmt = wb.add_format({"num_format": "dd.mm.yyyy"})
-    ts_fmt = wb.add_format({"num_format": "dd.mm.yyyy hh:mm:ss"})
-
-    summ = store.summary(conn, session.id)
-    ws = wb.add_worksheet("Özet")
-    rows = [("Sayım", session.name), ("Durum", session.status.label_tr),
-            ("Açan", users.get(session.opened_by, "")),
-            ("Açılış", local_time(session.opened_at)),
-            ("Kapatan", users.get(session.closed_by, "") if session.closed_by else ""),
-            ("Kapanış", local_time(session.closed_at) if session.closed_at else ""),
-            ("Raftaki kutu", summ["raf"]), ("Açık reçete kutusu", summ["acik_recete"]),
-            ("Toplam kutu", summ["total"]), ("Ürün sayısı", summ["products"]),
-            ("Geri alınan okutma", summ["undone"]), ("Okunamayan okutma", summ["rejected"])]
-    for i, (k, v) in enumerate(rows):
-        ws.write(i, 0, k, bold)
-        if isinstance(v, datetime):
-            ws.write_datetime(i, 1, v, ts_fmt)
-        else:
-            ws.write(i, 1, v)
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 40)
-
-    ws = wb.add_worksheet("Ürünler")
-    ws.write_row(0, 0, ["GTIN", "Ürün", "Raf", "Açık reçete", "Toplam"], bold)
-    for i, t in enumerate(store.totals(conn, session.id, by_name=True), start=1):
-        ws.write_string(i, 0, t.gtin)
-        ws.write_row(i, 1, [t.name, t.raf, t.acik_recete, t.total])
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 1, 45)
-    ws.autofilter(0, 0, 0, 4)
-
-    header = ["Grup", "GTIN", "Ürün", "Seri no", "SKT", "Parti no", "Karekod (HRI)", "Okutan",
-              "Cihaz", "Okutma zamanı"]
-    scans = list(store.active_scans(conn, session.id))
-    names = store.product_names(conn, [s.gtin for s in scans])
-    ws = wb.add_worksheet("Karekodlar")
-    ws.write_row(0, 0, header, bold)
-    for i, s in enumerate(scans, start=1):
-        _scan_row(ws, i, s, names, users, date_fmt, ts_fmt)
-    ws.set_column(0, 0, 12)
-    ws.set_column(1, 1, 16)
-    ws.set_column(2, 2, 40)
-    ws.set_column(3, 9, 18)
-    ws.autofilter(0, 0, max(len(scans), 1), len(header) - 1)
-    ws.freeze_panes(1, 0)
-
-    from sqlalchemy import and_
-
-    undone = [store._scan(r) for r in conn.execute(
-        select(store.count_scan).where(and_(store.count_scan.c.session_id == session.id,
-                                            store.count_scan.c.undone_at.is_not(None)))
-        .order_by(store.count_scan.c.id))]
-    ws = wb.add_worksheet("Geri alınanlar")
-    ws.write_row(0, 0, [*header, "Geri alan", "Geri alma zamanı"], bold)
-    undone_names = store.product_names(conn, [s.gtin for s in undone])
-    for i, s in enumerate(undone, start=1):
-        _scan_row(ws, i, s, undone_names, users, date_fmt, ts_fmt)
-        ws.write(i, 10, users.get(s.undone_by or 0, ""))
-        ws.write_datetime(i, 11, local_time(s.undone_at), ts_fmt)
-    _rejected_sheet(wb, conn, session.id, users, bold, ts_fmt)
-    wb.close()
+    write_count_xlsx(buf, conn, session)
     return buf.getvalue()
 
 
-def _rejected_sheet(wb, conn, session_id, users, bold, ts_fmt) -> None:  # type: ignore[no-untyped-def]
+def write_count_xlsx(target: Path | str | IO[bytes], conn: Connection,
+                     session: store.CountSession) -> None:
+    """The count as a workbook: Özet, Ürünler (Turkish alphabetical order), Karekodlar,
+    Geri alınanlar, Okunamayanlar (every unreadable scan, from every device).
+
+    Scans are streamed from the database into the one writer (constant memory)."""
+    users = store.user_names(conn, session.pharmacy_id)
+    summ = store.summary(conn, session.id)
+    totals = store.totals(conn, session.id, by_name=True)
+    names = {t.gtin: t.name for t in totals}
+    summary = [("Sayım", session.name), ("Durum", session.status.label_tr),
+               ("Açan", users.get(session.opened_by, "")),
+               ("Açılış", local_time(session.opened_at)),
+               ("Kapatan", users.get(session.closed_by, "") if session.closed_by else ""),
+               ("Kapanış", local_time(session.closed_at) if session.closed_at else ""),
+               ("Raftaki kutu", summ["raf"]), ("Açık reçete kutusu", summ["acik_recete"]),
+               ("Toplam kutu", summ["total"]), ("Ürün sayısı", summ["products"]),
+               ("Geri alınan okutma", summ["undone"]), ("Okunamayan okutma", summ["rejected"])]
+    scan_cols = [Column("Grup", 12), Column("GTIN", 16, "text"), Column("Ürün", 40),
+                 Column("Seri no", 18, "text"), Column("SKT", 18), Column("Parti no", 18, "text"),
+                 Column("Karekod (HRI)", 18, "text"), Column("Okutan", 18),
+                 Column("Cihaz", 18, "text"), Column("Okutma zamanı", 18)]
+
+    def undone() -> Iterator[list[Any]]:
+        rows = conn.execute(
+            select(store.count_scan).where(and_(store.count_scan.c.session_id == session.id,
+                                                store.count_scan.c.undone_at.is_not(None)))
+            .order_by(store.count_scan.c.id).execution_options(yield_per=2000))
+        for r in rows:
+            s = store._scan(r)
+            if s.gtin not in names:
+                names.update(store.product_names(conn, [s.gtin]))
+            yield [*_scan_row(s, names, users), users.get(s.undone_by or 0, ""),
+                   local_time(s.undone_at)]
+
+    write_workbook(target, [
+        Sheet("Özet", [Column("", 22), Column("", 40)], summary, header_row=False,
+              bold_first_column=True),
+        Sheet("Ürünler", [Column("GTIN", 16, "text"), Column("Ürün", 45), Column("Raf"),
+                          Column("Açık reçete"), Column("Toplam")],
+              ([t.gtin, t.name, t.raf, t.acik_recete, t.total] for t in totals), freeze=False),
+        Sheet("Karekodlar", scan_cols,
+              (_scan_row(s, names, users) for s in store.active_scans(conn, session.id))),
+        Sheet("Geri alınanlar", [*scan_cols, Column("Geri alan", 18),
+                                 Column("Geri alma zamanı", 18)], undone(),
+              autofilter=False, freeze=False),
+        _rejected_sheet(conn, session.id, users),
+    ], title=f"Sayım {session.id}", comments="eczane — sayım")
+
+
+def _rejected_sheet(conn: Connection, session_id: int, users: dict[int, str]) -> Sheet:
     """Every unreadable scan, oldest first: what was sent, why it was not read, what to do."""
-    ws = wb.add_worksheet("Okunamayanlar")
-    header = ["Okutma zamanı", "Grup", "Okutulan veri", "Sebep kodu", "Sebep", "Ne yapmalı",
-              "Okutan", "Cihaz", "Okutma kimliği"]
-    ws.write_row(0, 0, header, bold)
-    rows = store.rejected_scans(conn, session_id)[::-1]
-    for i, r in enumerate(rows, start=1):
-        ws.write_datetime(i, 0, local_time(r.scanned_at), ts_fmt)
-        ws.write(i, 1, ScanGroup(r.grp).label_tr)
-        for col, value in enumerate((r.raw_shown, r.detail or r.code, r.message, r.hint,
-                                     users.get(r.user_id, str(r.user_id)), r.device_id,
-                                     r.client_scan_id), start=2):
-            ws.write_string(i, col, value)   # never a formula, whatever was scanned
-    ws.set_column(0, 0, 19)
-    ws.set_column(2, 2, 40)
-    ws.set_column(4, 5, 50)
-    ws.set_column(6, 8, 16)
-    ws.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
-    ws.freeze_panes(1, 0)
+    cols = [Column("Okutma zamanı", 19), Column("Grup"), Column("Okutulan veri", 40, "text"),
+            Column("Sebep kodu"), Column("Sebep", 50), Column("Ne yapmalı", 50),
+            Column("Okutan", 16), Column("Cihaz", 16, "text"), Column("Okutma kimliği", 16, "text")]
+    from eczane.store.count.reading import _rejected
+
+    rejected = store.count_scan_rejected
+    rows = conn.execute(select(rejected).where(rejected.c.session_id == session_id)
+                        .order_by(rejected.c.id).execution_options(yield_per=2000))
+    return Sheet("Okunamayanlar", cols, (
+        [local_time(r.scanned_at), ScanGroup(r.grp).label_tr, r.raw_shown, r.detail or r.code,
+         r.message, r.hint, users.get(r.user_id, str(r.user_id)), r.device_id, r.client_scan_id]
+        for r in map(_rejected, rows)))
 
 
-def _scan_row(ws, i, s, names, users, date_fmt, ts_fmt) -> None:  # type: ignore[no-untyped-def]
-    ws.write(i, 0, ScanGroup(s.grp).label_tr)
-    ws.write_string(i, 1, s.gtin)
-    ws.write(i, 2, names.get(s.gtin, store.UNKNOWN_PRODUCT))
-    ws.write_string(i, 3, s.serial)
-    ws.write_datetime(i, 4, s.expiry, date_fmt)
-    ws.write_string(i, 5, s.batch)
-    ws.write_string(i, 6, s.karekod.hri())
-    ws.write(i, 7, users.get(s.user_id, str(s.user_id)))
-    ws.write_string(i, 8, s.device_id)
-    ws.write_datetime(i, 9, local_time(s.scanned_at), ts_fmt)
+def _scan_row(s: store.StoredScan, names: dict[str, str], users: dict[int, str]) -> list[Any]:
+    return [ScanGroup(s.grp).label_tr, s.gtin, names.get(s.gtin, store.UNKNOWN_PRODUCT), s.serial,
+            s.expiry, s.batch, s.karekod.hri(), users.get(s.user_id, str(s.user_id)),
+            s.device_id, local_time(s.scanned_at)]
 
 
 def local_time(ts: datetime | None) -> datetime | None:
-    """A stored timestamp as naive local time (what the pharmacist reads in Excel)."""
-    if ts is None:
-        return None
-    if ts.tzinfo is None:  # SQLite hands back naive UTC
-        ts = ts.replace(tzinfo=UTC)
-    return ts.astimezone().replace(tzinfo=None)
+    """A stored timestamp as naive Europe/Istanbul time (what the pharmacist reads in Excel)."""
+    return local_naive(ts)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from eczane.domain.formatting import date_tr, datetime_tr, to_local
 from eczane.domain.reconcile import BUCKETS, Bucket, Rules, window_status
 from eczane.exports.karekod_list import exchange_files, karekod_list_text
 from eczane.exports.packs import ExportPack, from_row
@@ -101,7 +102,7 @@ def describe_sources(conn: Connection, rec: store.Reconciliation) -> list[str]:
                         {"i": rec.its_snapshot_id}).first()
     if snap is not None:
         out.append(f"İTS stok dosyası #{rec.its_snapshot_id} ({snap.source_name}, yüklendi "
-                   f"{_stamp(snap.imported_at)})")
+                   f"{datetime_tr(snap.imported_at)})")
     src = rec.onhand_source
     if src.get("count_session_id"):
         name = conn.execute(text("SELECT name FROM count_session WHERE id = :i"),
@@ -117,27 +118,15 @@ def describe_sources(conn: Connection, rec: store.Reconciliation) -> list[str]:
 def stale_warning(conn: Connection, rec: store.Reconciliation) -> str:
     """A Turkish warning when the İTS file was not loaded on the day of the run (seed 000: download
     the İTS stock in the morning before the pharmacy opens; İTS may lag)."""
-    from datetime import datetime
-
     from sqlalchemy import text
 
-    at = conn.execute(text("SELECT imported_at FROM its_snapshot WHERE id = :i"),
-                      {"i": rec.its_snapshot_id}).scalar()
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at)
+    at = to_local(conn.execute(text("SELECT imported_at FROM its_snapshot WHERE id = :i"),
+                               {"i": rec.its_snapshot_id}).scalar())
     if at is None or at.date() >= rec.today:
         return ""
-    return (f"İTS stok dosyası {at:%d.%m.%Y} tarihinde yüklenmiş, karşılaştırma {rec.today:%d.%m.%Y} "
+    return (f"İTS stok dosyası {date_tr(at)} tarihinde yüklenmiş, karşılaştırma {date_tr(rec.today)} "
             "tarihli: arada yapılan satış ve alımlar yansımamış olabilir. İTS stoğunu sabah eczane "
             "açılmadan yeniden indirip yükleyin.")
-
-
-def _stamp(v: Any) -> str:
-    from datetime import datetime
-
-    if isinstance(v, datetime):
-        return v.strftime("%d.%m.%Y %H:%M")
-    return str(v)[:16]
 
 
 def report_page(conn: Connection, rec: store.Reconciliation, prepared_by: str, today: date) -> str:

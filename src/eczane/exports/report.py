@@ -57,7 +57,10 @@ class ReportData:
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                       autoescape=select_autoescape(["html"]))
-    env.filters["tarih"] = lambda d: d.strftime("%d.%m.%Y") if d else "—"
+    from eczane.domain.formatting import JINJA_FILTERS, date_tr
+
+    env.filters.update(JINJA_FILTERS)
+    env.filters["tarih"] = lambda d: date_tr(d, "—")
     return env
 
 

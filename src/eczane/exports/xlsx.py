@@ -1,61 +1,74 @@
-"""The reconciliation as an XLSX workbook: one sheet per bucket (sheet name = bucket code).
+"""The reconciliation as an XLSX workbook: one sheet per bucket, named in Turkish.
 
-Every text cell is written as a string (``write_string``; xlsxwriter's formula and number
-conversion switched off), so a cell that starts with ``=``, ``+``, ``-`` or ``@`` stays text:
-no formula injection from a serial, a product name or a note.
+Written through the one writer (:mod:`eczane.exports.workbook`): serials, product names, notes
+and İTS's sender names are text cells, never formulas; the packs are streamed from the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from io import BytesIO
 from pathlib import Path
 from typing import IO
 
-import xlsxwriter
-
-from eczane.domain.reconcile import BUCKET_LABELS_TR, BUCKETS, Bucket
+from eczane.domain.catalog import PrescriptionClass
+from eczane.domain.reconcile import (
+    BUCKET_LABELS_TR,
+    BUCKETS,
+    NOTE_DATE_UNCHECKED,
+    SENDER_TYPES,
+    Bucket,
+)
 from eczane.exports.packs import ExportPack
+from eczane.exports.workbook import Column, Sheet, register, write_workbook
 
-COLUMNS = ("GTIN", "Seri No", "SKT", "Parti No", "Ürün", "Reçete türü", "Son İTS işlemi",
-           "Sebep kodu", "Sebep", "Not", "Gönderici tipi", "Gönderici", "Eczacı notu", "Karekod")
-WIDTHS = (16, 22, 11, 12, 40, 11, 14, 20, 70, 16, 12, 24, 24, 60)
+register("reconciliation", "product_name", "batch", "serial", "sender", "note", "override_note")
+
+SHEET_NAMES: dict[Bucket, str] = {
+    Bucket.MATCHED: "Eşleşen",
+    Bucket.NOT_ON_HAND_ELIGIBLE: "Elde yok, deaktive edilebilir",
+    Bucket.NOT_ON_HAND_INELIGIBLE: "Elde yok, deaktive edilemez",
+    Bucket.EXPIRED: "Miadı dolan",
+    Bucket.IN_TRANSIT: "Arada kalan",
+    Bucket.ON_HAND_NOT_IN_ITS: "Elde var, İTS'de yok",
+}
+"""Sheet names (Excel allows 31 characters; the long labels are in the printed page header)."""
+
+COLUMNS = (Column("GTIN", 16, "text"), Column("Seri No", 22, "text"), Column("SKT", 11),
+           Column("Parti No", 12, "text"), Column("Ürün", 40), Column("Reçete türü", 16),
+           Column("Son İTS işlemi", 14), Column("Sebep kodu", 20), Column("Sebep", 70),
+           Column("Not", 16), Column("Gönderici tipi", 12), Column("Gönderici", 24),
+           Column("Eczacı notu", 24), Column("Karekod", 60, "text"))
+
+
+def class_label(code: str) -> str:
+    """``purple`` → ``Mor reçete``; an unknown code is shown as it is, empty stays empty."""
+    try:
+        return PrescriptionClass(code).label_tr if code else ""
+    except ValueError:
+        return code
+
+
+NOTE_LABELS = {NOTE_DATE_UNCHECKED: "İşlem tarihi bilinmiyor"}
+
+
+def _rows(packs: Iterable[ExportPack]) -> Iterator[tuple[object, ...]]:
+    for p in packs:
+        yield (p.gtin, p.serial, p.expiry, p.batch, p.product_name,
+               class_label(p.prescription_class), p.last_tx_date, p.reason, p.reason_text,
+               ", ".join(NOTE_LABELS.get(n, n) for n in p.notes),
+               SENDER_TYPES.get(p.sender_type, p.sender_type), p.sender, p.override_note, p.hri())
 
 
 def write_xlsx(target: Path | str | IO[bytes], by_bucket: Mapping[str, Iterable[ExportPack]],
                *, title: str = "", window_text: str = "") -> None:
     """Write the workbook; sheets in bucket order, each with a header row and a filter.
 
-    The packs may be any iterable (a stream from the database): rows are written as they come
-    (xlsxwriter ``constant_memory``)."""
-    wb = xlsxwriter.Workbook(target if not isinstance(target, Path) else str(target), {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
-        "strings_to_urls": False})
-    wb.set_properties({"title": title or "Mutabakat", "subject": window_text,
-                       "comments": "eczane — İTS stok mutabakatı"})
-    head = wb.add_format({"bold": True, "bg_color": "#EEF2F4"})
-    dfmt = wb.add_format({"num_format": "dd.mm.yyyy"})
-    for b in BUCKETS:
-        ws = wb.add_worksheet(b.value)
-        for c, (name, width) in enumerate(zip(COLUMNS, WIDTHS, strict=True)):
-            ws.set_column(c, c, width)
-            ws.write_string(0, c, name, head)
-        r = 0
-        for r, p in enumerate(by_bucket.get(b.value, ()), start=1):
-            cells = (p.gtin, p.serial, p.expiry, p.batch, p.product_name, p.prescription_class,
-                     p.last_tx_date, p.reason, p.reason_text, ",".join(p.notes), p.sender_type,
-                     p.sender, p.override_note, p.hri())
-            for c, v in enumerate(cells):
-                if v is None or v == "":
-                    continue  # an empty cell costs nothing; a million matched rows add up
-                if isinstance(v, str):
-                    ws.write_string(r, c, v)
-                else:
-                    ws.write_datetime(r, c, v, dfmt)
-        ws.autofilter(0, 0, max(r, 1), len(COLUMNS) - 1)
-        ws.freeze_panes(1, 0)
-        ws.set_header(f"&L{BUCKET_LABELS_TR[Bucket(b.value)]}")
-    wb.close()
+    The packs may be any iterable (a stream from the database): rows are written as they come."""
+    write_workbook(target, (Sheet(SHEET_NAMES[b], COLUMNS, _rows(by_bucket.get(b.value, ())),
+                                  page_header=BUCKET_LABELS_TR[b]) for b in BUCKETS),
+                   title=title or "Mutabakat", subject=window_text,
+                   comments="eczane — İTS stok mutabakatı")
 
 
 def xlsx_bytes(by_bucket: Mapping[str, Iterable[ExportPack]], **kw: str) -> bytes:

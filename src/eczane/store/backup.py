@@ -3,16 +3,23 @@
 Seed 000 step 3 tells the pharmacist to back up before the stock reset. A backup is one portable
 gzip file of JSON lines, readable on SQLite and PostgreSQL alike:
 
-- line 1, the manifest: ``{"format": "eczane-backup", "version": 1, "pharmacy_id", "created_at",
-  "schema": <alembic revision>, "tables": {name: row count}, "columns": {name: [columns]}}``;
+- line 1, the manifest: ``{"format": "eczane-backup", "version": 2, "pharmacy_id", "created_at",
+  "schema": <alembic revision>, "tables": {name: row count}, "columns": {name: [columns]},
+  "auth": {how the MAC key is made}}``;
 - one line per row: ``{"t": table, "r": [values in column order]}``;
-- the last line: ``{"end": true, "rows": n, "sha256": <hex of every previous line>}``.
+- the last line: ``{"end": true, "rows": n, "hmac": <HMAC-SHA256 of every previous line>}``.
+
+The MAC is keyed (:mod:`eczane.store.backup_auth`): by the installation's secret key, or by a
+passphrase the pharmacist chose at backup time (scrypt, salt and parameters in ``auth``), so any
+edit — a role, a password hash — is refused, and a backup can still move to a new machine.
+Version 1 files (an unkeyed SHA-256 anyone can recompute) are refused: their content cannot be
+vouched for.
 
 Which tables: every table of ``metadata`` that has a ``pharmacy_id`` column (so tables other
 areas add later are included without a change here), plus the pharmacy row itself and the
 global ``product`` catalog.
 
-Restore checks the whole file first (gzip, manifest, counts, checksum, known tables and
+Restore checks the whole file first (gzip, manifest, MAC, counts, known tables and
 columns) and refuses a damaged one with a Turkish message before touching the database. Then,
 in one transaction, it deletes the pharmacy's rows and inserts the saved ones with their ids —
 restoring gives back exactly what was saved. The audit log is append-only: when the current
@@ -25,7 +32,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import hashlib
 import json
 import zlib
 from collections.abc import Iterator
@@ -51,13 +57,26 @@ from sqlalchemy import (
 )
 
 import eczane.store.tables  # noqa: F401  (every area's tables on metadata)
+from eczane.domain.formatting import datetime_tr, to_local
 from eczane.store.audit import append_event, audit_log
+from eczane.store.backup_auth import (
+    AccountChange,
+    BackupAuthError,
+    BackupSecret,
+    diff_accounts,
+    mac_matches,
+    new_auth,
+    new_mac,
+)
 from eczane.store.base import metadata
 from eczane.store.catalog import product
-from eczane.store.core import pharmacy
+from eczane.store.core import app_user, pharmacy
 
 FORMAT = "eczane-backup"
-VERSION = 1
+VERSION = 2
+
+__all__ = ["BackupError", "BackupInfo", "BackupSecret", "account_changes", "backup_time",
+           "read_manifest", "restore_backup", "restore_phrase", "write_backup"]
 
 
 class BackupError(Exception):
@@ -74,8 +93,10 @@ class BackupInfo:
     path: Path
     pharmacy_id: int
     tables: dict[str, int]
-    sha256: str
+    hmac: str
     created_at: str
+    protected: str = "key"
+    """``key`` (this installation's secret key) or ``passphrase``."""
 
     @property
     def rows(self) -> int:
@@ -134,13 +155,19 @@ def _parse_dt(v: str) -> datetime:
 # ---------------------------------------------------------------- backup
 
 
-def write_backup(conn: Connection, pharmacy_id: int, path: Path, *,
+def write_backup(conn: Connection, pharmacy_id: int, path: Path, secret: BackupSecret, *,
                  user_id: int | None = None) -> BackupInfo:
     """Write the pharmacy's backup to ``path`` (atomically: a temp file renamed at the end).
 
-    Appends ``store.backup`` to the audit log first (so the backup holds its own record); the
-    caller commits. Raises ``BackupError`` for an unknown pharmacy.
+    ``secret`` keys the MAC: the installation's secret key, or the passphrase in it when one is
+    given. Appends ``store.backup`` to the audit log first (so the backup holds its own record);
+    the caller commits. Raises ``BackupError`` for an unknown pharmacy or a short passphrase.
     """
+    try:
+        auth = new_auth(secret)
+        key = secret.mac_key(auth)
+    except BackupAuthError as exc:
+        raise BackupError(exc.message, code=exc.code) from None
     if conn.execute(select(pharmacy.c.id).where(pharmacy.c.id == pharmacy_id)).first() is None:
         raise BackupError(f"{pharmacy_id} numaralı eczane yok.", code="no_pharmacy")
     tables = [pharmacy, product, *pharmacy_tables()]
@@ -154,12 +181,13 @@ def write_backup(conn: Connection, pharmacy_id: int, path: Path, *,
         counts[t.name] = int(conn.execute(q).scalar_one())
     created = datetime.now(UTC).isoformat()
     append_event(conn, pharmacy_id, user_id, "store.backup",
-                 {"file": path.name, "tables": counts, "created_at": created})
+                 {"file": path.name, "tables": counts, "created_at": created,
+                  "protected": auth["kind"]})
     counts["audit_log"] = counts.get("audit_log", 0) + 1
     manifest = {"format": FORMAT, "version": VERSION, "pharmacy_id": pharmacy_id,
                 "created_at": created, "schema": _schema_revision(conn), "tables": counts,
-                "columns": {t.name: [c.name for c in t.columns] for t in tables}}
-    digest = hashlib.sha256()
+                "columns": {t.name: [c.name for c in t.columns] for t in tables}, "auth": auth}
+    digest = new_mac(key)
     tmp = path.with_name(path.name + ".part")
     path.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(tmp, "wb", compresslevel=6) as f:
@@ -182,11 +210,11 @@ def write_backup(conn: Connection, pharmacy_id: int, path: Path, *,
             for row in conn.execute(q):
                 put({"t": t.name, "r": [_encode(v) for v in row]})
                 total += 1
-        end = {"end": True, "rows": total, "sha256": digest.hexdigest()}
+        end = {"end": True, "rows": total, "hmac": digest.hexdigest()}
         f.write((json.dumps(end) + "\n").encode())
     tmp.chmod(0o600)  # it holds password hashes and the pharmacy's whole stock
     tmp.replace(path)
-    return BackupInfo(path, pharmacy_id, counts, end["sha256"], created)  # type: ignore[arg-type]
+    return BackupInfo(path, pharmacy_id, counts, str(end["hmac"]), created, auth["kind"])
 
 
 # ---------------------------------------------------------------- restore
@@ -203,44 +231,70 @@ def _lines(path: Path) -> Iterator[bytes]:
                           "yedek deneyin.", code="damaged") from None
 
 
-def read_manifest(path: Path) -> dict[str, Any]:
-    """Check the whole file (checksum, counts, schema) and return its manifest.
+def read_manifest(path: Path, secret: BackupSecret) -> dict[str, Any]:
+    """Check the whole file (MAC, counts, schema) and return its manifest.
+
+    Nothing in the file is trusted before its MAC is checked: the manifest is read only for the
+    key parameters, every line is hashed, and a parse error is reported after the MAC matched.
 
     Raises:
-        BackupError: a damaged, truncated or foreign file — with a Turkish message.
+        BackupError: a damaged, truncated, edited or foreign file, an old unkeyed backup, a
+            missing or wrong passphrase — with a Turkish message.
     """
-    digest = hashlib.sha256()
-    manifest: dict[str, Any] | None = None
+    lines = _lines(path)
+    first = next(lines, None)
+    if first is None:
+        raise BackupError(f"'{path.name}' boş.", code="damaged")
+    try:
+        manifest = json.loads(first)
+    except ValueError:
+        manifest = None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(f"'{path.name}' bir eczane yedeği değil.", code="not_backup")
+    if manifest.get("version") == 1:
+        raise BackupError(
+            "Bu yedek eski biçimde (sürüm 1): sağlaması anahtarsız olduğu için değiştirilip "
+            "değiştirilmediği anlaşılamıyor; güvenlik için geri yüklenmez. Yedeği alan "
+            "kurulumda eczane'yi güncelleyip yeni bir yedek alın.", code="unkeyed")
+    if manifest.get("version") != VERSION:
+        raise BackupError(f"Yedek sürümü {manifest.get('version')} desteklenmiyor "
+                          f"(beklenen {VERSION}).", code="version")
+    try:
+        digest = new_mac(secret.mac_key(manifest.get("auth") or {}))
+    except BackupAuthError as exc:
+        raise BackupError(exc.message, code=exc.code) from None
+    digest.update(first)
     seen: dict[str, int] = {}
-    end: dict[str, Any] | None = None
-    for n, line in enumerate(_lines(path), start=1):
+    end: Any = None
+    bad_line = 0
+    for n, line in enumerate(lines, start=2):
         if end is not None:
             raise BackupError(f"Yedek dosyası bozuk: son satırdan sonra veri var ({n}. satır).",
                               code="damaged")
         try:
             obj = json.loads(line)
         except ValueError:
-            raise BackupError(f"Yedek dosyası bozuk: {n}. satır okunamadı.", code="damaged") from None
-        if manifest is None:
-            if not isinstance(obj, dict) or obj.get("format") != FORMAT:
-                raise BackupError(f"'{path.name}' bir eczane yedeği değil.", code="not_backup")
-            if obj.get("version") != VERSION:
-                raise BackupError(f"Yedek sürümü {obj.get('version')} desteklenmiyor "
-                                  f"(beklenen {VERSION}).", code="version")
-            manifest = obj
-        elif isinstance(obj, dict) and obj.get("end"):
+            obj = None
+        if isinstance(obj, dict) and obj.get("end") is True and "hmac" in obj:
             end = obj
             continue
-        else:
-            seen[obj["t"]] = seen.get(obj["t"], 0) + 1
         digest.update(line)
-    if manifest is None:
-        raise BackupError(f"'{path.name}' boş.", code="damaged")
+        if isinstance(obj, dict) and isinstance(obj.get("t"), str):
+            seen[obj["t"]] = seen.get(obj["t"], 0) + 1
+        elif not bad_line:
+            bad_line = n
     if end is None:
-        raise BackupError("Yedek dosyası eksik: son satır (sağlama) yok; dosya yarıda kesilmiş.",
-                          code="truncated")
-    if end.get("sha256") != digest.hexdigest():
-        raise BackupError("Yedek dosyası bozuk: sağlama özeti tutmuyor.", code="checksum")
+        raise BackupError("Yedek dosyası eksik: son satır (doğrulama kodu) yok; dosya yarıda "
+                          "kesilmiş.", code="truncated")
+    if not mac_matches(digest, end.get("hmac")):
+        if (manifest.get("auth") or {}).get("kind") == "passphrase":
+            raise BackupError("Yedek doğrulanamadı: parola yanlış ya da dosya yedek alındıktan "
+                              "sonra değiştirilmiş. Geri yüklenmedi.", code="mac")
+        raise BackupError("Yedek doğrulanamadı: dosya yedek alındıktan sonra değiştirilmiş ya da "
+                          "başka bir kurulumun gizli anahtarıyla alınmış. Geri yüklenmedi. "
+                          "Başka bir bilgisayara taşınacak yedeği parolayla alın.", code="mac")
+    if bad_line:
+        raise BackupError(f"Yedek dosyası bozuk: {bad_line}. satır okunamadı.", code="damaged")
     expected = {k: v for k, v in manifest["tables"].items() if v}
     if seen != expected:
         raise BackupError(f"Yedek dosyası bozuk: satır sayıları bildirilenle aynı değil "
@@ -254,15 +308,13 @@ def read_manifest(path: Path) -> dict[str, Any]:
         if unknown:
             raise BackupError(f"Yedekteki '{name}' tablosunun sütunları bu sürümde yok: "
                               f"{', '.join(unknown)}.", code="schema")
+    manifest["_hmac"] = end["hmac"]
     return manifest
 
 
 def backup_time(manifest: dict[str, Any]) -> datetime:
-    """When the backup was written, as naive local time (what the pharmacist reads)."""
-    ts = datetime.fromisoformat(str(manifest["created_at"]))
-    if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=UTC)
-    return ts.astimezone().replace(tzinfo=None)
+    """When the backup was written, in Europe/Istanbul time (what the pharmacist reads)."""
+    return to_local(str(manifest["created_at"]))  # type: ignore[return-value]
 
 
 def restore_phrase(manifest: dict[str, Any]) -> str:
@@ -271,17 +323,19 @@ def restore_phrase(manifest: dict[str, Any]) -> str:
     A restore replaces everything entered since the backup, so the page asks for a deliberate
     act that names which backup (like the approval phrase of a notification, issue 6).
     """
-    return f"{backup_time(manifest):%d.%m.%Y %H:%M} yedeğini geri yükle"
+    return f"{datetime_tr(manifest['created_at'])} yedeğini geri yükle"
 
 
-def restore_backup(conn: Connection, path: Path, *, user_id: int | None = None,
-                   pharmacy_id: int | None = None) -> BackupInfo:
+def restore_backup(conn: Connection, path: Path, secret: BackupSecret, *,
+                   user_id: int | None = None, pharmacy_id: int | None = None) -> BackupInfo:
     """Restore a backup into the database (in the caller's transaction).
 
-    ``pharmacy_id``, when given, must equal the backup's (a guard against restoring the wrong
-    pharmacy's file). Raises ``BackupError``; on any error nothing is changed.
+    The file is authenticated whole first (:func:`read_manifest`), and the rows are inserted
+    only if the file read again still carries the same MAC. ``pharmacy_id``, when given, must
+    equal the backup's (a guard against restoring the wrong pharmacy's file). Raises
+    ``BackupError``; on any error nothing is changed.
     """
-    manifest = read_manifest(path)
+    manifest = read_manifest(path, secret)
     pid = int(manifest["pharmacy_id"])
     if pharmacy_id is not None and pharmacy_id != pid:
         raise BackupError(f"Bu yedek {pid} numaralı eczanenin; {pharmacy_id} numaralı eczaneye "
@@ -290,6 +344,7 @@ def restore_backup(conn: Connection, path: Path, *, user_id: int | None = None,
     saved_audit = [row for name, row in _rows(path, manifest) if name == "audit_log"]
     keep_audit = _audit_decision(conn, pid, manifest, saved_audit)
     _its_guard(conn, pid, path, manifest)
+    accounts = account_changes(conn, path, manifest)
     scoped = pharmacy_tables()
     try:
         with conn.begin_nested():
@@ -307,6 +362,9 @@ def restore_backup(conn: Connection, path: Path, *, user_id: int | None = None,
                 cols = manifest["columns"][name]
                 rows_by_table[name].append(
                     {c: dec(v) for c, dec, v in zip(cols, decoders[name], row, strict=True)})
+            if _file_mac(path, secret, manifest) != manifest["_hmac"]:
+                raise BackupError("Yedek dosyası denetimden sonra değişti; geri yüklenmedi.",
+                                  code="mac")
             batch = rows_by_table
             _restore_pharmacy(conn, batch.pop(pharmacy.name, []))
             _restore_products(conn, batch.pop(product.name, []))
@@ -317,13 +375,26 @@ def restore_backup(conn: Connection, path: Path, *, user_id: int | None = None,
             _bump_sequences(conn, scoped)
             append_event(conn, pid, user_id, "store.restore", {
                 "file": path.name, "backup_created_at": manifest["created_at"],
-                "tables": manifest["tables"], "audit_kept": keep_audit})
+                "tables": manifest["tables"], "audit_kept": keep_audit,
+                "accounts": [c.to_json() for c in accounts]})
     except BackupError:
         raise
     except Exception as exc:  # noqa: BLE001 - any database refusal → nothing changed
         raise BackupError(f"Geri yükleme yapılamadı, hiçbir şey değiştirilmedi: {exc}",
                           code="conflict") from None
-    return BackupInfo(path, pid, dict(manifest["tables"]), "", manifest["created_at"])
+    return BackupInfo(path, pid, dict(manifest["tables"]), str(manifest["_hmac"]),
+                      manifest["created_at"], str(manifest["auth"]["kind"]))
+
+
+def _file_mac(path: Path, secret: BackupSecret, manifest: dict[str, Any]) -> str:
+    """The MAC of the file as it is now (every line but the last)."""
+    digest = new_mac(secret.mac_key(manifest["auth"]))
+    previous: bytes | None = None
+    for line in _lines(path):
+        if previous is not None:
+            digest.update(previous)
+        previous = line
+    return digest.hexdigest()
 
 
 def _rows(path: Path, manifest: dict[str, Any]) -> Iterator[tuple[str, list[Any]]]:
@@ -412,3 +483,15 @@ def _bump_sequences(conn: Connection, tables: list[Table]) -> None:
         if seq:
             conn.execute(text(f"SELECT setval('{seq}', GREATEST((SELECT COALESCE(MAX(id), 0) "
                               f"FROM {t.name}), 1))"))
+
+
+def account_changes(conn: Connection, path: Path, manifest: dict[str, Any]
+                    ) -> list[AccountChange]:
+    """Who could log in differently were this (verified) backup restored, compared to now."""
+    pid = int(manifest["pharmacy_id"])
+    cols = manifest["columns"].get(app_user.name, [])
+    saved = [dict(zip(cols, r, strict=True)) for name, r in _rows(path, manifest)
+             if name == app_user.name]
+    current = [dict(r._mapping) for r in conn.execute(
+        select(app_user).where(app_user.c.pharmacy_id == pid))]
+    return diff_accounts(saved, current)

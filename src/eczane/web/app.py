@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eczane.config import Settings
+from eczane.domain.formatting import JINJA_FILTERS
 from eczane.store.db import Database, open_database
 from eczane.web.auth import LoginRequired
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         nav.extend(getattr(mod, "NAV", ()))
     templates.env.globals["NAV"] = nav
     templates.env.globals["PRODUCT"] = "eczane"
+    templates.env.filters.update(JINJA_FILTERS)  # tarih, tarih_saat, saat, ay, sayi, tl
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Any:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from eczane.domain.errors import ParseError
+from eczane.domain.formatting import date_tr, number_tr
 
 SEED_GUIDE = "seed 001_271ab17188307080.txt"
 """The guide to opening a pharmacy (2012 law, 2014 regulation, costs)."""
@@ -134,17 +135,12 @@ def num(value: Decimal, places: int = 2, *, trim: bool = False) -> str:
     >>> num(Decimal("1.250"), 3, trim=True)
     '1,25'
     """
-    q = Decimal(1).scaleb(-places)
-    text = f"{abs(value.quantize(q)):,.{places}f}"
-    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    if trim and "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return ("-" if value < 0 and value.quantize(q) != 0 else "") + text
+    return number_tr(value, places, trim=trim)  # the one formatting module
 
 
 def tr_date(d: date) -> str:
     """``23.11.2026`` (the way Turkish forms write dates)."""
-    return d.strftime("%d.%m.%Y")
+    return date_tr(d)
 
 
 # --- small parsing helpers shared by the ``parse`` classmethods ---------------------------

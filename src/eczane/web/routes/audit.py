@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 
+from eczane.domain.audit_text import describe
 from eczane.store.audit import audit_log, verify
 from eczane.store.core import app_user
 from eczane.web.auth import check_pharmacy, current_user
@@ -55,6 +56,7 @@ def index(request: Request, sayfa: int = 1, dogrula: int = 0) -> HTMLResponse:
         check = verify(conn, user.pharmacy_id) if dogrula else None
     return render(request, "notify/audit_index.html", {
         "rows": rows, "total": total, "check": check, "page": sayfa, "labels": EVENT_LABELS,
+        "describe": describe,
         "pages": max(1, (total + PAGE - 1) // PAGE)})
 
 
@@ -62,8 +64,12 @@ def index(request: Request, sayfa: int = 1, dogrula: int = 0) -> HTMLResponse:
 def event(request: Request, event_id: int) -> HTMLResponse:
     user = current_user(request)
     with request.app.state.services.db.connect() as conn:
-        row = conn.execute(select(audit_log).where(audit_log.c.id == event_id)).first()
+        row = conn.execute(
+            select(audit_log, app_user.c.display_name)
+            .select_from(audit_log.outerjoin(app_user, app_user.c.id == audit_log.c.user_id))
+            .where(audit_log.c.id == event_id)).first()
     if row is None:
         raise HTTPException(404, "Kayıt bulunamadı.")
     check_pharmacy(user, row.pharmacy_id)
-    return render(request, "notify/audit_event.html", {"row": row, "labels": EVENT_LABELS})
+    return render(request, "notify/audit_event.html", {
+        "row": row, "labels": EVENT_LABELS, "sentence": describe(row.name, row.payload)})

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection
 
 from eczane.domain.errors import RuleError
+from eczane.domain.formatting import month_tr
 from eczane.domain.reconcile import BUCKET_LABELS_TR, BUCKETS, SENDER_TYPES, Bucket, window_status
 from eczane.domain.text import tr_sort_key
 from eczane.exports import from_store as exports
@@ -103,7 +104,7 @@ def _detail_context(conn: Connection, rec: store.Reconciliation, grup: str, q: s
         "counts": counts, "labels": BUCKET_LABELS_TR, "buckets": BUCKETS, "grup": grup, "q": q,
         "page": page, "has_more": len(rows) > PAGE, "packs": packs,
         "chart_buckets": _bars([(SHORT[b], counts[b.value]) for b in BUCKETS], 6),
-        "chart_products": _bars(stats["product"]), "chart_months": _bars(stats["month"], 24),
+        "chart_products": _bars(stats["product"]), "chart_months": _bars([(month_tr(m), n) for m, n in stats["month"]], 24),
         "sources": exports.describe_sources(conn, rec), "stale": exports.stale_warning(conn, rec),
         "scanned_after": _scanned_after(conn, rec),
     }
