@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eczane.config import Settings
 from eczane.store.db import Database, open_database
-from eczane.web import csrf
+from eczane.web import csrf, guard
 from eczane.web.auth import LoginRequired
 
 HERE = Path(__file__).parent
@@ -57,10 +57,10 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if db is None:
         db = open_database(settings.effective_database_url)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    # csrf.protect guards every state-changing request of every route (STYLE.md §13).
+    # The one guard (CSRF, then login) on every route, present and future (STYLE.md §13).
     app = FastAPI(title="eczane", docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json" if settings.api_docs else None,
-                  dependencies=[Depends(csrf.protect)])
+                  dependencies=guard.DEPENDENCIES)
     app.add_middleware(csrf.SecurityMiddleware, secure_cookies=settings.secure_cookies)
     services = Services(settings=settings, db=db, secret_key=settings.resolved_secret_key(),
                         templates=templates)

@@ -1,0 +1,47 @@
+"""The one guard every route passes (STYLE.md §13), declared once in ``create_app``.
+
+1. :func:`eczane.web.csrf.protect`: a state-changing request needs the session-bound token and
+   must come from our own origin.
+2. :func:`require_login`: every route needs a logged-in user, except those listed in
+   :data:`PUBLIC` (the home page, login and logout, the licensing assistant, static files and
+   the CSRF token for scripts). Views still call ``current_user``/``require_pharmacist`` for the
+   user and the role; the user is cached on the request, so this costs no second lookup.
+
+``tests/security/test_route_guard.py`` enumerates the app's routes and proves both for each.
+"""
+
+from __future__ import annotations
+
+from fastapi import Depends, Request
+
+from eczane.web import csrf
+from eczane.web.auth import current_user
+
+PUBLIC_EXACT = frozenset({"/", "/giris", "/cikis", "/api/csrf", "/ruhsat"})
+PUBLIC_PREFIXES = ("/ruhsat/", "/static/")
+"""The licensing assistant needs no account (a pharmacist planning a pharmacy may have none)."""
+
+
+def is_public(path: str) -> bool:
+    """Whether a route path (its template, e.g. ``/ruhsat/{page}``) is open without login.
+
+    >>> is_public("/ruhsat/harc"), is_public("/giris"), is_public("/sayim/{session_id}")
+    (True, True, False)
+    """
+    return path in PUBLIC_EXACT or path.startswith(PUBLIC_PREFIXES)
+
+
+def route_path(request: Request) -> str:
+    """The path template of the matched route (the URL path if there is none)."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path_format", None) or request.url.path)
+
+
+def require_login(request: Request) -> None:
+    """``LoginRequired`` (→ 303 to /giris, or 401 for htmx and the API) unless public."""
+    if not is_public(route_path(request)):
+        current_user(request)
+
+
+DEPENDENCIES = [Depends(csrf.protect), Depends(require_login)]
+"""What ``create_app`` gives ``FastAPI(dependencies=...)``: every route, present and future."""
