@@ -7,6 +7,7 @@ import re
 from html import unescape
 
 import pytest
+
 from eczane.config import Settings
 from eczane.store.db import open_database
 from eczane.web.app import create_app
