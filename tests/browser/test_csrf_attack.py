@@ -20,6 +20,8 @@ from eczane.store import outbox as ob
 from eczane.store.backup import write_backup
 from eczane.web import csrf
 from tests.browser.conftest import login
+from tests.browser.test_count import SHELF, active, open_counter, scanner_types, wait_state
+from tests.browser.test_count import counting  # noqa: F401
 from tests.browser.test_notify import its_app  # noqa: F401
 
 REFUSED = "istek başka bir siteden gönderilmiş"
@@ -156,3 +158,25 @@ def test_another_port_cannot_log_the_pharmacist_out(page, live_server, attacker)
     page.goto(f"{live_server.url}/sayim")
     assert page.url == f"{live_server.url}/sayim"
     assert "Ecz. Alice" in page.inner_text("header")
+
+
+
+def test_the_counter_keeps_scanning_after_a_new_login_in_another_tab(page, live_server, counting):  # noqa: F811
+    """count.js: a token from an older session is refused (403), the page fetches the current
+    token and sends the queued scan again; nothing is lost."""
+    open_counter(page, live_server, counting)
+    other = page.context.new_page()  # the cookie (and so the token) changes under the page
+    other.goto(f"{live_server.url}/giris")
+    other.fill("input[name=username]", "bob")
+    other.fill("input[name=password]", "bob-pw")
+    other.click("main button[type=submit]")  # not the header's Çıkış
+    other.wait_for_url(f"{live_server.url}/")
+    assert "Bob" in other.inner_text("header")
+    other.close()
+    refusals = []
+    page.on("response", lambda r: refusals.append(r.url) if r.status == 403 else None)
+    page.focus("#scan-input")
+    scanner_types(page, SHELF[0])
+    wait_state(page, "green")
+    assert refusals and refusals[0].endswith(f"/api/sayim/{counting}/scan")
+    assert len(active(live_server, counting)) == 1
