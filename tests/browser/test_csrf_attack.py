@@ -20,8 +20,14 @@ from eczane.store import outbox as ob
 from eczane.store.backup import write_backup
 from eczane.web import csrf
 from tests.browser.conftest import login
-from tests.browser.test_count import SHELF, active, open_counter, scanner_types, wait_state
-from tests.browser.test_count import counting  # noqa: F401
+from tests.browser.test_count import (
+    SHELF,
+    active,
+    counting,  # noqa: F401
+    open_counter,
+    scanner_types,
+    wait_state,
+)
 from tests.browser.test_notify import its_app  # noqa: F401
 
 REFUSED = "istek başka bir siteden gönderilmiş"
