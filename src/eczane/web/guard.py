@@ -25,23 +25,21 @@ PUBLIC_PREFIXES = ("/ruhsat/", "/static/")
 
 
 def is_public(path: str) -> bool:
-    """Whether a route path (its template, e.g. ``/ruhsat/{page}``) is open without login.
+    """Whether a request path is open without login.
 
-    >>> is_public("/ruhsat/harc"), is_public("/giris"), is_public("/sayim/{session_id}")
-    (True, True, False)
+    The concrete path is used, not the route's template: a router included with a prefix would
+    give a template without it. No route outside ``/ruhsat/`` matches a path starting with it
+    (paths are matched as sent, ``..`` is not resolved).
+
+    >>> is_public("/ruhsat/harc"), is_public("/giris"), is_public("/sayim/1"), is_public("/ruhsatx")
+    (True, True, False, False)
     """
     return path in PUBLIC_EXACT or path.startswith(PUBLIC_PREFIXES)
 
 
-def route_path(request: Request) -> str:
-    """The path template of the matched route (the URL path if there is none)."""
-    route = request.scope.get("route")
-    return str(getattr(route, "path_format", None) or request.url.path)
-
-
 async def require_login(request: Request) -> None:
     """``LoginRequired`` (→ 303 to /giris, or 401 for htmx and the API) unless public."""
-    if is_public(route_path(request)):
+    if is_public(request.scope["path"]):
         return
     raw = request.cookies.get(COOKIE)
     try:
