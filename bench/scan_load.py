@@ -76,9 +76,11 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
 
 def login(url: str) -> httpx.Client:
     c = httpx.Client(base_url=url, timeout=10)
+    c.headers["X-CSRF-Token"] = c.get("/api/csrf").json()["token"]  # anonymous, for the login
     r = c.post("/giris", data={"username": "eczaci", "password": "eczaci"})
     if r.status_code not in (200, 303) or "eczane_session" not in c.cookies:
         raise RuntimeError(f"login failed: {r.status_code}")
+    c.headers["X-CSRF-Token"] = c.get("/api/csrf").json()["token"]  # bound to the session
     return c
 
 
@@ -117,6 +119,8 @@ def run_scanner(url: str, sid: int, sc: Scanner, stop_at: float, shared: list[tu
     c = http.client.HTTPConnection(u.hostname or "127.0.0.1", u.port or 80, timeout=10)
     headers = {"Content-Type": "application/json",
                "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    c.request("GET", "/api/csrf", headers=headers)  # the page's token, as count.js sends it
+    headers["X-CSRF-Token"] = json.loads(c.getresponse().read())["token"]
     i = 0
     last: dict[str, str] | None = None
     next_at = time.perf_counter() + (interval * sc.no / 20 if interval else 0)

@@ -3,7 +3,8 @@
 - ``db``: a migrated ``Database``, once on SQLite and once on a real PostgreSQL (marked ``pg``).
 - ``pharmacies``: alice (pharmacist), bob (kalfa, same pharmacy), charlie (pharmacist of another
   pharmacy) — the three test users every page test uses (see STYLE.md §7).
-- ``app_client``: a FastAPI TestClient on ``db`` with helpers to log in as one of them.
+- ``app_client``: a FastAPI TestClient on ``db`` with helpers to log in as one of them; its
+  unsafe requests carry the CSRF token like our pages do (``tests/webclient.py``).
 """
 
 from __future__ import annotations
@@ -115,14 +116,13 @@ def settings(tmp_path: Path, db_url: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def app_client(settings, db: Database, pharmacies: TestPharmacies):  # type: ignore[no-untyped-def]
-    from fastapi.testclient import TestClient
-
     from eczane.web.app import create_app
+    from tests.webclient import CsrfTestClient
 
     app = create_app(settings, db)
-    client = TestClient(app)
+    client = CsrfTestClient(app)
 
-    def login(username: str) -> TestClient:
+    def login(username: str) -> CsrfTestClient:
         r = client.post("/giris", data={"username": username, "password": f"{username}-pw"},
                         follow_redirects=False)
         assert r.status_code == 303, r.text

@@ -75,7 +75,12 @@ class Settings:
     )
     secure_cookies: bool = field(
         default=False,
-        metadata={"help": "Mark session cookies Secure (set when served over HTTPS).", "parse": _bool},
+        metadata={"help": "Mark every cookie Secure (set when served over HTTPS).", "parse": _bool},
+    )
+    api_docs: bool = field(
+        default=False,
+        metadata={"help": "Serve the OpenAPI schema at /openapi.json (development only).",
+                  "parse": _bool},
     )
 
     @classmethod

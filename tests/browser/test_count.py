@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from eczane.domain.karekod import Karekod
 from eczane.store import count as store
@@ -52,7 +53,7 @@ def wait_state(page, state: str, code: str | None = None) -> None:  # type: igno
 def open_counter(page, live_server, sid, user="alice"):  # type: ignore[no-untyped-def]
     login(page, live_server.url, user)
     page.goto(f"{live_server.url}/sayim/{sid}")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan-input'")
+    expect(page.locator("#scan-input")).to_be_focused()  # no wait_for_function: the CSP forbids eval
 
 
 def test_scans_typed_by_a_wedge_scanner_show_green_amber_and_red(page, live_server, counting,
@@ -110,10 +111,10 @@ def test_the_input_keeps_the_focus_and_undo_takes_a_pack_back(page, live_server,
     page.once("dialog", lambda d: d.accept())
     page.click("button.undo")
     page.wait_for_selector("tr.undone", timeout=3000)
-    page.wait_for_function("document.activeElement.id === 'scan-input'")
+    expect(page.locator("#scan-input")).to_be_focused()
     assert active(live_server, counting) == []
     page.click("h1")
-    page.wait_for_function("document.activeElement.id === 'scan-input'")
+    expect(page.locator("#scan-input")).to_be_focused()
 
 
 def test_two_devices_see_each_others_scans_within_two_seconds(browser, live_server, counting):
@@ -132,9 +133,8 @@ def test_two_devices_see_each_others_scans_within_two_seconds(browser, live_serv
         a.keyboard.press("Enter")
         b.keyboard.press("Enter")
         for pg in (a, b):  # wait for the answer to this scan, not the previous one
-            pg.wait_for_function(
-                "s => document.getElementById('result-pack').textContent.includes(s)",
-                arg=f"Seri {SHELF[2].serial}", timeout=3000)
+            expect(pg.locator("#result-pack")).to_contain_text(f"Seri {SHELF[2].serial}",
+                                                               timeout=3000)
         codes = sorted(pg.get_attribute("#result", "data-code") for pg in (a, b))
         assert codes == ["duplicate", "new"]
         a.wait_for_selector("#n-total:text('3')", timeout=2000)

@@ -57,8 +57,10 @@ def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
 
 def _client(port: int) -> httpx.Client:
     c = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5)
+    c.headers["X-CSRF-Token"] = c.get("/api/csrf").json()["token"]  # anonymous, for the login
     c.post("/giris", data={"username": "eczaci", "password": "eczaci"})
     assert "eczane_session" in c.cookies
+    c.headers["X-CSRF-Token"] = c.get("/api/csrf").json()["token"]  # bound to the session
     return c
 
 
@@ -82,7 +84,8 @@ def test_every_acknowledged_scan_survives_a_sigkill_exactly_once(tmp_path):
         stop = threading.Event()
 
         def scanner(n: int) -> None:
-            sc = httpx.Client(base_url=c.base_url, cookies=dict(c.cookies), timeout=5)
+            sc = httpx.Client(base_url=c.base_url, cookies=dict(c.cookies), timeout=5,
+                              headers={"X-CSRF-Token": c.headers["X-CSRF-Token"]})
             k = 0
             while not stop.is_set():
                 k += 1

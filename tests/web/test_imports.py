@@ -171,10 +171,9 @@ def test_other_pages_answer_while_an_its_import_runs(settings, db, pharmacies, t
     """The import runs off the event loop: a count page's scans are not held up by it."""
     import threading
 
-    from fastapi.testclient import TestClient
-
     from eczane.store import catalog
     from eczane.web.app import create_app
+    from tests.webclient import CsrfTestClient
 
     entered, answered = threading.Event(), threading.Event()
     real = catalog.import_its_stock
@@ -187,7 +186,7 @@ def test_other_pages_answer_while_an_its_import_runs(settings, db, pharmacies, t
     monkeypatch.setattr(catalog, "import_its_stock", slow_import)
     _, data = xlsx_bytes(tmp_path, GOOD)
     done = {}
-    with TestClient(create_app(settings, db)) as client:  # one event loop for both requests
+    with CsrfTestClient(create_app(settings, db)) as client:  # one event loop for both requests
         client.post("/giris", data={"username": "alice", "password": "alice-pw"})
         worker = threading.Thread(
             target=lambda: done.update(r=upload(client, "/ithalat/its", "stok.xlsx", data)))

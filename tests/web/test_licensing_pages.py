@@ -7,11 +7,11 @@ import re
 from html import unescape
 
 import pytest
-from fastapi.testclient import TestClient
 
 from eczane.config import Settings
 from eczane.store.db import open_database
 from eczane.web.app import create_app
+from tests.webclient import CsrfTestClient
 
 PAGES = ["haklar", "puan", "bos-yer", "mekan", "evrak", "takip", "harc", "fizibilite",
          "sureler", "isim"]
@@ -22,7 +22,7 @@ def client(tmp_path):
     url = f"sqlite:///{tmp_path / 'web.sqlite3'}"
     db = open_database(url)
     app = create_app(Settings(data_dir=tmp_path / "var", database_url=url, secret_key="t"), db)
-    yield TestClient(app)
+    yield CsrfTestClient(app)
     db.dispose()
 
 
@@ -108,7 +108,7 @@ def test_documents_page_checks_dates_and_prints(client):
     assert 'data-doc="savcilik" data-status="eski"' in r.text
     assert 'data-doc="tapu"' in r.text and 'data-doc="kira_kontrati"' not in r.text
     assert 'data-doc="evlilik"' in r.text
-    assert "window.print()" in r.text and "@media print" in r.text
+    assert "data-print" in r.text and "@media print" in r.text  # app.js prints on click
     hosp = client.get("/ruhsat/evrak?tur=hastane").text
     assert "Hastane ruhsatının ve faaliyet izin belgelerinin fotokopisi" in hosp
     assert "Kira kontratının" not in hosp

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from eczane.config import Settings
 from eczane.domain.formatting import JINJA_FILTERS
 from eczane.store.db import Database, open_database
+from eczane.web import csrf, guard
 from eczane.web.auth import LoginRequired
 
 HERE = Path(__file__).parent
@@ -57,11 +58,19 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if db is None:
         db = open_database(settings.effective_database_url)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    app = FastAPI(title="eczane", docs_url=None, redoc_url=None)
+    # The one guard (CSRF, then login) on every route, present and future (STYLE.md §13).
+    app = FastAPI(title="eczane", docs_url=None, redoc_url=None,
+                  openapi_url="/openapi.json" if settings.api_docs else None,
+                  dependencies=guard.DEPENDENCIES)
+    app.add_middleware(csrf.SecurityMiddleware, secure_cookies=settings.secure_cookies)
     services = Services(settings=settings, db=db, secret_key=settings.resolved_secret_key(),
                         templates=templates)
     app.state.services = services
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    app.include_router(csrf.router)
+    templates.env.globals["csrf_field"] = csrf.csrf_field
+    templates.env.globals["csrf_token"] = csrf.csrf_token
 
     nav: list[tuple[str, str]] = []
     for name in AREAS:
@@ -79,6 +88,10 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         if request.headers.get("hx-request") or request.url.path.startswith("/api/"):
             return HTMLResponse("Oturum süresi doldu, lütfen yeniden giriş yapın.", status_code=401)
         return RedirectResponse(f"/giris?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(csrf.CsrfRefused)
+    async def _csrf_refused(request: Request, exc: csrf.CsrfRefused) -> Any:
+        return csrf.refused_response(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:

@@ -51,7 +51,8 @@ def _safe_next(next: str) -> str:
 
 
 @router.post("/cikis")
-def logout() -> RedirectResponse:
+def logout(request: Request) -> RedirectResponse:
     resp = RedirectResponse("/", status_code=303)
-    resp.delete_cookie(COOKIE)
+    resp.delete_cookie(COOKIE, httponly=True, samesite="lax",
+                       secure=request.app.state.services.settings.secure_cookies)
     return resp

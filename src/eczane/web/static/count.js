@@ -22,6 +22,8 @@
   var sending = false;
   var retryTimer = null;
   var backoff = 500;
+  var tokenMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrfToken = tokenMeta ? tokenMeta.content : "";
 
   function rand(n) {
     var a = new Uint8Array(n);
@@ -199,9 +201,21 @@
     if (item.choice !== undefined) body.choice = item.choice;
     fetch(api, {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrfToken },
       body: JSON.stringify(body)
     }).then(function (resp) {
+      if (resp.status === 403 && resp.headers.get("X-CSRF-Refused")) {
+        // The token belongs to an older login (e.g. logged in again in another tab): fetch the
+        // current one and send the scan again; it stays queued meanwhile.
+        return fetch("/api/csrf", { credentials: "same-origin" }).then(function (r) {
+          return r.json();
+        }).then(function (d) {
+          sending = false;
+          if (d.token && d.token !== csrfToken) { csrfToken = d.token; pump(); }
+          else { updateQueueStatus(true); scheduleRetry(); }
+          return null;
+        });
+      }
       if (resp.status === 401) {
         sending = false;
         show("red", "OTURUM KAPANDI", "", "Oturum süresi doldu: yeniden giriş yapın. Okutmalar bu sayfada bekletiliyor.", "");
