@@ -69,7 +69,7 @@ def test_onhand_and_catalog_imports(cli, db, pharmacies, tmp_path):
     r = cli("onhand", "import", tmp_path / "l.txt", "--pharmacy", pharmacies.pharmacy_id, "--json")
     assert r.exit_code == 0 and json.loads(r.stdout.strip().splitlines()[-1])["row_count"] == 1
     (tmp_path / "k.csv").write_text(f"gtin,name,prescription_class\n{G1},A,yeşil\n", "utf-8")
-    r = cli("catalog", "import", tmp_path / "k.csv", "--json")
+    r = cli("catalog", "import", tmp_path / "k.csv", "--json", "--pharmacy", pharmacies.pharmacy_id)
     assert r.exit_code == 0 and json.loads(r.stdout.strip().splitlines()[-1])["products"] == 1
     with db.connect() as conn:
         assert store.get_product(conn, G1).prescription_class.value == "green"

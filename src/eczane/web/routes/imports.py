@@ -1,5 +1,7 @@
 """İçe aktarma: the İTS stock file (with the column-mapping form for unknown layouts), the drug
-catalog and the pharmacy program's karekod list; each result lists every bad row.
+catalog (its preview, confirmation and previous version are in ``routes/catalog.py``) and the
+pharmacy program's karekod list; each result lists every bad row. A file meant for another box
+is refused by name (``importers/kinds.py``).
 
 Who: the İTS stock and the catalog decide what may be deactivated, so only an eczacı imports
 them (a kalfa gets 403); anyone of the pharmacy may import an on-hand karekod list. A result of
@@ -18,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from eczane.importers.headers import FIELD_LABELS_TR, MappingNeeded
 from eczane.importers.tabular import ImportRefused
 from eczane.store import catalog as store
+from eczane.store.catalog_versions import list_versions
 from eczane.web.auth import check_pharmacy, current_user, require_pharmacist
 from eczane.web.render import render
 from eczane.web.uploads import done_with, save_upload, upload_by_token
@@ -40,7 +43,7 @@ def index_page(request: Request, *, error: str | None = None,
                "onhands": store.list_onhand_imports(conn, user.pharmacy_id),
                "products": store.count_products(conn),
                "flagged": store.list_products(conn, flagged_only=True, limit=50),
-               "error": error}
+               "versions": list_versions(conn, limit=5), "error": error}
     return render(request, "imports/index.html", ctx, status_code=status_code)
 
 
@@ -148,32 +151,3 @@ def onhand_result(request: Request, import_id: int) -> HTMLResponse:
     check_pharmacy(user, row.pharmacy_id)
     return render(request, "imports/result.html", {
         "title": "Karekod listesi", "s": store.onhand_summary(row), "labels": FIELD_LABELS_TR})
-
-
-@router.post("/ithalat/katalog", response_model=None)
-async def catalog_upload(request: Request, dosya: UploadFile) -> HTMLResponse:
-    require_pharmacist(request)
-    try:
-        path = await save_upload(request, dosya)
-    except ImportRefused as exc:
-        return index_page(request, error=exc.message, status_code=422)
-    return await run_in_threadpool(_run_catalog_import, request, path)
-
-
-def _run_catalog_import(request: Request, path: Path) -> HTMLResponse:
-    from eczane.importers.catalog import read_catalog
-    from eczane.store.audit import append_event
-
-    try:
-        f = read_catalog(path)
-    except ImportRefused as exc:
-        return index_page(request, error=exc.message, status_code=422)
-    finally:
-        done_with(path)
-    user = current_user(request)
-    with _services(request).db.begin() as conn:
-        n = store.upsert_products(conn, f.products, path.name)
-        append_event(conn, user.pharmacy_id, user.id, "imports.catalog", {
-            "source_name": path.name, "sha256": f.sha256, "products": n,
-            "issues": len(f.issues)})
-    return render(request, "imports/catalog.html", {"n": n, "f": f})
