@@ -112,6 +112,10 @@ def test_a_catalog_upload_reports_bad_rows_and_fills_the_catalog(app_client):
     csv = (f"gtin;name;prescription_class\n{G1};AMOKSİSİLİN;beyaz\n{G2};İBUPROFEN;mavi\n"
            "123;YANLIŞ;normal\n").encode("cp1254")
     r = upload(app_client, "/ithalat/katalog", "katalog.csv", csv)
+    assert r.status_code == 200 and 'id="n-added">2<' in r.text  # the preview (tests/web/test_catalog.py)
+    token, digest = (r.text.split(f'name="{k}" value="')[1].split('"')[0] for k in ("token", "ozet"))
+    sha = r.text.split('name="sha256" value="')[1].split('"')[0]
+    r = app_client.post("/ithalat/katalog/onayla", data={"token": token, "sha256": sha, "ozet": digest})
     assert r.status_code == 200
     assert "<b class=\"ok\">2</b> ürün" in r.text
     assert "Bilinmeyen reçete türü: &#39;mavi&#39;" in r.text
