@@ -10,7 +10,7 @@ mark it (from the synonym table ``headers.yaml``) or, for a karekod list, its co
 refuses a file only when another kind is recognised with more evidence than its own::
 
     >>> guess_kinds([["GTIN", "Seri No", "SKT", "Parti No"]])["its_stock"]
-    5
+    4
     >>> check_kind([["Barkod", "İlaç Adı", "Seri No", "SKT"]], "catalog")
     Traceback (most recent call last):
     ...
