@@ -61,3 +61,14 @@ def test_every_reader_refuses_by_name_before_reading_a_row(tmp_path):
         read_its_stock(cat, today=date(2026, 12, 4))
     with pytest.raises(WrongFileKind, match="ilaç kataloğuna benziyor"):
         read_onhand(cat, today=date(2026, 12, 4))
+
+
+def test_the_arada_kalan_box_names_a_catalog_and_keeps_its_own_files(tmp_path):
+    from eczane.importers.transit import read_transit
+
+    cat = write_csv(tmp_path / "k.csv", CATALOG, encoding="cp1254")
+    with pytest.raises(WrongFileKind, match="ilaç kataloğuna benziyor"):
+        read_transit(cat, today=date(2026, 12, 4))
+    own = write_csv(tmp_path / "t.csv", [["karekod", "tip", "depo"],
+                                         [f"01{G1}21A117270630\x1d10L1", "depo", "X"]], sep=",")
+    assert len(read_transit(own, today=date(2026, 12, 4)).packs) == 1

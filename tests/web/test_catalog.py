@@ -191,7 +191,7 @@ def test_a_mostly_bad_file_asks_for_confirmation(app_client, db, stock):
 
 def test_a_file_without_a_class_column_keeps_the_classes(app_client, db, stock):
     app_client.login("alice")
-    data = "gtin;name\n{};MORFİN 10 MG AMPUL\n".format(G_RED).encode()
+    data = f"gtin;name\n{G_RED};MORFİN 10 MG AMPUL\n".encode()
     r = upload(app_client, "/ithalat/katalog", "adlar.csv", data)
     assert "katalogdaki reçete türleri korunur" in r.text and 'id="n-downgraded">0<' in r.text
     assert confirm(app_client, r.text, tick=False).status_code == 200
