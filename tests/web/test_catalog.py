@@ -156,7 +156,7 @@ def test_a_downgrade_is_listed_needs_the_box_ticked_and_the_previous_version_res
     with db.connect() as conn:
         names = [r.name for r in conn.execute(
             select(audit_log.c.name).where(audit_log.c.pharmacy_id == app_client.pharmacies.pharmacy_id))]
-    assert "catalog.imported" in names and "catalog.restored" in names
+    assert "imports.catalog" in names and "catalog.restored" in names
     again = app_client.get("/ithalat/katalog/onceki")
     assert "Geri dönülecek önceki katalog sürümü yok." in again.text
 

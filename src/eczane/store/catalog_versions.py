@@ -10,7 +10,7 @@ previous value of every product it touched (``existed`` false: the import added 
 catalog as it was before any import is known exactly, and ``restore_previous`` puts back the
 catalog as it was before the latest import that is not yet undone (an undo stack: restoring
 again goes one version further back). A restore is previewed and confirmed the same way and
-audited (``catalog.restored``), as imports are (``catalog.imported``).
+audited (``catalog.restored``), as imports are (``imports.catalog``).
 
 The catalog is shared by the pharmacies of a database (``store/catalog.py``): a version records
 which pharmacy's user made it (``acting_pharmacy_id``, deliberately not ``pharmacy_id``, so a
@@ -210,7 +210,7 @@ def apply_import(conn: Connection, f: CatalogFile, *, expected_digest: str, conf
                    "prescription_class": a.prescription_class.value if a.prescription_class
                    else None, "flagged_unknown": False, "source": (source or f.source_name)[:100],
                    "updated_at": now} for a in after if a.gtin in touched])
-    append_event(conn, pharmacy_id, user_id, "catalog.imported", {
+    append_event(conn, pharmacy_id, user_id, "imports.catalog", {
         "version_id": vid, "source_name": source or f.source_name, "sha256": f.sha256,
         **summary, "downgraded_gtins": [c.gtin for c in p.downgraded][:200]})
     return Version(vid, now, source or f.source_name, f.sha256, summary, None)
