@@ -125,6 +125,15 @@ def check_kind(head: Sequence[Sequence[Any]], expected: str) -> None:
             raise WrongFileKind(str(kinds()[name]["message"]), kind=name)
 
 
+def check_lines_kind(lines: Sequence[str], expected: str) -> None:
+    """``check_kind`` on text lines (a scanner dump uploaded to a count): each line is split at
+    ``;``, ``,`` or tab as a spreadsheet program would.
+
+    >>> check_lines_kind(["Sayım Karekodları", "010869953608001721A117270630"], "karekod_list")
+    """
+    check_kind([re.split(r"[;,\t]", line) for line in lines[:SCAN_ROWS]], expected)
+
+
 def head_rows(path: Path) -> list[list[Any]]:
     """The first ``SCAN_ROWS`` rows of a file (any kind ``open_table`` reads)."""
     table = open_table(path)

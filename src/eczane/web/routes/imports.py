@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from eczane.importers.headers import FIELD_LABELS_TR, MappingNeeded
 from eczane.importers.tabular import ImportRefused
 from eczane.store import catalog as store
-from eczane.store.catalog_versions import list_versions
+from eczane.store.catalog_versions import list_versions, undoable_version
 from eczane.web.auth import check_pharmacy, current_user, require_pharmacist
 from eczane.web.render import render
 from eczane.web.uploads import done_with, save_upload, upload_by_token
@@ -43,7 +43,8 @@ def index_page(request: Request, *, error: str | None = None,
                "onhands": store.list_onhand_imports(conn, user.pharmacy_id),
                "products": store.count_products(conn),
                "flagged": store.list_products(conn, flagged_only=True, limit=50),
-               "versions": list_versions(conn, limit=5), "error": error}
+               "versions": list_versions(conn, limit=5),
+               "undoable": undoable_version(conn) is not None, "error": error}
     return render(request, "imports/index.html", ctx, status_code=status_code)
 
 
