@@ -34,6 +34,8 @@ def test_unchanged_products_are_counted_and_nothing_needs_confirmation():
     pl = plan([(p(PC.RED), p(PC.RED)), (None, p(PC.NORMAL))], rows_ok=2, rows_bad=0)
     assert pl.unchanged == 1 and [c.kind for c in pl.changes] == ["added"]
     assert not pl.needs_confirmation and pl.reasons == []
+    added = pl.added[0]
+    assert (added.after_tr("prescription_class"), added.after_tr("form")) == ("Normal (beyaz)", "(boş)")
 
 
 def test_a_cleared_value_and_a_removed_product_need_confirmation():
@@ -41,6 +43,9 @@ def test_a_cleared_value_and_a_removed_product_need_confirmation():
               rows_ok=1, rows_bad=0)
     assert [c.kind for c in pl.changes] == ["removed", "changed"]  # downgrades first
     assert pl.removed[0].downgrade == "unknown" and len(pl.cleared) == 1
+    assert [f.field for f in pl.removed[0].shown_fields] == ["prescription_class"]
+    assert [f.field for f in diff(p(None, "Y"), None).shown_fields] == ["name"]
+    assert pl.cleared[0].shown_fields == pl.cleared[0].fields
     assert pl.needs_confirmation
     assert pl.reasons == ["1 ürünün renkli reçete türü siliniyor (bilinmiyor olacak).",
                           "1 üründe dolu bir bilgi siliniyor (reçete türü, form ya da firma)."]

@@ -97,6 +97,20 @@ class ProductChange:
         return "normal" if not PrescriptionClass(c.after).is_colour else ""
 
     @property
+    def shown_fields(self) -> tuple[FieldChange, ...]:
+        """The rows a preview lists: every changed field; for a removed product only what it
+        loses that matters (its class, else its name)."""
+        if self.kind != "removed":
+            return self.fields
+        cls = self._class()
+        return (cls,) if cls is not None else self.fields[:1]
+
+    def after_tr(self, fld: str) -> str:
+        """A field's value after the change as the pharmacist reads it (an added product's
+        empty fields are not in ``fields``)."""
+        return value_tr(fld, next((f.after for f in self.fields if f.field == fld), ""))
+
+    @property
     def clears(self) -> bool:
         """A field that had a value becomes empty (a class becomes unknown)."""
         return any(f.before and not f.after for f in self.fields)
