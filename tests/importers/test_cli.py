@@ -170,3 +170,22 @@ def test_catalog_import_previews_a_downgrade_and_needs_yes_then_restore_gives_it
     versions = json.loads(cli_input("catalog", "versions", "--json").stdout)
     assert [v["source_name"] for v in versions] == ["b.csv", "a.csv"]
     assert versions[0]["undone_at"] is not None and versions[1]["undone_at"] is None
+
+
+def test_its_import_of_a_mostly_bad_file_asks_first_and_keeps_nothing_without_a_yes(
+        cli_input, db, pharmacies, tmp_path):
+    from eczane.store.catalog import latest_snapshot_id
+
+    path = write_xlsx(tmp_path / "s.xlsx", [["GTIN", "Seri No"], [G1, "S1"], ["123", "S2"],
+                                           ["456", "S3"]])
+    pid = str(pharmacies.pharmacy_id)
+    r = cli_input("its", "import", path, "--pharmacy", pid, input="n\n")
+    assert r.exit_code == 1 and "satırlarının çoğu sorunlu: 2 sorunlu, 1 okunabilen satır" in r.output
+    r = cli_input("its", "import", path, "--pharmacy", pid, "--json")
+    assert r.exit_code == 1 and json.loads(r.stdout.strip().splitlines()[-1])["code"] == "mostly_bad"
+    with db.connect() as conn:
+        assert latest_snapshot_id(conn, pharmacies.pharmacy_id) is None
+    r = cli_input("its", "import", path, "--pharmacy", pid, input="y\n")
+    assert r.exit_code == 0, r.output
+    with db.connect() as conn:
+        assert latest_snapshot_id(conn, pharmacies.pharmacy_id) is not None

@@ -10,6 +10,7 @@ another pharmacy is 404.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from eczane.importers.headers import FIELD_LABELS_TR, MappingNeeded
-from eczane.importers.tabular import ImportRefused
+from eczane.importers.tabular import ImportRefused, sha256_file
 from eczane.store import catalog as store
 from eczane.store.catalog_versions import list_versions, undoable_version
 from eczane.web.auth import check_pharmacy, current_user, require_pharmacist
@@ -54,24 +55,47 @@ def index(request: Request) -> HTMLResponse:
 
 
 def _run_its_import(request: Request, path: Path, name: str,
-                    mapping: dict[str, Any] | None) -> HTMLResponse | RedirectResponse:
+                    mapping: dict[str, Any] | None,
+                    accept_mostly_bad: bool = False) -> HTMLResponse | RedirectResponse:
     user = current_user(request)
     services = _services(request)
     try:
         with services.db.begin() as conn:
             summary = store.import_its_stock(conn, user.pharmacy_id, path, today=services.today(),
-                                             user_id=user.id, mapping=mapping, source_name=name)
+                                             user_id=user.id, mapping=mapping, source_name=name,
+                                             accept_mostly_bad=accept_mostly_bad)
     except MappingNeeded as exc:  # the file stays for the mapping form
         return render(request, "imports/mapping.html", {
             "token": path.parent.name, "name": name, "exc": exc, "fields": ITS_FIELDS,
             "labels": FIELD_LABELS_TR, "width": max((len(r) for r in exc.preview), default=0)},
             status_code=422)
+    except store.MostlyBadRows as exc:  # the file stays for the confirmation form
+        return render(request, "imports/its_confirm.html", {
+            "token": path.parent.name, "name": name, "exc": exc, "sha256": sha256_file(path),
+            "mapping": json.dumps(mapping or {}, ensure_ascii=False)}, status_code=422)
     except ImportRefused as exc:
         done_with(path)
         return index_page(request, error=exc.message, status_code=422)
     done_with(path)
     suffix = "?tekrar=1" if summary.already_imported else ""
     return RedirectResponse(f"/ithalat/its/{summary.id}{suffix}", status_code=303)
+
+
+@router.post("/ithalat/its/onayla", response_model=None)
+async def its_confirm(request: Request) -> HTMLResponse | RedirectResponse:
+    """A mostly bad İTS file, confirmed: import exactly the file that was shown."""
+    require_pharmacist(request)
+    form = await request.form()
+    path = upload_by_token(request, str(form.get("token", "")))
+    if str(form.get("sha256", "")) != sha256_file(path) or form.get("onay") != "evet":
+        return index_page(request, error="Onay bu dosyaya ait değil ya da onay kutusu "
+                          "işaretlenmedi; dosyayı yeniden yükleyin.", status_code=422)
+    try:
+        mapping = json.loads(str(form.get("eslestirme", "") or "{}"))
+    except ValueError:
+        mapping = None
+    mapping = mapping if isinstance(mapping, dict) and mapping else None
+    return await run_in_threadpool(_run_its_import, request, path, path.name, mapping, True)
 
 
 @router.post("/ithalat/its", response_model=None)
