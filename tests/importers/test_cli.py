@@ -189,3 +189,8 @@ def test_its_import_of_a_mostly_bad_file_asks_first_and_keeps_nothing_without_a_
     assert r.exit_code == 0, r.output
     with db.connect() as conn:
         assert latest_snapshot_id(conn, pharmacies.pharmacy_id) is not None
+
+
+def test_catalog_restore_with_no_version_says_so(cli_input):
+    r = cli_input("catalog", "restore", "--json")
+    assert r.exit_code == 1 and "Geri dönülecek önceki katalog sürümü yok." in r.output

@@ -122,6 +122,9 @@ def test_an_upload_shows_a_preview_and_writes_only_when_confirmed(app_client, db
     done = confirm(app_client, r.text, tick=False)
     assert done.status_code == 200 and "ürün kataloğa yazıldı" in done.text
     assert classes(db)[G_PURPLE] == "purple"
+    again = upload(app_client, "/ithalat/katalog", "yeni.csv",
+                   csv_bytes([(G1, "PARASETAMOL 500 MG", "normal"), (G_PURPLE, "FAKTÖR VIII", "mor")]))
+    assert 'id="no-change"' in again.text and 'id="confirm"' not in again.text
 
 
 def test_a_downgrade_is_listed_needs_the_box_ticked_and_the_previous_version_restores_it(
