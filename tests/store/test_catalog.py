@@ -321,3 +321,52 @@ def test_the_migration_downgrades_and_upgrades_the_catalog_versions(tmp_path):
             (command.downgrade if target == "0005" else command.upgrade)(cfg, target)
         assert (tables <= set(inspect(database.engine).get_table_names())) is present
     database.dispose()
+
+
+def _state(db):
+    with db.connect() as conn:
+        return {r.gtin: (r.name, r.form, r.manufacturer, r.prescription_class, r.flagged_unknown)
+                for r in conn.execute(select(store.product))}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_restoring_every_version_in_turn_gives_back_each_earlier_catalog_exactly(
+        db, pharmacies, seed):
+    """Random imports (random products, classes and column sets) over a catalog with İTS-only
+    products; each restore returns the catalog exactly as it was before that import."""
+    import random
+
+    from eczane.domain.gs1 import make_gtin
+    from eczane.importers.catalog import CatalogFile
+    from eczane.store.catalog_versions import apply_import, plan_import, plan_restore, restore_previous
+
+    rng = random.Random(seed)
+    gtins = [make_gtin(f"0869953{i:06d}") for i in range(8)]
+    classes = [None, *PrescriptionClass]
+    with db.begin() as conn:
+        store.add_unknown_products(conn, {g: f"İTS {g[-3:]}" for g in gtins[:3]}, "its")
+    states = []
+    for n in range(4):
+        states.append(_state(db))
+        cols = {"gtin", "name"} | {c for c in ("prescription_class", "form", "manufacturer")
+                                   if rng.random() < 0.6}
+        products = [Product(g, f"ÜRÜN {rng.randint(1, 3)}", rng.choice(classes),
+                            rng.choice(["", "TABLET"]), rng.choice(["", "ABC"]))
+                    for g in rng.sample(gtins, rng.randint(1, 6))]
+        f = CatalogFile(f"k{n}.csv", f"{n:064d}", products, [], columns=frozenset(cols),
+                        data_rows=len(products))
+        with db.begin() as conn:
+            p = plan_import(conn, f)
+            if p.changes:
+                apply_import(conn, f, expected_digest=p.digest, confirmed=True,
+                             pharmacy_id=pharmacies.pharmacy_id, user_id=None)
+            else:
+                states.pop()
+    while states:
+        with db.begin() as conn:
+            _, p = plan_restore(conn)
+            restore_previous(conn, expected_digest=p.digest, confirmed=True,
+                             pharmacy_id=pharmacies.pharmacy_id, user_id=None)
+        assert _state(db) == states.pop()
+    with db.connect() as conn:
+        assert plan_restore(conn) is None
