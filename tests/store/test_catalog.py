@@ -338,7 +338,12 @@ def test_restoring_every_version_in_turn_gives_back_each_earlier_catalog_exactly
 
     from eczane.domain.gs1 import make_gtin
     from eczane.importers.catalog import CatalogFile
-    from eczane.store.catalog_versions import apply_import, plan_import, plan_restore, restore_previous
+    from eczane.store.catalog_versions import (
+        apply_import,
+        plan_import,
+        plan_restore,
+        restore_previous,
+    )
 
     rng = random.Random(seed)
     gtins = [make_gtin(f"0869953{i:06d}") for i in range(8)]
