@@ -190,3 +190,26 @@ def test_a_pharmacist_restores_a_backup_after_checking_it_and_typing_the_phrase(
     assert page.inner_text("h1") == "Geri yüklendi"
     page.goto(f"{live_server.url}/ithalat")
     assert "Henüz İTS stok listesi yüklenmedi." in page.inner_text("main")
+
+
+def test_a_mostly_bad_its_file_waits_for_the_tick_and_the_catalog_is_named_in_the_its_box(
+        page, live_server, tmp_path):
+    rows = [["GTIN", "Seri No", "SKT"], [G1, "S1", date(2027, 6, 30)],
+            ["123", "S2", date(2027, 6, 30)], ["abc", "S3", date(2027, 6, 30)]]
+    login(page, live_server.url, "alice")
+    upload_its(page, live_server.url, write_xlsx(tmp_path / "stok.xlsx", rows))
+    assert "satırlarının çoğu sorunlu: 2 sorunlu, 1 okunabilen satır" in page.inner_text("#mostly-bad")
+    assert len(issue_rows(page)) == 2
+    page.click("#confirm button[type=submit]")      # not ticked: the browser keeps the page
+    assert "/ithalat/its/" not in page.url
+    page.check("#confirm input[name=onay]")
+    with page.expect_navigation():
+        page.click("#confirm button[type=submit]")
+    assert re.fullmatch(rf"{live_server.url}/ithalat/its/\d+", page.url)
+    assert panel(page)["Alınan"] == "1 kutu"
+
+    catalog = write_xlsx(tmp_path / "urunler.xlsx", [["Barkod", "İlaç Adı", "Reçete Türü"],
+                                                    [G1, "AMOKSİSİLİN", "Normal"]])
+    upload_its(page, live_server.url, catalog)
+    assert page.inner_text("[role=alert]") == ("Bu dosya ilaç kataloğuna benziyor; İlaç kataloğu "
+                                               "bölümünden yükleyin.")

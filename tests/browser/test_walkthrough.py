@@ -152,6 +152,10 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         catalog = out.getvalue()
         upload(ecz, "form[action='/ithalat/katalog']", "urunler.csv", "text/csv", catalog.encode())
         assert "Sorunlu satır" not in ecz.inner_text("main")
+        assert ecz.inner_text("#n-added") == str(len(demo_products()))  # a preview: confirm it
+        with ecz.expect_navigation():
+            ecz.click("#confirm button[type=submit]")
+        assert "ürün kataloğa yazıldı" in ecz.inner_text("#written")
 
         # Step 3 — the kalfa opens a count from the home page and counts the shelf.
         login(kalfa, server.url, "bob")
@@ -199,6 +203,9 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         transit = "karekod,sender_type,sender\n" + "".join(
             f"{hri(p)},{kind},{sender}\n" for p, kind, sender in demo.in_transit)
         upload(ecz, "form[action='/mutabakat/arada-kalan']", "arada.csv", "text/csv", transit.encode())
+        assert ecz.inner_text("#t-added") == str(len(demo.in_transit))  # a preview: confirm it
+        with ecz.expect_navigation():
+            ecz.click("#confirm button[type=submit]")
         assert f"{len(demo.in_transit)} kutu alındı" in ecz.inner_text("main")
         ecz.select_option("select[name=kaynak]", f"sayim:{sid}")
         with ecz.expect_navigation():

@@ -236,3 +236,142 @@ def test_a_file_object_imports_like_a_path(db, pharmacies, tmp_path):
     with db.begin() as conn, path.open("rb") as fobj:
         s = store.import_its_stock(conn, pharmacies.pharmacy_id, fobj, today=TODAY)
     assert (s.row_count, s.source_name) == (3, "stok.xlsx")
+
+
+# ---------------------------------------------------------------- versions (issue 14 finding 1)
+
+
+def _import(db, pharmacies, path, *, confirmed=True):
+    from eczane.importers.catalog import read_catalog
+    from eczane.store.catalog_versions import apply_import, plan_import
+
+    f = read_catalog(path)
+    with db.begin() as conn:
+        p = plan_import(conn, f)
+        apply_import(conn, f, expected_digest=p.digest, confirmed=confirmed,
+                     pharmacy_id=pharmacies.pharmacy_id, user_id=pharmacies.alice_id)
+    return p
+
+
+def _classes(db):
+    with db.connect() as conn:
+        return {r.gtin: (r.prescription_class, r.flagged_unknown)
+                for r in conn.execute(select(store.product))}
+
+
+def test_restoring_undoes_imports_one_by_one_back_to_the_flagged_its_product(
+        db, pharmacies, tmp_path):
+    from eczane.store.catalog_versions import list_versions, plan_restore, restore_previous
+
+    with db.begin() as conn:
+        store.add_unknown_products(conn, {G1: "AMOKSİSİLİN (İTS)"}, "its")
+    (tmp_path / "a.csv").write_text(f"gtin,name,prescription_class\n{G1},AMOKSİSİLİN,mor\n")
+    (tmp_path / "b.csv").write_text(f"gtin,name,prescription_class\n{G1},AMOKSİSİLİN,normal\n"
+                                    f"{G2},İBUPROFEN,normal\n")
+    assert [c.kind for c in _import(db, pharmacies, tmp_path / "a.csv").changes] == ["added"]
+    p = _import(db, pharmacies, tmp_path / "b.csv")
+    assert [(c.gtin, c.downgrade) for c in p.downgraded] == [(G1, "normal")]
+    assert _classes(db) == {G1: ("normal", False), G2: ("normal", False)}
+
+    for expected in ({G1: ("purple", False)}, {G1: (None, True)}):
+        with db.begin() as conn:
+            v, plan = plan_restore(conn)
+            restore_previous(conn, expected_digest=plan.digest, confirmed=True,
+                             pharmacy_id=pharmacies.pharmacy_id, user_id=pharmacies.alice_id)
+        assert _classes(db) == expected
+    with db.connect() as conn:
+        assert plan_restore(conn) is None
+        assert [v.undone_at is not None for v in list_versions(conn)] == [True, True]
+        assert store.get_product(conn, G1).name == "AMOKSİSİLİN (İTS)"
+
+
+def test_a_stale_or_unconfirmed_change_writes_nothing(db, pharmacies, tmp_path):
+    from eczane.importers.catalog import read_catalog
+    from eczane.store.catalog_versions import StalePreview, apply_import, plan_import
+
+    (tmp_path / "a.csv").write_text(f"gtin,name,prescription_class\n{G1},A,kırmızı\n")
+    _import(db, pharmacies, tmp_path / "a.csv")
+    (tmp_path / "b.csv").write_text(f"gtin,name,prescription_class\n{G1},A,\n")
+    f = read_catalog(tmp_path / "b.csv")
+    with db.connect() as conn:
+        p = plan_import(conn, f)
+    assert p.needs_confirmation
+    for digest, confirmed, code in ((p.digest, False, "confirmation_needed"),
+                                    ("0" * 32, True, "stale_preview")):
+        with pytest.raises(StalePreview) as exc, db.begin() as conn:
+            apply_import(conn, f, expected_digest=digest, confirmed=confirmed,
+                         pharmacy_id=pharmacies.pharmacy_id, user_id=None)
+        assert exc.value.code == code
+    assert _classes(db) == {G1: ("red", False)}
+
+
+def test_the_migration_downgrades_and_upgrades_the_catalog_versions(tmp_path):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from eczane.store.db import alembic_config, open_database
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    database = open_database(url)
+    tables = {"catalog_version", "catalog_version_row"}
+    cfg = alembic_config(url)
+    for target, present in (("0005", False), ("head", True)):
+        with database.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            (command.downgrade if target == "0005" else command.upgrade)(cfg, target)
+        assert (tables <= set(inspect(database.engine).get_table_names())) is present
+    database.dispose()
+
+
+def _state(db):
+    with db.connect() as conn:
+        return {r.gtin: (r.name, r.form, r.manufacturer, r.prescription_class, r.flagged_unknown)
+                for r in conn.execute(select(store.product))}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_restoring_every_version_in_turn_gives_back_each_earlier_catalog_exactly(
+        db, pharmacies, seed):
+    """Random imports (random products, classes and column sets) over a catalog with İTS-only
+    products; each restore returns the catalog exactly as it was before that import."""
+    import random
+
+    from eczane.domain.gs1 import make_gtin
+    from eczane.importers.catalog import CatalogFile
+    from eczane.store.catalog_versions import (
+        apply_import,
+        plan_import,
+        plan_restore,
+        restore_previous,
+    )
+
+    rng = random.Random(seed)
+    gtins = [make_gtin(f"0869953{i:06d}") for i in range(8)]
+    classes = [None, *PrescriptionClass]
+    with db.begin() as conn:
+        store.add_unknown_products(conn, {g: f"İTS {g[-3:]}" for g in gtins[:3]}, "its")
+    states = []
+    for n in range(4):
+        states.append(_state(db))
+        cols = {"gtin", "name"} | {c for c in ("prescription_class", "form", "manufacturer")
+                                   if rng.random() < 0.6}
+        products = [Product(g, f"ÜRÜN {rng.randint(1, 3)}", rng.choice(classes),
+                            rng.choice(["", "TABLET"]), rng.choice(["", "ABC"]))
+                    for g in rng.sample(gtins, rng.randint(1, 6))]
+        f = CatalogFile(f"k{n}.csv", f"{n:064d}", products, [], columns=frozenset(cols),
+                        data_rows=len(products))
+        with db.begin() as conn:
+            p = plan_import(conn, f)
+            if p.changes:
+                apply_import(conn, f, expected_digest=p.digest, confirmed=True,
+                             pharmacy_id=pharmacies.pharmacy_id, user_id=None)
+            else:
+                states.pop()
+    while states:
+        with db.begin() as conn:
+            _, p = plan_restore(conn)
+            restore_previous(conn, expected_digest=p.digest, confirmed=True,
+                             pharmacy_id=pharmacies.pharmacy_id, user_id=None)
+        assert _state(db) == states.pop()
+    with db.connect() as conn:
+        assert plan_restore(conn) is None

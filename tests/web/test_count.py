@@ -147,6 +147,16 @@ def test_a_scanner_dump_is_uploaded_into_the_open_prescription_group(app_client,
     assert body.split("\n") == [karekod(SHELF[0]), karekod(SHELF[1]), ""]
 
 
+def test_the_catalog_uploaded_as_a_scanner_dump_is_named_and_nothing_is_stored(app_client, sid):
+    app_client.login("bob")
+    catalog = f"gtin;name;prescription_class\r\n{SHELF[0].gtin};PARASETAMOL;normal\r\n".encode()
+    r = app_client.post(f"/sayim/{sid}/ice-aktar", data={"grp": "raf"},
+                        files={"file": ("urunler.csv", catalog, "text/csv")})
+    assert r.status_code == 422
+    assert "Bu dosya ilaç kataloğuna benziyor; İlaç kataloğu bölümünden yükleyin." in r.text
+    assert app_client.get(f"/sayim/{sid}/karekodlar.txt").text == ""
+
+
 def test_exports_are_downloads(app_client, sid):
     app_client.login("alice")
     post_scan(app_client, sid, karekod(SHELF[0]), "c1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from eczane.store import catalog
 from tests.importers.files import write_xlsx
 
 G1, G2 = "08699536080017", "08699536080024"  # demo GTINs (demo_data.py)
@@ -112,6 +113,10 @@ def test_a_catalog_upload_reports_bad_rows_and_fills_the_catalog(app_client):
     csv = (f"gtin;name;prescription_class\n{G1};AMOKSİSİLİN;beyaz\n{G2};İBUPROFEN;mavi\n"
            "123;YANLIŞ;normal\n").encode("cp1254")
     r = upload(app_client, "/ithalat/katalog", "katalog.csv", csv)
+    assert r.status_code == 200 and 'id="n-added">2<' in r.text  # the preview (tests/web/test_catalog.py)
+    token, digest = (r.text.split(f'name="{k}" value="')[1].split('"')[0] for k in ("token", "ozet"))
+    sha = r.text.split('name="sha256" value="')[1].split('"')[0]
+    r = app_client.post("/ithalat/katalog/onayla", data={"token": token, "sha256": sha, "ozet": digest})
     assert r.status_code == 200
     assert "<b class=\"ok\">2</b> ürün" in r.text
     assert "Bilinmeyen reçete türü: &#39;mavi&#39;" in r.text
@@ -197,3 +202,42 @@ def test_other_pages_answer_while_an_its_import_runs(settings, db, pharmacies, t
         worker.join(30)
     assert other.status_code == 200
     assert done["r"].status_code == 303
+
+
+MOSTLY_BAD = [["GTIN", "Seri No", "SKT"], [G1, "S1", date(2027, 6, 30)],
+              ["123", "S2", date(2027, 6, 30)], ["8699536080018", "S3", date(2027, 6, 30)],
+              ["abc", "S4", date(2027, 6, 30)]]
+
+
+def test_a_mostly_bad_its_file_is_kept_only_once_confirmed(app_client, db, tmp_path):
+    from sqlalchemy import func, select
+
+    app_client.login("alice")
+    _, data = xlsx_bytes(tmp_path, MOSTLY_BAD)
+    r = upload(app_client, "/ithalat/its", "stok.xlsx", data)
+    assert r.status_code == 422
+    assert "satırlarının çoğu sorunlu: 3 sorunlu, 1 okunabilen satır" in r.text
+    assert "GTIN 14 hane olmalı" in r.text
+
+    def snapshots() -> int:
+        with db.connect() as conn:
+            return conn.execute(select(func.count()).select_from(catalog.its_snapshot)).scalar_one()
+
+    assert snapshots() == 0
+    form = {k: r.text.split(f'name="{k}" value="')[1].split('"')[0]
+            for k in ("token", "sha256", "eslestirme")}
+    unticked = app_client.post("/ithalat/its/onayla", data=form, follow_redirects=False)
+    assert unticked.status_code == 422 and snapshots() == 0
+    r = upload(app_client, "/ithalat/its", "stok.xlsx", data)  # each try with a fresh upload
+    form = {k: r.text.split(f'name="{k}" value="')[1].split('"')[0]
+            for k in ("token", "sha256", "eslestirme")}
+    forged = app_client.post("/ithalat/its/onayla", data={**form, "sha256": "0" * 64, "onay": "evet"},
+                             follow_redirects=False)
+    assert forged.status_code == 422 and snapshots() == 0
+    r = upload(app_client, "/ithalat/its", "stok.xlsx", data)
+    form = {k: r.text.split(f'name="{k}" value="')[1].split('"')[0]
+            for k in ("token", "sha256", "eslestirme")}
+    done = app_client.post("/ithalat/its/onayla", data={**form, "onay": "evet"},
+                           follow_redirects=False)
+    assert done.status_code == 303 and snapshots() == 1
+    assert "<b class=\"ok\">1</b> kutu" in app_client.get(done.headers["location"]).text

@@ -201,9 +201,37 @@ def test_an_uploaded_transit_list_replaces_the_old_one(app_client, tmp_path):
         ",Ecza Deposu,Depo B\nbozuk,depo,X\n"
     r = app_client.login("alice").post("/mutabakat/arada-kalan",
                                        files={"dosya": ("arada.csv", body.encode(), "text/csv")})
+    assert r.status_code == 200 and "Henüz hiçbir şey yazılmadı" in r.text  # a preview first
+    assert 'id="t-added">1<' in r.text and "Satır 3: karekod okunamadı" in r.text
+    r = app_client.post("/mutabakat/arada-kalan/onayla", data=_transit_form(r.text))
     assert r.status_code == 200
     assert "1 kutu alındı." in r.text and "Satır 3: karekod okunamadı" in r.text
     assert "Arada kalan kutular: 1." in r.text
+
+
+def _transit_form(html: str) -> dict[str, str]:
+    return {k: html.split(f'name="{k}" value="')[1].split('"')[0] for k in ("token", "sha256", "ozet")}
+
+
+def test_a_transit_list_that_drops_packs_lists_them_and_needs_the_tick(app_client, recon, db):
+    from eczane.store.reconcile import in_transit_packs
+
+    pid = app_client.pharmacies.pharmacy_id
+    body = "karekod,sender_type,sender\n" + Karekod(G1, "TR1", LATER, "L5").element_string() + \
+        ",depo,Depo A\n"
+    r = app_client.login("alice").post("/mutabakat/arada-kalan",
+                                       files={"dosya": ("arada.csv", body.encode(), "text/csv")})
+    assert 'id="t-removed">1<' in r.text and "TR2" in r.text.split('id="removed"')[1]
+    assert "1 kutu arada kalan listesinden çıkıyor" in r.text
+    unticked = app_client.post("/mutabakat/arada-kalan/onayla", data=_transit_form(r.text))
+    assert unticked.status_code == 422
+    with db.connect() as conn:
+        assert sorted(p.serial for p in in_transit_packs(conn, pid)) == ["TR1", "TR2"]
+    done = app_client.post("/mutabakat/arada-kalan/onayla",
+                           data={**_transit_form(unticked.text), "onay": "evet"})
+    assert done.status_code == 200
+    with db.connect() as conn:
+        assert [p.serial for p in in_transit_packs(conn, pid)] == ["TR1"]
 
 
 def test_pages_need_a_login(app_client, recon):

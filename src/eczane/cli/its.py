@@ -58,22 +58,38 @@ def its_import(
         "gtin serial expiry batch product_name last_tx_date karekod. Bir kez verilir, hatırlanır."),
     header_row: int | None = typer.Option(None, help="Başlık satırı (1'den başlar; 0: başlık yok)."),
     today: str | None = typer.Option(None, help="Bugün (YYYY-AA-GG), karekod yüzyılı için."),
+    yes: bool = typer.Option(False, "--yes", help="Satırların çoğu sorunlu olsa da sormadan al."),
     as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
 ) -> None:
     """İTS stok listesini içe aktarır (tek işlem: ya hepsi ya hiçbiri)."""
     from eczane.importers.headers import FIELD_LABELS_TR, MappingNeeded, parse_map_options
     from eczane.importers.tabular import ImportRefused
-    from eczane.store.catalog import import_its_stock
+    from eczane.store.catalog import MostlyBadRows, import_its_stock
 
     db = database()
     pid = resolve_pharmacy(db, pharmacy)
-    try:
-        mapping = parse_map_options(map_, header_row) if (map_ or header_row is not None) else None
+
+    def run(accept: bool) -> Any:
         with _progress() as bar, db.begin() as conn:
             task = bar.add_task("import", total=None)
-            summary = import_its_stock(conn, pid, file, today=parse_today(today), mapping=mapping,
-                                       progress=lambda n: bar.advance(task, n),
-                                       on_total=lambda n: bar.update(task, total=n))
+            return import_its_stock(conn, pid, file, today=parse_today(today), mapping=mapping,
+                                    progress=lambda n: bar.advance(task, n),
+                                    on_total=lambda n: bar.update(task, total=n),
+                                    accept_mostly_bad=accept)
+
+    try:
+        mapping = parse_map_options(map_, header_row) if (map_ or header_row is not None) else None
+        try:
+            summary = run(yes)
+        except MostlyBadRows as exc:  # nothing kept: show why and ask (issue 14 finding 1)
+            console.print(f"[yellow]{exc.message}[/yellow]")
+            print_issues(exc.issues)
+            if as_json or not typer.confirm("Yine de içe aktarılsın mı?", default=False):
+                if as_json:
+                    print_json({"ok": False, "code": exc.code, "message": exc.message,
+                                "row_count": exc.ok, "issue_count": exc.bad})
+                raise typer.Exit(1) from None
+            summary = run(True)
     except MappingNeeded as exc:
         console.print(f"[yellow]{exc.message}[/yellow]")
         for i, row in enumerate(exc.preview[:10], start=1):

@@ -100,11 +100,18 @@ def _read_onhand_or_empty(path: Path, day: Any, known: Any) -> tuple[list[Any], 
     (said loudly). Other refusals stand.
     """
     from eczane.domain.reconcile import OnHandPack
+    from eczane.importers.kinds import WrongFileKind
     from eczane.importers.onhand import read_onhand
     from eczane.importers.tabular import ImportRefused
 
     try:
         got = read_onhand(path, today=day, known=known)
+    except WrongFileKind as exc:  # a GTIN / serial table looks like an İTS list: read it so
+        table = _onhand_from_columns(path, day) if exc.kind == "its_stock" else None
+        if table is None:
+            raise
+        return ([OnHandPack(r.gtin, r.serial, r.expiry, r.batch) for r in table.rows],
+                list(table.issues), [f"{path.name}: GTIN/seri no sütunlarından okundu."])
     except ImportRefused as exc:
         if exc.code not in ("empty_file", "no_rows"):
             raise

@@ -1,4 +1,4 @@
-"""``eczane backup``, ``eczane restore`` and ``eczane catalog import``.
+"""``eczane backup``, ``eczane restore`` and ``eczane catalog import|restore|versions``.
 
 Seed 000 step 3: back up before the stock reset. Exit codes: 0 done, 1 refused, 2 usage.
 """
@@ -6,14 +6,17 @@ Seed 000 step 3: back up before the stock reset. Exit codes: 0 done, 1 refused, 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import typer
 
 from eczane.cli.common import console, database, print_json, resolve_pharmacy, settings
 from eczane.cli.its import print_issues
 
+ISTANBUL = ZoneInfo("Europe/Istanbul")
 catalog_app = typer.Typer(help="İlaç kataloğu (GTIN → ad, form, firma, reçete türü).",
                           no_args_is_help=True)
 
@@ -127,17 +130,55 @@ def restore(
                   f"({datetime_tr(info.created_at)} tarihli yedek).")
 
 
+def _print_plan(p: Any) -> None:
+    """The preview of a catalog change on the console (the page shows the same)."""
+    console.print(f"Yeni ürün: {len(p.added)}, değişen: {len(p.changed)}, katalogdan çıkan: "
+                  f"{len(p.removed)}, reçete türü düşen: {len(p.downgraded)}, bilgisi silinen: "
+                  f"{len(p.cleared)}, değişmeyen: {p.unchanged}.")
+    for note in p.notes:
+        console.print(note)
+    for c in (p.downgraded + p.cleared)[:50]:
+        for fc in c.fields:
+            if fc.before and fc.before != fc.after:
+                console.print(f"  {c.gtin} {c.name}: {fc.label_tr} {fc.before_tr} → {fc.after_tr}")
+    for reason in p.reasons:
+        console.print(f"[yellow]Dikkat:[/yellow] {reason}")
+
+
+def _plan_json(p: Any) -> dict[str, Any]:
+    return {"added": len(p.added), "changed": len(p.changed), "removed": len(p.removed),
+            "unchanged": p.unchanged, "rows_ok": p.rows_ok, "rows_bad": p.rows_bad,
+            "needs_confirmation": p.needs_confirmation, "reasons": p.reasons,
+            "digest": p.digest,
+            "downgraded": [{"gtin": c.gtin, "name": c.name, "to": c.downgrade}
+                           for c in p.downgraded],
+            "cleared": [c.gtin for c in p.cleared]}
+
+
+def _confirmed(p: Any, yes: bool, question: str) -> bool:
+    """A change that downgrades, clears or comes from a mostly bad file needs ``--yes`` or a
+    typed yes; any other change goes ahead once previewed."""
+    if not p.needs_confirmation or yes:
+        return True
+    return typer.confirm(question, default=False)
+
+
 @catalog_app.command("import")
 def catalog_import(
     file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                 help="CSV (gtin,name,prescription_class,…) veya kurum listesi XLSX."),
     source: str = typer.Option("", help="Kaynak adı (varsayılan: dosya adı)."),
+    pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
+                                        help="İşlemi yapan eczane (denetim kaydı; tek eczane varsa "
+                                             "gerekmez)."),
+    yes: bool = typer.Option(False, "--yes", help="Reçete türü düşse ya da bilgi silinse de sormadan yaz."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Yalnızca önizle, yazma."),
     as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
 ) -> None:
-    """Ürün listesini kataloğa ekler/günceller; tanınmayan GTIN işaretleri kalkar."""
+    """Ürün listesini önizler ve kataloğa yazar (önceki sürüm saklanır: `eczane catalog restore`)."""
     from eczane.importers.catalog import read_catalog
     from eczane.importers.tabular import ImportRefused
-    from eczane.store.catalog import upsert_products
+    from eczane.store.catalog_versions import StalePreview, apply_import, plan_import
 
     db = database()
     try:
@@ -147,10 +188,95 @@ def catalog_import(
         if as_json:
             print_json({"ok": False, "code": exc.code, "message": exc.message})
         raise typer.Exit(1) from None
-    with db.begin() as conn:
-        n = upsert_products(conn, f.products, source or file.name)
-    if as_json:
-        print_json({"ok": True, "products": n, "issues": [asdict(i) for i in f.issues]})
-    console.print(f"[green]{n} ürün kataloğa yazıldı[/green], {len(f.issues)} sorunlu satır.")
+    with db.connect() as conn:
+        p = plan_import(conn, f)
+    _print_plan(p)
     print_issues(f.issues)
+    if dry_run or not p.changes:
+        if as_json:
+            print_json({"ok": True, "written": False, "plan": _plan_json(p),
+                        "issues": [asdict(i) for i in f.issues]})
+        console.print("Kataloğa bir şey yazılmadı" + (" (önizleme)." if p.changes else
+                                                      ": değişiklik yok."))
+        return
+    pid = resolve_pharmacy(db, pharmacy)
+    if not _confirmed(p, yes, "Bu değişiklikler kataloğa yazılsın mı?"):
+        if as_json:
+            print_json({"ok": False, "code": "not_confirmed", "plan": _plan_json(p)})
+        console.print("[red]Onaylanmadı; kataloğa bir şey yazılmadı.[/red]")
+        raise typer.Exit(1)
+    try:
+        with db.begin() as conn:
+            v = apply_import(conn, f, expected_digest=p.digest, confirmed=True, pharmacy_id=pid,
+                             user_id=None, source=source or file.name)
+    except StalePreview as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    n = v.summary["added"] + v.summary["changed"]
+    if as_json:
+        print_json({"ok": True, "written": True, "version_id": v.id, "products": n,
+                    "plan": _plan_json(p), "issues": [asdict(i) for i in f.issues]})
+    console.print(f"[green]{n} ürün kataloğa yazıldı[/green] (sürüm {v.id}), "
+                  f"{len(f.issues)} sorunlu satır.")
 
+
+@catalog_app.command("restore")
+def catalog_restore(
+    pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
+                                        help="İşlemi yapan eczane (denetim kaydı)."),
+    yes: bool = typer.Option(False, "--yes", help="Reçete türü düşse de sormadan geri dön."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Yalnızca önizle."),
+    as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
+) -> None:
+    """Kataloğu son yüklemeden önceki sürümüne döndürür (önce neyin değişeceğini gösterir)."""
+    from eczane.store.catalog_versions import StalePreview, plan_restore, restore_previous
+
+    db = database()
+    with db.connect() as conn:
+        planned = plan_restore(conn)
+    if planned is None:
+        console.print("[red]Geri dönülecek önceki katalog sürümü yok.[/red]")
+        if as_json:
+            print_json({"ok": False, "code": "no_version"})
+        raise typer.Exit(1)
+    v, p = planned
+    console.print(f"Geri alınacak yükleme: {v.source_name} (sürüm {v.id}).")
+    _print_plan(p)
+    if dry_run:
+        if as_json:
+            print_json({"ok": True, "written": False, "version_id": v.id, "plan": _plan_json(p)})
+        return
+    pid = resolve_pharmacy(db, pharmacy)
+    if not _confirmed(p, yes, "Katalog önceki sürümüne döndürülsün mü?"):
+        console.print("[red]Onaylanmadı; katalog değişmedi.[/red]")
+        raise typer.Exit(1)
+    try:
+        with db.begin() as conn:
+            restore_previous(conn, expected_digest=p.digest, confirmed=True, pharmacy_id=pid,
+                             user_id=None)
+    except StalePreview as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    if as_json:
+        print_json({"ok": True, "written": True, "undone_version_id": v.id, "plan": _plan_json(p)})
+    console.print(f"[green]Katalog, {v.source_name} yüklemesinden önceki hâline döndü.[/green]")
+
+
+@catalog_app.command("versions")
+def catalog_versions(as_json: bool = typer.Option(False, "--json", help="JSON olarak yaz.")) -> None:
+    """Kataloğun son sürümleri (yüklemeler), yeniden eskiye."""
+    from eczane.store.catalog_versions import list_versions
+
+    with database().connect() as conn:
+        versions = list_versions(conn, limit=20)
+    if as_json:
+        print_json([{"id": v.id, "created_at": v.created_at.isoformat(), "source_name": v.source_name,
+                     "sha256": v.sha256, "summary": v.summary,
+                     "undone_at": v.undone_at.isoformat() if v.undone_at else None}
+                    for v in versions])
+        return
+    for v in versions:
+        mark = " (geri alındı)" if v.undone_at else ""
+        at = (v.created_at if v.created_at.tzinfo else v.created_at.replace(tzinfo=UTC))
+        console.print(f"{v.id}  {at.astimezone(ISTANBUL):%d.%m.%Y %H:%M}  {v.source_name}  "
+                      f"{v.summary.get('added', 0)} yeni, {v.summary.get('changed', 0)} değişen{mark}")

@@ -5,5 +5,7 @@
 - ``catalog.read_catalog`` — product lists (our CSV, the agency's spreadsheets)
 
 ``tabular`` sniffs and opens files safely (zip-bomb guard, encodings); ``headers`` finds header
-rows by the synonym table in ``data/importers/headers.yaml`` or applies a user's mapping.
+rows by the synonym table in ``data/importers/headers.yaml`` or applies a user's mapping;
+``kinds`` names a file meant for another import box (``data/importers/file_kinds.yaml``), the
+one check every reader runs before reading a row.
 """

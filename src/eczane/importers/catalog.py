@@ -5,6 +5,12 @@ The prescription class (reçete türü) accepts the English code or the Turkish 
 (``PrescriptionClass.parse``: "kırmızı", "YEŞİL", "beyaz"...). An empty class means *unknown*,
 never *normal*: ``research/its.md`` §7 — no İTS service gives a GTIN's colour, and the 75
 deactivation must exclude colour-prescription drugs (seed 000), so unknown stays unknown.
+
+A field the file has no column for is not read as empty: ``CatalogFile.columns`` says which
+fields the file carries, and the store keeps the catalog's value of the others. A file that
+looks like another import (the İTS stock list, a karekod list) is refused by name before any
+row is read (``importers/kinds.py``). Nothing here writes: the store previews the change first
+(``store/catalog_versions.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from eczane.domain.errors import ParseError
 from eczane.domain.normalize import cell_text, restore_gtin
 from eczane.domain.pack import RowIssue
 from eczane.importers.headers import SCAN_ROWS, apply_mapping, detect
+from eczane.importers.kinds import check_kind
 from eczane.importers.tabular import ImportRefused, open_table, sha256_file
 
 __all__ = ["CatalogFile", "ImportRefused", "read_catalog"]
@@ -33,6 +40,11 @@ class CatalogFile:
     issues: list[RowIssue]
     duplicates: int = 0
     notes: list[str] = field(default_factory=list)
+    columns: frozenset[str] = frozenset({"gtin", "name", "prescription_class", "form",
+                                         "manufacturer"})
+    """The fields the file has a column for; a field without one keeps the catalog's value."""
+    data_rows: int = 0
+    """Non-empty rows below the header (readable or not)."""
 
 
 def read_catalog(path: Path | str, *, mapping: dict[str, Any] | None = None) -> CatalogFile:
@@ -49,10 +61,12 @@ def read_catalog(path: Path | str, *, mapping: dict[str, Any] | None = None) -> 
     if mapping:
         layout = apply_mapping(head, mapping, SECTION)
     else:
+        check_kind(head, SECTION)
         layout = detect(head, SECTION, required=[("gtin", "name")],
                         optional=["form", "manufacturer", "prescription_class"])
     cols = layout.columns
-    out = CatalogFile(path.name, digest, [], [], notes=list(table.notes))
+    out = CatalogFile(path.name, digest, [], [], notes=list(table.notes),
+                      columns=frozenset(cols))
     seen: dict[str, int] = {}
     header_names = layout.headers
 
@@ -67,6 +81,7 @@ def read_catalog(path: Path | str, *, mapping: dict[str, Any] | None = None) -> 
     for i, row in enumerate(rows[layout.header_row:], start=layout.header_row + 1 + table.row_offset):
         if not any(cell_text(c) for c in row):
             continue
+        out.data_rows += 1
         try:
             gtin = restore_gtin(get(row, "gtin"))
         except ParseError as exc:

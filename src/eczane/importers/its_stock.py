@@ -38,6 +38,7 @@ from eczane.importers.headers import (
     apply_mapping,
     detect,
 )
+from eczane.importers.kinds import check_kind
 from eczane.importers.tabular import ImportRefused, open_table, sha256_file
 
 __all__ = ["ImportRefused", "ItsStockFile", "MappingNeeded", "ItsStockStream", "iter_its_stock",
@@ -137,6 +138,7 @@ def iter_its_stock(path: Path | str, *, today: date, mapping: Mapping[str, Any] 
             raise ImportRefused("Eşleştirmede GTIN ve seri no sütunları (ya da bir karekod sütunu) "
                                 "olmalı.", code="bad_mapping")
     else:
+        check_kind(head, "its_stock")
         layout = detect(head, SECTION, required=REQUIRED, optional=OPTIONAL)
     stream = ItsStockStream(path.name, digest, layout, iter(()), notes=list(table.notes))
     if table.total is not None:

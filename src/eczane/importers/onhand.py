@@ -23,6 +23,7 @@ from eczane.domain.karekod import Karekod, parse_karekod
 from eczane.domain.normalize import cell_text
 from eczane.domain.pack import PackKey, RowIssue
 from eczane.importers.headers import match_row
+from eczane.importers.kinds import check_file_kind
 from eczane.importers.tabular import ImportRefused, decode_text, sha256_file, sniff
 
 __all__ = ["ImportRefused", "OnhandFile", "read_onhand"]
@@ -52,6 +53,7 @@ def read_onhand(path: Path | str, *, today: date,
     """
     path = Path(path)
     kind = sniff(path)
+    check_file_kind(path, "karekod_list")
     digest = sha256_file(path)
     if kind == "csv":
         text, _enc = decode_text(path.read_bytes())

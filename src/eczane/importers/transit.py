@@ -21,6 +21,7 @@ from eczane.domain.normalize import cell_text
 from eczane.domain.pack import PackKey, RowIssue
 from eczane.domain.reconcile import InTransitPack
 from eczane.domain.text import fold
+from eczane.importers.kinds import check_file_kind
 from eczane.importers.tabular import ImportRefused, open_table, sha256_file
 
 __all__ = ["ImportRefused", "TransitFile", "read_transit", "parse_sender_type"]
@@ -73,6 +74,7 @@ def read_transit(path: Path | str, *, today: date) -> TransitFile:
         ImportRefused: unreadable file, no ``karekod`` column, or no data row.
     """
     path = Path(path)
+    check_file_kind(path, "transit")
     table = open_table(path)
     out = TransitFile(path.name, sha256_file(path), [], [], notes=list(table.notes))
     rows = iter(table.rows)

@@ -383,6 +383,20 @@ def store_snapshot(conn: Connection, pharmacy_id: int,
                          issues, False, has_tx_date, unknown, dict(mapping or {}))
 
 
+class MostlyBadRows(Exception):
+    """An İTS file whose bad rows outnumber its readable ones: nothing was kept; importing it
+    anyway needs the pharmacist's confirmation (issue 14 finding 1). Message in Turkish."""
+
+    code = "mostly_bad"
+
+    def __init__(self, name: str, ok: int, bad: int, issues: list[RowIssue]) -> None:
+        self.message = (f"'{name}' dosyasının satırlarının çoğu sorunlu: {bad} sorunlu, {ok} "
+                        "okunabilen satır. Bu bir İTS stok listesi değilse ya da bozuk indiyse "
+                        "İTS'den yeniden indirin; doğru dosyaysa onaylayarak içe aktarın.")
+        super().__init__(self.message)
+        self.ok, self.bad, self.issues = ok, bad, issues
+
+
 @contextmanager
 def _as_path(src: Path | str | BinaryIO) -> Iterator[Path]:
     """A path for ``src``; a file object is spooled to a temporary file first."""
@@ -402,8 +416,12 @@ def import_its_stock(conn: Connection, pharmacy_id: int, src: Path | str | Binar
                      user_id: int | None = None, mapping: Mapping[str, Any] | None = None,
                      progress: Callable[[int], None] | None = None,
                      source_name: str | None = None,
-                     on_total: Callable[[int], None] | None = None) -> ImportSummary:
+                     on_total: Callable[[int], None] | None = None,
+                     accept_mostly_bad: bool = False) -> ImportSummary:
     """Import an İTS stock file as a new snapshot (in the caller's transaction).
+
+    A file with more bad rows than readable ones is kept only with ``accept_mostly_bad``
+    (else ``MostlyBadRows``, nothing kept).
 
     Recognises a file imported before (same SHA-256): returns that snapshot with
     ``already_imported``. Uses the pharmacy's remembered mapping when the layout is unknown;
@@ -418,13 +436,14 @@ def import_its_stock(conn: Connection, pharmacy_id: int, src: Path | str | Binar
     with _as_path(src) as path:
         return _import_its_stock(conn, pharmacy_id, path, today=today, user_id=user_id,
                                  mapping=mapping, progress=progress, source_name=source_name,
-                                 on_total=on_total)
+                                 on_total=on_total, accept_mostly_bad=accept_mostly_bad)
 
 
 def _import_its_stock(conn: Connection, pharmacy_id: int, path: Path, *, today: date,
                       user_id: int | None, mapping: Mapping[str, Any] | None,
                       progress: Callable[[int], None] | None, source_name: str | None,
-                      on_total: Callable[[int], None] | None) -> ImportSummary:
+                      on_total: Callable[[int], None] | None,
+                      accept_mostly_bad: bool) -> ImportSummary:
     from eczane.importers.headers import MappingNeeded
     from eczane.importers.its_stock import iter_its_stock
     from eczane.importers.tabular import sha256_file
@@ -451,6 +470,9 @@ def _import_its_stock(conn: Connection, pharmacy_id: int, path: Path, *, today: 
             sha256=digest, user_id=user_id, mapping=stream.layout.as_mapping(),
             has_tx_date=stream.has_tx_date, progress=progress,
             finish=lambda: (stream.issues, stream.duplicates, stream.names))
+        if summary.issue_count > summary.row_count and not accept_mostly_bad:
+            raise MostlyBadRows(summary.source_name, summary.row_count, summary.issue_count,
+                                summary.issues[:200])  # the savepoint is rolled back
         if not stream.layout.detected:
             save_mapping(conn, pharmacy_id, stream.layout.signature, stream.layout.as_mapping())
     summary.mapping_detected = stream.layout.detected

@@ -4,6 +4,7 @@ One import line per area module that defines tables.
 """
 
 import eczane.store.catalog  # noqa: F401
+import eczane.store.catalog_versions  # noqa: F401
 import eczane.store.count  # noqa: F401
 import eczane.store.outbox  # noqa: F401
 import eczane.store.reconcile  # noqa: F401

@@ -27,7 +27,7 @@ from eczane.web.auth import LoginRequired
 HERE = Path(__file__).parent
 
 # Order = menu order. Each module is optional until its area lands.
-AREAS = ("home", "imports", "backup", "count", "reconcile", "notify", "licensing", "placement", "audit")
+AREAS = ("home", "imports", "catalog", "backup", "count", "reconcile", "notify", "licensing", "placement", "audit")
 
 
 @dataclass

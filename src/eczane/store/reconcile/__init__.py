@@ -53,7 +53,12 @@ from eczane.store.reconcile.tables import (
     reconciliation,
     reconciliation_pack,
 )
-from eczane.store.reconcile.transit import in_transit_packs, replace_in_transit
+from eczane.store.reconcile.transit import (
+    TransitPlan,
+    in_transit_packs,
+    plan_transit,
+    replace_in_transit,
+)
 
 __all__ = [
     "BUCKETS",
@@ -75,6 +80,8 @@ __all__ = [
     "reconciliation",
     "reconciliation_pack",
     "replace_in_transit",
+    "plan_transit",
+    "TransitPlan",
     "run_reconciliation",
     "seed_demo",
     "set_override",

@@ -22,6 +22,7 @@ EVENT_LABELS = {
     "imports.its_stock": "İTS stok listesi içe aktarıldı", "imports.onhand": "Karekod listesi içe aktarıldı",
     "imports.catalog": "İlaç kataloğu yüklendi", "store.backup": "Yedek alındı",
     "store.restore": "Yedekten geri yüklendi",
+    "catalog.restored": "İlaç kataloğu önceki sürümüne döndürüldü",
     "reconcile.run": "Mutabakat (karşılaştırma) yapıldı",
     "reconcile.transit_imported": "Arada kalan listesi yüklendi",
     "reconcile.override_set": "Kutu deaktivasyon listesinden çıkarıldı",

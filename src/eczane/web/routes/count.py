@@ -201,8 +201,15 @@ def _import_sync(request: Request, session_id: int, data: bytes, filename: str,
                  grp: str) -> HTMLResponse:
     user, session = _session_for(request, session_id)
     services = request.app.state.services
+    from eczane.importers.kinds import WrongFileKind, check_lines_kind
+
+    lines = store.decode_dump(data)
     try:
-        report = store.import_dump(services.db, session_id, store.decode_dump(data),
+        check_lines_kind(lines, "karekod_list")  # the catalog or the İTS list: named, not stored
+    except WrongFileKind as exc:
+        raise HTTPException(422, exc.message) from None
+    try:
+        report = store.import_dump(services.db, session_id, lines,
                                    grp=grp, user_id=user.id, today=services.today(),
                                    source=f"dosya:{filename}")
     except store.CountError as exc:

@@ -1,5 +1,7 @@
 """İçe aktarma: the İTS stock file (with the column-mapping form for unknown layouts), the drug
-catalog and the pharmacy program's karekod list; each result lists every bad row.
+catalog (its preview, confirmation and previous version are in ``routes/catalog.py``) and the
+pharmacy program's karekod list; each result lists every bad row. A file meant for another box
+is refused by name (``importers/kinds.py``).
 
 Who: the İTS stock and the catalog decide what may be deactivated, so only an eczacı imports
 them (a kalfa gets 403); anyone of the pharmacy may import an on-hand karekod list. A result of
@@ -8,6 +10,7 @@ another pharmacy is 404.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +19,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from eczane.importers.headers import FIELD_LABELS_TR, MappingNeeded
-from eczane.importers.tabular import ImportRefused
+from eczane.importers.tabular import ImportRefused, sha256_file
 from eczane.store import catalog as store
+from eczane.store.catalog_versions import list_versions, undoable_version
 from eczane.web.auth import check_pharmacy, current_user, require_pharmacist
 from eczane.web.render import render
 from eczane.web.uploads import done_with, save_upload, upload_by_token
@@ -40,7 +44,8 @@ def index_page(request: Request, *, error: str | None = None,
                "onhands": store.list_onhand_imports(conn, user.pharmacy_id),
                "products": store.count_products(conn),
                "flagged": store.list_products(conn, flagged_only=True, limit=50),
-               "error": error}
+               "versions": list_versions(conn, limit=5),
+               "undoable": undoable_version(conn) is not None, "error": error}
     return render(request, "imports/index.html", ctx, status_code=status_code)
 
 
@@ -50,24 +55,47 @@ def index(request: Request) -> HTMLResponse:
 
 
 def _run_its_import(request: Request, path: Path, name: str,
-                    mapping: dict[str, Any] | None) -> HTMLResponse | RedirectResponse:
+                    mapping: dict[str, Any] | None,
+                    accept_mostly_bad: bool = False) -> HTMLResponse | RedirectResponse:
     user = current_user(request)
     services = _services(request)
     try:
         with services.db.begin() as conn:
             summary = store.import_its_stock(conn, user.pharmacy_id, path, today=services.today(),
-                                             user_id=user.id, mapping=mapping, source_name=name)
+                                             user_id=user.id, mapping=mapping, source_name=name,
+                                             accept_mostly_bad=accept_mostly_bad)
     except MappingNeeded as exc:  # the file stays for the mapping form
         return render(request, "imports/mapping.html", {
             "token": path.parent.name, "name": name, "exc": exc, "fields": ITS_FIELDS,
             "labels": FIELD_LABELS_TR, "width": max((len(r) for r in exc.preview), default=0)},
             status_code=422)
+    except store.MostlyBadRows as exc:  # the file stays for the confirmation form
+        return render(request, "imports/its_confirm.html", {
+            "token": path.parent.name, "name": name, "exc": exc, "sha256": sha256_file(path),
+            "mapping": json.dumps(mapping or {}, ensure_ascii=False)}, status_code=422)
     except ImportRefused as exc:
         done_with(path)
         return index_page(request, error=exc.message, status_code=422)
     done_with(path)
     suffix = "?tekrar=1" if summary.already_imported else ""
     return RedirectResponse(f"/ithalat/its/{summary.id}{suffix}", status_code=303)
+
+
+@router.post("/ithalat/its/onayla", response_model=None)
+async def its_confirm(request: Request) -> HTMLResponse | RedirectResponse:
+    """A mostly bad İTS file, confirmed: import exactly the file that was shown."""
+    require_pharmacist(request)
+    form = await request.form()
+    path = upload_by_token(request, str(form.get("token", "")))
+    if str(form.get("sha256", "")) != sha256_file(path) or form.get("onay") != "evet":
+        return index_page(request, error="Onay bu dosyaya ait değil ya da onay kutusu "
+                          "işaretlenmedi; dosyayı yeniden yükleyin.", status_code=422)
+    try:
+        mapping = json.loads(str(form.get("eslestirme", "") or "{}"))
+    except ValueError:
+        mapping = None
+    mapping = mapping if isinstance(mapping, dict) and mapping else None
+    return await run_in_threadpool(_run_its_import, request, path, path.name, mapping, True)
 
 
 @router.post("/ithalat/its", response_model=None)
@@ -148,32 +176,3 @@ def onhand_result(request: Request, import_id: int) -> HTMLResponse:
     check_pharmacy(user, row.pharmacy_id)
     return render(request, "imports/result.html", {
         "title": "Karekod listesi", "s": store.onhand_summary(row), "labels": FIELD_LABELS_TR})
-
-
-@router.post("/ithalat/katalog", response_model=None)
-async def catalog_upload(request: Request, dosya: UploadFile) -> HTMLResponse:
-    require_pharmacist(request)
-    try:
-        path = await save_upload(request, dosya)
-    except ImportRefused as exc:
-        return index_page(request, error=exc.message, status_code=422)
-    return await run_in_threadpool(_run_catalog_import, request, path)
-
-
-def _run_catalog_import(request: Request, path: Path) -> HTMLResponse:
-    from eczane.importers.catalog import read_catalog
-    from eczane.store.audit import append_event
-
-    try:
-        f = read_catalog(path)
-    except ImportRefused as exc:
-        return index_page(request, error=exc.message, status_code=422)
-    finally:
-        done_with(path)
-    user = current_user(request)
-    with _services(request).db.begin() as conn:
-        n = store.upsert_products(conn, f.products, path.name)
-        append_event(conn, user.pharmacy_id, user.id, "imports.catalog", {
-            "source_name": path.name, "sha256": f.sha256, "products": n,
-            "issues": len(f.issues)})
-    return render(request, "imports/catalog.html", {"n": n, "f": f})

@@ -6,7 +6,6 @@ Every page says which deactivation window applies and whether it is open today.
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -163,29 +162,88 @@ def run(request: Request, kaynak: str = Form("")) -> HTMLResponse | RedirectResp
 
 
 @router.post("/mutabakat/arada-kalan", response_class=HTMLResponse)
-def upload_transit(request: Request, dosya: UploadFile) -> HTMLResponse:
-    """Replace the in-transit list with an uploaded ``karekod,sender_type,sender`` file."""
+async def upload_transit(request: Request, dosya: UploadFile) -> HTMLResponse:
+    """Step 1: read a ``karekod,sender_type,sender`` file and show what replacing the list
+    would change (nothing is written; ``store/reconcile/transit.py``)."""
+    from starlette.concurrency import run_in_threadpool
+
     from eczane.importers.tabular import ImportRefused
+    from eczane.web.uploads import save_upload
+
+    current_user(request)
+    try:
+        path = await save_upload(request, dosya)
+    except ImportRefused as exc:
+        return _index_error(request, exc.message)
+    return await run_in_threadpool(_transit_preview, request, path, None)
+
+
+def _index_error(request: Request, error: str) -> HTMLResponse:
+    user = current_user(request)
+    with request.app.state.services.db.connect() as conn:
+        ctx = _index_context(conn, user, request.app.state.services.today())
+    return render(request, "reconcile/index.html", ctx | {"error": error}, status_code=422)
+
+
+def _read_transit(request: Request, path: Path) -> Any:
     from eczane.importers.transit import read_transit
 
+    return read_transit(path, today=request.app.state.services.today())
+
+
+def _transit_preview(request: Request, path: Path, error: str | None) -> HTMLResponse:
+    from eczane.importers.tabular import ImportRefused, sha256_file
+    from eczane.web.uploads import done_with
+
     user = current_user(request)
+    try:
+        result = _read_transit(request, path)
+    except ImportRefused as exc:
+        done_with(path)
+        return _index_error(request, exc.message)
+    with request.app.state.services.db.connect() as conn:
+        plan = store.plan_transit(conn, user.pharmacy_id, result.packs,
+                                  rows_bad=sum(1 for i in result.issues if i.code != "duplicate"))
+    return render(request, "reconcile/transit_preview.html", {
+        "result": result, "plan": plan, "name": path.name, "token": path.parent.name,
+        "sha256": sha256_file(path), "labels": dict(SENDER_TYPES), "error": error},
+        status_code=422 if error else 200)
+
+
+@router.post("/mutabakat/arada-kalan/onayla", response_class=HTMLResponse)
+def confirm_transit(request: Request, token: str = Form(""), sha256: str = Form(""),
+                    ozet: str = Form(""), onay: str = Form("")) -> HTMLResponse:
+    """Step 2: replace the list with exactly the previewed file and change."""
+    from eczane.importers.tabular import ImportRefused, sha256_file
+    from eczane.web.uploads import done_with, upload_by_token
+
+    user = current_user(request)
+    path = upload_by_token(request, token)
+    if sha256_file(path) != sha256:
+        return _transit_preview(request, path, "Bu önizleme başka bir dosyaya ait; aşağıdaki "
+                                               "değişiklikleri gözden geçirip yeniden onaylayın.")
     services = request.app.state.services
-    error, result = None, None
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(dosya.filename or "arada-kalan.csv").name
-        path.write_bytes(dosya.file.read())
-        try:
-            result = read_transit(path, today=services.today())
-        except ImportRefused as exc:
-            error = exc.message
-    if result is not None:
-        with services.db.begin() as conn:
+    try:
+        result = _read_transit(request, path)
+    except ImportRefused as exc:
+        done_with(path)
+        return _index_error(request, exc.message)
+    rows_bad = sum(1 for i in result.issues if i.code != "duplicate")
+    with services.db.begin() as conn:  # the check and the write in one transaction
+        plan = store.plan_transit(conn, user.pharmacy_id, result.packs, rows_bad=rows_bad)
+        stale = plan.digest != ozet
+        unconfirmed = plan.needs_confirmation and onay != "evet"
+        if not (stale or unconfirmed):
             store.replace_in_transit(conn, user.pharmacy_id, result.packs, user_id=user.id,
                                      source=result.source_name)
+    if stale or unconfirmed:
+        return _transit_preview(request, path, (
+            "Onayladığınız önizleme artık geçerli değil; değişiklikleri yeniden gözden geçirin."
+            if stale else "Bu liste değişikliği açıkça onaylamanızı gerektiriyor."))
+    done_with(path)
     with services.db.connect() as conn:
         ctx = _index_context(conn, user, services.today())
-    return render(request, "reconcile/index.html", ctx | {"transit_result": result, "error": error},
-                  status_code=422 if error else 200)
+    return render(request, "reconcile/index.html", ctx | {"transit_result": result})
 
 
 @router.get("/mutabakat/{rid}", response_class=HTMLResponse)
