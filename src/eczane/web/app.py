@@ -23,9 +23,11 @@ from eczane.store.db import Database, open_database
 from eczane.web.auth import LoginRequired
 
 HERE = Path(__file__).parent
+SLICE_TEMPLATES = (HERE.parent / "accounts" / "templates",)
+"""Template folders of slices (STYLE §15), searched after web/templates."""
 
 # Order = menu order. Each module is optional until its area lands.
-AREAS = ("home", "imports", "backup", "count", "reconcile", "notify", "licensing", "placement", "audit")
+AREAS = ("home", "eczane.accounts.routes", "imports", "backup", "count", "reconcile", "notify", "licensing", "placement", "audit")
 
 
 @dataclass
@@ -43,7 +45,8 @@ class Services:
 
 
 def _load_area(name: str) -> Any | None:
-    modname = f"eczane.web.routes.{name}"
+    """``name`` is an area of ``eczane.web.routes`` or a slice's full module name."""
+    modname = name if "." in name else f"eczane.web.routes.{name}"
     try:
         return importlib.import_module(modname)
     except ModuleNotFoundError as exc:
@@ -55,7 +58,7 @@ def _load_area(name: str) -> Any | None:
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if db is None:
         db = open_database(settings.effective_database_url)
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates = Jinja2Templates(directory=[HERE / "templates", *SLICE_TEMPLATES])
     app = FastAPI(title="eczane", docs_url=None, redoc_url=None)
     services = Services(settings=settings, db=db, secret_key=settings.resolved_secret_key(),
                         templates=templates)
