@@ -39,10 +39,10 @@ EVENT_LABELS = {
 ADMIN = "kurulum yöneticisi (komut satırı)"
 
 
-def record(conn: Connection, pharmacy_id: int, actor_id: int | None, name: str,
+def record(conn: Connection, pharmacy_id: int, actor_id: int | None, event: str,
            description: str, **fields: Any) -> None:
     """Append one accounts event in the caller's transaction (and log it)."""
-    assert name in EVENT_LABELS, name
+    assert event in EVENT_LABELS, event
     payload: Mapping[str, Any] = {"açıklama": description, **fields}
-    append_event(conn, pharmacy_id, actor_id, name, payload)
-    log.info("%s pharmacy=%s actor=%s %s", name, pharmacy_id, actor_id, description)
+    append_event(conn, pharmacy_id, actor_id, event, payload)
+    log.info("%s pharmacy=%s actor=%s %s", event, pharmacy_id, actor_id, description)
