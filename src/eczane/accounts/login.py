@@ -51,7 +51,7 @@ def attempt_login(db: Database, typed: str, password: str, *, address: str, user
     ok = check_password(password, row.password_hash if row is not None else dummy_hash())
     if row is not None and ok and row.disabled_at is None:
         with db.begin() as conn:
-            throttle.succeeded(conn, key, address)
+            throttle.succeeded(conn, key, address, reserved)
             sessions.sweep(conn, sessions_policy, now=now)
             token = sessions.create_session(conn, row.id, sessions_policy, now=now,
                                             client_addr=address, user_agent=user_agent)

@@ -11,9 +11,10 @@ unknown name behaves exactly like a known one) and one by the client address. A 
    its one; failure → the raised counters stand (and ``reserve`` already set a lock when the
    threshold was reached).
 
-Policy (settings ``login_lockout_after`` = N, ``login_lockout_minutes`` = M): from failure
-``DELAY_AFTER`` on, the next try must wait 1, 2, 4 … s (at most ``MAX_DELAY_S``) after the last
-failure; the N-th failure of an account (5·N of an address) locks it for M minutes. Counters of
+Policy (settings ``login_lockout_after`` = N, ``login_lockout_minutes`` = M): from the
+``DELAY_AFTER``-th failure of an account on (the N-th of an address, which may be a whole
+pharmacy behind one router), the next try must wait 1, 2, 4 … s (at most ``MAX_DELAY_S``) after
+the last failure; the N-th failure of an account (5·N of an address) locks it for M minutes. Counters of
 a key whose last failure is older than M minutes start again from zero. A pharmacist lifts an
 account's lock on the Kullanıcılar page, the admin with ``eczane user unlock``.
 
@@ -82,6 +83,8 @@ class Reserved:
     """The account counter including this attempt."""
     user_locked_now: bool
     addr_locked_now: bool
+    addr_last_failure_at: datetime | None
+    """The address's last failure before this attempt (given back on success)."""
 
 
 def wait_seconds(failures: int, delay_after: int = DELAY_AFTER) -> int:
@@ -106,7 +109,8 @@ def _row(conn: Connection, kind: str, key: str):  # type: ignore[no-untyped-def]
     return conn.execute(q).one()
 
 
-def _check(row, policy: ThrottlePolicy, now: datetime) -> tuple[int, Refusal | None]:  # type: ignore[no-untyped-def]
+def _check(row, policy: ThrottlePolicy, now: datetime,  # type: ignore[no-untyped-def]
+           delay_after: int) -> tuple[int, Refusal | None]:
     """The row's live failure count (0 after the window) and a refusal if it blocks."""
     locked_until = _aware(row.locked_until)
     if locked_until is not None and now < locked_until:
@@ -114,7 +118,7 @@ def _check(row, policy: ThrottlePolicy, now: datetime) -> tuple[int, Refusal | N
     last = _aware(row.last_failure_at)
     if last is None or now - last >= policy.lockout or locked_until is not None:
         return 0, None
-    wait = wait_seconds(row.failures)
+    wait = wait_seconds(row.failures, delay_after)
     if wait and now < last + timedelta(seconds=wait):
         return row.failures, Refusal(row.kind, False, int((last + timedelta(seconds=wait) - now)
                                                          .total_seconds()) + 1)
@@ -126,8 +130,8 @@ def reserve(conn: Connection, username_key: str, address: str, policy: ThrottleP
     """Step 1 (see the module docstring); call in a write transaction."""
     urow = _row(conn, "user", username_key)
     arow = _row(conn, "addr", address)
-    ufail, urefusal = _check(urow, policy, now)
-    afail, arefusal = _check(arow, policy, now)
+    ufail, urefusal = _check(urow, policy, now, DELAY_AFTER)
+    afail, arefusal = _check(arow, policy, now, policy.lockout_after)
     if urefusal or arefusal:
         return urefusal or arefusal  # type: ignore[return-value]
     ufail, afail = ufail + 1, afail + 1
@@ -139,17 +143,18 @@ def reserve(conn: Connection, username_key: str, address: str, policy: ThrottleP
                      .where(login_throttle.c.kind == kind, login_throttle.c.key == key)
                      .values(failures=n, last_failure_at=now,
                              locked_until=now + policy.lockout if lock else None))
-    return Reserved(ufail, ulock, alock)
+    return Reserved(ufail, ulock, alock, arow.last_failure_at if afail > 1 else None)
 
 
-def succeeded(conn: Connection, username_key: str, address: str) -> None:
+def succeeded(conn: Connection, username_key: str, address: str, reserved: Reserved) -> None:
     """Step 3 on success: the account starts afresh; the address gets its attempt back."""
     conn.execute(delete(login_throttle).where(login_throttle.c.kind == "user",
                                               login_throttle.c.key == username_key))
     conn.execute(update(login_throttle)
                  .where(login_throttle.c.kind == "addr", login_throttle.c.key == address,
                         login_throttle.c.failures > 0, login_throttle.c.locked_until.is_(None))
-                 .values(failures=login_throttle.c.failures - 1))
+                 .values(failures=login_throttle.c.failures - 1,
+                         last_failure_at=reserved.addr_last_failure_at))
 
 
 def unlock(conn: Connection, kind: str, key: str) -> bool:
