@@ -150,8 +150,7 @@ def user_list(
     if as_json:
         print_json([{"id": u.id, "pharmacy_id": u.pharmacy_id, "username": u.username,
                      "display_name": u.display_name, "role": u.role, "disabled": u.disabled,
-                     "locked_until": locks[u.id].isoformat() if locks[u.id] else None}
-                    for u in users])
+                     "locked_until": locks[u.id]} for u in users])
         return
     for u in users:
         state = "devre dışı" if u.disabled else ("kilitli" if locks[u.id] else "etkin")

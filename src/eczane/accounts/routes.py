@@ -67,10 +67,10 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
         throttle_policy=throttle_policy(services.settings), now=now(request))
     if result.token is None:
         status = 429 if result.refusal else 401
-        resp = _login_page(request, next, result.message, status)
+        page = _login_page(request, next, result.message, status)
         if result.refusal:
-            resp.headers["Retry-After"] = str(result.refusal.retry_after_s)
-        return resp
+            page.headers["Retry-After"] = str(result.refusal.retry_after_s)
+        return page
     resp = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(resp, request, result.token)
     return resp
