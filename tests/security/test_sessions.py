@@ -141,3 +141,17 @@ def test_the_cookie_is_http_only_and_lives_no_longer_than_the_session(app_client
     header = r.headers["set-cookie"]
     assert "HttpOnly" in header and "SameSite=lax" in header
     assert f"Max-Age={settings.session_max_hours * 3600}" in header
+
+
+def test_the_scan_api_refuses_a_cookie_the_moment_its_session_ends(app_client):
+    """The scan API reuses a session check for up to a second; an ended session is not."""
+    app_client.login("alice")
+    old = app_client.cookies.get(COOKIE)
+    phone = _second_client(app_client)
+    phone.cookies.set(COOKIE, old)
+    for i in range(3):  # checked once, then served from the cache
+        r = phone.post("/api/sayim/999999/scan", json={"raw": "x", "client_scan_id": f"c{i}"})
+        assert r.status_code == 404, r.text
+    app_client.post("/cikis")
+    r = phone.post("/api/sayim/999999/scan", json={"raw": "x", "client_scan_id": "c9"})
+    assert r.status_code == 401

@@ -34,6 +34,9 @@ from eczane.store.core import app_user
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 TOUCH_EVERY = timedelta(seconds=60)
+ENDED = [0]
+"""Counts the calls that ended sessions in this process: a cache of valid sessions (the scan
+API's, ``web.auth.scan_user``) is dropped whenever it moves."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ def end_session(conn: Connection, token: str) -> int | None:
     if not looks_like_token(token):
         return None
     th = token_hash(token)
+    ENDED[0] += 1
     uid = conn.execute(select(user_session.c.user_id)
                        .where(user_session.c.token_hash == th)).scalar()
     conn.execute(delete(user_session).where(user_session.c.token_hash == th))
@@ -114,6 +118,7 @@ def end_session(conn: Connection, token: str) -> int | None:
 
 def end_user_sessions(conn: Connection, user_id: int, *, except_token: str | None = None) -> int:
     """End every session of a user (optionally but one); returns how many were ended."""
+    ENDED[0] += 1
     q = delete(user_session).where(user_session.c.user_id == user_id)
     if except_token and looks_like_token(except_token):
         q = q.where(user_session.c.token_hash != token_hash(except_token))

@@ -9,6 +9,7 @@ A cookie that is not a valid token (garbage, non-ASCII, expired) is just "not lo
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -72,6 +73,41 @@ def current_user(request: Request) -> User:
         _touch_later(services, found.session_id, at)
     request.state.user = found.user
     return found.user
+
+
+SCAN_CACHE_S = 1.0
+"""How long the scan API may reuse a session check (see ``cached_user``)."""
+
+
+def cached_user(request: Request) -> User | None:
+    """The user of a session checked less than ``SCAN_CACHE_S`` ago by this process, or None.
+
+    Only the scan API uses it (dozens of scans a second from each phone; a check costs ~1 ms of
+    CPU). Anything this process does that ends sessions (logout, password change, disabling)
+    empties the cache at once; a change made by another process (the CLI) is seen within
+    ``SCAN_CACHE_S``.
+    """
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    cache = request.app.state.services.extra.setdefault("session_cache", {})
+    if cache.get("_ended") != sessions.ENDED[0]:
+        cache.clear()
+        cache["_ended"] = sessions.ENDED[0]
+        return None
+    hit = cache.get(raw)
+    if hit is None or time.monotonic() - hit[0] > SCAN_CACHE_S:
+        return None
+    return hit[1]  # type: ignore[no-any-return]
+
+
+def remember_user(request: Request, user: User) -> None:
+    """Put a just-checked session in the scan API's cache (``cached_user``)."""
+    cache = request.app.state.services.extra.setdefault("session_cache", {})
+    if len(cache) > 10_000:
+        cache.clear()
+    cache["_ended"] = sessions.ENDED[0]
+    cache[request.cookies.get(COOKIE, "")] = (time.monotonic(), user)
 
 
 def _touch_later(services: Any, session_id: int, at: datetime) -> None:

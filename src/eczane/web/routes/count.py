@@ -18,7 +18,13 @@ from eczane.domain.count import CountStatus, ScanGroup
 from eczane.exports.count import local_time
 from eczane.store import count as store
 from eczane.store.users import User
-from eczane.web.auth import LoginRequired, check_pharmacy, current_user
+from eczane.web.auth import (
+    LoginRequired,
+    cached_user,
+    check_pharmacy,
+    current_user,
+    remember_user,
+)
 from eczane.web.render import render
 
 router = APIRouter()
@@ -101,10 +107,15 @@ def all_totals(request: Request, session_id: int) -> HTMLResponse:
 async def scan(request: Request, session_id: int) -> JSONResponse:
     """Store one scan; answers only after the scan is committed (see ``store.ScanWriter``).
 
-    The session is looked up (one indexed read, off the event loop); the pharmacy is
+    The session is looked up (one indexed read off the event loop, or ``cached_user`` for
+    a session checked in the last second); the pharmacy is
     checked inside the write batch (404 for a session of another pharmacy).
     """
-    user_id = (await run_in_threadpool(current_user, request)).id
+    user = cached_user(request)
+    if user is None:
+        user = await run_in_threadpool(current_user, request)
+        remember_user(request, user)
+    user_id = user.id
     try:
         body = await request.json()
     except ValueError:
