@@ -95,7 +95,7 @@ def wait_seconds(failures: int, delay_after: int = DELAY_AFTER) -> int:
 
 
 def _aware(ts: datetime | None) -> datetime | None:
-    return None if ts is None or ts.tzinfo is not None else ts.replace(tzinfo=UTC)
+    return ts if ts is None or ts.tzinfo is not None else ts.replace(tzinfo=UTC)
 
 
 def _row(conn: Connection, kind: str, key: str):  # type: ignore[no-untyped-def]
