@@ -150,3 +150,19 @@ def test_a_successful_login_clears_the_accounts_failures(app_client):
     clock.advance(seconds=1)
     codes = [post_login(app_client, "bob", "yanlis").status_code for _ in range(DELAY_AFTER)]
     assert codes == [401] * DELAY_AFTER
+
+
+def test_counters_of_guessed_usernames_are_forgotten_after_their_window(app_client, db, settings):
+    from sqlalchemy import func, select
+
+    from eczane.accounts.tables import login_throttle
+
+    clock = with_clock(app_client)
+    for i in range(5):
+        post_login(app_client, f"tahmin{i}", "yanlis")
+    clock.advance(minutes=settings.login_lockout_minutes + 1)
+    assert post_login(app_client, "alice", "alice-pw").status_code == 303
+    with db.connect() as conn:
+        keys = conn.execute(select(login_throttle.c.key)).scalars().all()
+        assert conn.execute(select(func.count()).select_from(login_throttle)).scalar_one() <= 1
+    assert not any(k.startswith("tahmin") for k in keys)

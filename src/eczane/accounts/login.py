@@ -53,6 +53,7 @@ def attempt_login(db: Database, typed: str, password: str, *, address: str, user
         with db.begin() as conn:
             throttle.succeeded(conn, key, address, reserved)
             sessions.sweep(conn, sessions_policy, now=now)
+            throttle.sweep(conn, throttle_policy, now=now)
             token = sessions.create_session(conn, row.id, sessions_policy, now=now,
                                             client_addr=address, user_agent=user_agent)
             record(conn, row.pharmacy_id, row.id, "accounts.login",

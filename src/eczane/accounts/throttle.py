@@ -169,3 +169,12 @@ def locked_until(conn: Connection, kind: str, key: str, *, now: datetime) -> dat
         login_throttle.c.kind == kind, login_throttle.c.key == key)).first()
     until = _aware(row.locked_until) if row is not None else None
     return until if until is not None and until > now else None
+
+
+def sweep(conn: Connection, policy: ThrottlePolicy, *, now: datetime) -> int:
+    """Forget counters that no longer matter (their window passed, no lock running), so that
+    guessed usernames do not pile up. Called at each successful login."""
+    res = conn.execute(delete(login_throttle).where(
+        login_throttle.c.last_failure_at < now - policy.lockout,
+        (login_throttle.c.locked_until.is_(None)) | (login_throttle.c.locked_until < now)))
+    return int(res.rowcount or 0)
