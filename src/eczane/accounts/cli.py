@@ -152,6 +152,8 @@ def user_list(
                      "display_name": u.display_name, "role": u.role, "disabled": u.disabled,
                      "locked_until": locks[u.id]} for u in users])
         return
+    if not users:
+        console.print("Henüz kullanıcı yok: eczane user add KULLANICI_ADI --role eczaci")
     for u in users:
         state = "devre dışı" if u.disabled else ("kilitli" if locks[u.id] else "etkin")
         sys.stdout.write(f"{u.pharmacy_id}\t{u.username}\t{u.role}\t{state}\t{u.display_name}\n")
