@@ -244,3 +244,79 @@ def test_passwd_disable_and_role_from_the_cli_end_sessions_and_are_audited(app_c
     assert role["old_role"] == "kalfa" and role["new_role"] == "eczaci"
     assert "kurulum yöneticisi (komut satırı)" in role["açıklama"]
     assert cli_env("user", "passwd", "yok-boyle").exit_code == 1
+
+
+# ------------------------------------------------------------------ the one-time setup link
+
+
+@pytest.fixture
+def empty_client(settings, db):  # type: ignore[no-untyped-def]
+    from eczane.web.app import create_app
+
+    return TestClient(create_app(settings, db))
+
+
+def _setup_form(**over: str) -> dict[str, str]:
+    form = {"eczane": "Papatya Eczanesi", "gln": "8680001000032", "kullanici_adi": "ayse",
+            "ad": "Ecz. Ayşe Demir", "parola": GOOD, "parola2": GOOD}
+    form.update(over)
+    return form
+
+
+def test_the_setup_link_creates_the_pharmacy_and_first_pharmacist_once(empty_client, db):
+    empty_client.app.state.services.extra["setup_token"] = token = "t" * 32
+    assert "İlk kurulum" in empty_client.get(f"/kurulum/{token}").text
+    r = empty_client.post(f"/kurulum/{token}", data=_setup_form(), follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/hesap/kullanicilar"
+    page = empty_client.get("/hesap/kullanicilar")
+    assert page.status_code == 200 and "Ecz. Ayşe Demir (Eczacı)" in page.text
+    with db.connect() as conn:
+        ayse = get_user_by_name(conn, "ayse")
+    assert ayse is not None and ayse.role == "eczaci"
+    assert [n for n, _ in events(db, ayse.pharmacy_id)] == [
+        "accounts.pharmacy_created", "accounts.user_created"]
+    again = TestClient(empty_client.app)
+    assert again.get(f"/kurulum/{token}").status_code == 404
+    assert again.post(f"/kurulum/{token}", data=_setup_form(kullanici_adi="mallory")
+                      ).status_code == 404
+
+
+def test_a_wrong_or_missing_setup_token_is_404(empty_client):
+    assert empty_client.get("/kurulum/" + "t" * 32).status_code == 404  # none was offered
+    empty_client.app.state.services.extra["setup_token"] = "t" * 32
+    assert empty_client.get("/kurulum/" + "u" * 32).status_code == 404
+    assert empty_client.post("/kurulum/" + "ş" * 3, data=_setup_form()).status_code == 404
+
+
+def test_the_setup_link_keeps_the_password_policy_and_loses_nothing_typed(empty_client, db):
+    empty_client.app.state.services.extra["setup_token"] = token = "t" * 32
+    r = empty_client.post(f"/kurulum/{token}", data=_setup_form(parola="eczane12345",
+                                                                 parola2="eczane12345"))
+    assert r.status_code == 422 and "çok yaygın" in r.text and 'value="Papatya Eczanesi"' in r.text
+    r = empty_client.post(f"/kurulum/{token}", data=_setup_form(parola2="baska-bir-parola"))
+    assert r.status_code == 422 and "Parola ile tekrarı aynı değil." in r.text
+    from eczane.accounts.users import count_users
+
+    with db.connect() as conn:
+        assert count_users(conn) == 0
+
+
+def test_eczane_run_offers_the_setup_link_only_on_an_empty_database(settings, db, capsys):
+    from eczane.cli.server import _offer_setup_link
+    from eczane.web.app import create_app
+
+    app = create_app(settings, db)
+    _offer_setup_link(app, db, "0.0.0.0", 8000)
+    token = app.state.services.extra["setup_token"]
+    assert f"http://127.0.0.1:8000/kurulum/{token}" in capsys.readouterr().err
+    create_user_in(db)
+    other = create_app(settings, db)
+    _offer_setup_link(other, db, "127.0.0.1", 8000)
+    assert "setup_token" not in other.state.services.extra
+
+
+def create_user_in(db) -> None:  # type: ignore[no-untyped-def]
+    from eczane.store.users import create_pharmacy
+
+    with db.begin() as conn:
+        create_user(conn, create_pharmacy(conn, "X"), "ilk", "ilk-parola-uzun", role="eczaci")

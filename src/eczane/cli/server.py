@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from datetime import date
+from typing import Any
 
 import typer
 
@@ -40,6 +41,8 @@ def run(
     if its_port and not os.environ.get("ECZANE_ITS_URL"):
         s = s.with_(its_url=f"http://{host}:{its_port}")
     db = prepare(s, demo=demo)
+    app = create_app(s, db)
+    _offer_setup_link(app, db, host, port)
     sim = None
     if its_port:
         sim = _start_simulator(host, its_port, demo=demo or s.demo)
@@ -51,7 +54,7 @@ def run(
     # shutdown; a handler of ours turns that into SystemExit so the simulator is stopped too.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        uvicorn.run(create_app(s, db), host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         if sim is not None:
             sim.terminate()
@@ -91,6 +94,21 @@ def prepare(s: Settings, *, demo: bool) -> Database:
             console.print(f"  {line}", markup=False, highlight=False)
         console.print("Sonra giriş sayfasından o kullanıcı adı ve parolayla girin.")
     return db
+
+
+def _offer_setup_link(app: Any, db: Database, host: str, port: int) -> None:
+    """On a database without users: a one-time link that creates the first account."""
+    from eczane.accounts.setup import new_setup_token
+    from eczane.accounts.users import count_users
+
+    with db.connect() as conn:
+        if count_users(conn):
+            return
+    token = app.state.services.extra["setup_token"] = new_setup_token()
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print("Ya da tarayıcıda bu tek kullanımlık kurulum bağlantısını açın (yalnızca bu "
+                  "sunucu çalışırken ve hiç hesap yokken geçerli):")
+    console.print(f"  http://{shown}:{port}/kurulum/{token}", markup=False, highlight=False)
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
