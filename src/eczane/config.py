@@ -82,6 +82,31 @@ class Settings:
         metadata={"help": "Serve the OpenAPI schema at /openapi.json (development only).",
                   "parse": _bool},
     )
+    production: bool = field(
+        default=False,
+        metadata={"help": "Production mode: refuse to start with demo accounts/passwords or "
+                  "without ECZANE_SECRET_KEY; data folder 0700, files 0600.", "parse": _bool},
+    )
+    session_idle_minutes: int = field(
+        default=120,
+        metadata={"help": "Minutes without a request after which a login session ends.",
+                  "parse": _int},
+    )
+    session_max_hours: int = field(
+        default=12,
+        metadata={"help": "Hours after login at which a session ends however active it is.",
+                  "parse": _int},
+    )
+    login_lockout_after: int = field(
+        default=10,
+        metadata={"help": "Consecutive failed logins that lock an account (an address: 5 times "
+                  "as many); from the 4th failure each try waits 1, 2, 4… s.", "parse": _int},
+    )
+    login_lockout_minutes: int = field(
+        default=15,
+        metadata={"help": "Minutes a locked account or address stays locked (a pharmacist can "
+                  "unlock a user earlier).", "parse": _int},
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -114,8 +139,10 @@ class Settings:
         path = self.data_dir / "secret.key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(os.urandom(32).hex())
-            path.chmod(0o600)
+            # Created 0600 from the start: never readable by others, not even for a moment.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(os.urandom(32).hex())
         return path.read_text().strip().encode()
 
 

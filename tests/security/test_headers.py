@@ -10,7 +10,12 @@ import pytest
 from eczane.web.app import create_app
 from tests.webclient import CsrfTestClient
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "eczane" / "web" / "templates"
+SRC = Path(__file__).resolve().parents[2] / "src" / "eczane"
+
+
+def templates() -> list[Path]:
+    """Every template: web/templates and the slices' own template folders."""
+    return sorted(p for p in SRC.rglob("*.html") if "templates" in p.parts)
 
 
 def directives(csp: str) -> dict[str, str]:
@@ -40,7 +45,7 @@ def test_logged_in_pages_and_refusals_carry_them_too(app_client):
 
 def test_no_template_has_inline_script_or_event_handlers():
     bad = []
-    for path in TEMPLATES.rglob("*.html"):
+    for path in templates():
         text = path.read_text(encoding="utf-8")
         for m in re.finditer(r"<script\b([^>]*)>", text):
             if "src=" not in m.group(1):
@@ -50,15 +55,16 @@ def test_no_template_has_inline_script_or_event_handlers():
         if "javascript:" in text:
             bad.append(f"{path.name}: javascript: URL")
     assert bad == []
+    assert any("accounts" in p.parts for p in templates())  # the slices are read too
 
 
 def test_every_post_form_in_every_template_carries_the_token_field():
     missing = []
-    for path in TEMPLATES.rglob("*.html"):
+    for path in templates():
         for m in re.finditer(r"<form\b[^>]*>(.{0,40})", path.read_text(encoding="utf-8"),
                              re.S | re.I):
             if 'method="post"' in m.group(0).lower() and "csrf_field()" not in m.group(1):
-                missing.append(f"{path.relative_to(TEMPLATES)}: {m.group(0)[:60]}")
+                missing.append(f"{path.relative_to(SRC)}: {m.group(0)[:60]}")
     assert missing == []
 
 

@@ -22,7 +22,7 @@ from eczane.web.app import create_app
 from eczane.web.csrf import UNSAFE_METHODS
 from tests.webclient import CsrfTestClient
 
-PUBLIC = re.compile(r"^(/|/giris|/cikis|/api/csrf|/ruhsat|/ruhsat/.*)$")
+PUBLIC = re.compile(r"^(/|/giris|/cikis|/api/csrf|/ruhsat|/ruhsat/.*|/kurulum/.*)$")
 """Open without an account: home, login/logout, the script token, the licensing assistant."""
 FOREIGN = [{"Origin": "http://evil.example"}, {"Origin": "http://testserver:9999"},
            {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}]

@@ -56,7 +56,7 @@ def resolve_pharmacy(db: Database, pharmacy: int | None) -> int:
     if len(ids) == 1:
         return int(ids[0])
     if not ids:
-        console.print("[red]Veritabanında eczane yok (önce `eczane run --demo` ya da kurulum).[/red]")
+        console.print("[red]Veritabanında eczane yok: önce `eczane pharmacy add \"Eczanenizin adı\"` (ya da deneme için `eczane run --demo`).[/red]")
     else:
         console.print(f"[red]Birden çok eczane var ({', '.join(map(str, ids))}): --pharmacy verin.[/red]")
     raise typer.Exit(2)

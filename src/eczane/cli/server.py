@@ -7,10 +7,13 @@ import signal
 import subprocess
 import sys
 from datetime import date
+from typing import Any
 
 import typer
 
 from eczane.cli.common import console, settings
+from eczane.config import Settings
+from eczane.store.db import Database
 
 
 def register(app: typer.Typer) -> None:
@@ -23,20 +26,23 @@ def run(
     port: int = typer.Option(8000, help="Web uygulamasının portu."),
     its_port: int = typer.Option(8100, help="İTS simülatörünün portu (0: başlatma)."),
     demo: bool = typer.Option(False, help="Demo eczaneyi (kullanıcılar, ürünler, kutular) oluştur."),
+    production: bool = typer.Option(False, "--production",
+                                    help="Üretim kipi: demo hesaplarla ya da ECZANE_SECRET_KEY "
+                                    "olmadan başlamaz; veri klasörü yalnızca sahibine açık."),
 ) -> None:
     """Web uygulamasını başlatır (SQLite varsayılan), yanında İTS simülatörüyle."""
     import uvicorn
 
-    from eczane.store.db import open_database
-    from eczane.store.demo import seed_demo
     from eczane.web.app import create_app
 
     s = settings()
+    if production:
+        s = s.with_(production=True)
     if its_port and not os.environ.get("ECZANE_ITS_URL"):
         s = s.with_(its_url=f"http://{host}:{its_port}")
-    db = open_database(s.effective_database_url)
-    if demo or s.demo:
-        seed_demo(db, today=date.today())
+    db = prepare(s, demo=demo)
+    app = create_app(s, db)
+    _offer_setup_link(app, db, host, port)
     sim = None
     if its_port:
         sim = _start_simulator(host, its_port, demo=demo or s.demo)
@@ -48,11 +54,61 @@ def run(
     # shutdown; a handler of ours turns that into SystemExit so the simulator is stopped too.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        uvicorn.run(create_app(s, db), host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         if sim is not None:
             sim.terminate()
             sim.wait(timeout=10)
+
+
+def prepare(s: Settings, *, demo: bool) -> Database:
+    """Everything ``run`` does before serving: production checks, the database, the demo, and
+    the first-run instructions. Exits with code 1 and Turkish reasons when production mode
+    refuses to start."""
+    from eczane.accounts.users import count_users
+    from eczane.production import demo_account_problems, secure_data_dir, startup_problems
+    from eczane.store.db import open_database
+    from eczane.store.demo import seed_demo
+
+    problems = startup_problems(s, demo=demo) if s.production else []
+    if s.production:
+        secure_data_dir(s.data_dir)
+    db = None if problems else open_database(s.effective_database_url)
+    if db is not None and s.production:
+        problems += demo_account_problems(db)
+    if problems or db is None:
+        console.print("[red]Üretim kipinde başlatılmadı:[/red]")
+        for p in problems:
+            console.print(f"[red]- {p}[/red]")
+        raise typer.Exit(1)
+    if demo or s.demo:
+        seed_demo(db, today=date.today())
+    with db.connect() as conn:
+        empty = count_users(conn) == 0
+    if empty:
+        from eczane.accounts.routes import FIRST_RUN_COMMANDS
+
+        console.print("[yellow]Bu kurulumda henüz hiç kullanıcı yok.[/yellow] İlk eczacı "
+                      "hesabını oluşturmak için sunucuda şunları çalıştırın (parola gizli sorulur):")
+        for line in FIRST_RUN_COMMANDS:
+            console.print(f"  {line}", markup=False, highlight=False)
+        console.print("Sonra giriş sayfasından o kullanıcı adı ve parolayla girin.")
+    return db
+
+
+def _offer_setup_link(app: Any, db: Database, host: str, port: int) -> None:
+    """On a database without users: a one-time link that creates the first account."""
+    from eczane.accounts.setup import new_setup_token
+    from eczane.accounts.users import count_users
+
+    with db.connect() as conn:
+        if count_users(conn):
+            return
+    token = app.state.services.extra["setup_token"] = new_setup_token()
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print("Ya da tarayıcıda bu tek kullanımlık kurulum bağlantısını açın (yalnızca bu "
+                  "sunucu çalışırken ve hiç hesap yokken geçerli):")
+    console.print(f"  http://{shown}:{port}/kurulum/{token}", markup=False, highlight=False)
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:

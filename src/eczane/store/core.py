@@ -27,5 +27,9 @@ app_user = Table(
     Column("role", String(20), nullable=False),  # "eczaci" | "kalfa"
     Column("password_hash", String(300), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Added by migration 0006 (accounts slice): a disabled user cannot log in; every change of
+    # password stamps the time (sessions made before it are ended, see eczane.accounts.sessions).
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
+    Column("password_changed_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("username", name="uq_app_user_username"),
 )

@@ -7,6 +7,7 @@ power cut, ``foreign_keys=ON`` and a busy timeout for several writers (devices c
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ def make_engine(url: str) -> Engine:
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(u.database))
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
@@ -51,6 +52,22 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Create the SQLite file 0600 (it holds password hashes and the stock), or take group and
+    world access off an existing one and its -wal/-shm files. SQLite gives the -wal and -shm
+    files it creates the main file's permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # an empty file is a valid db
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = p.stat().st_mode & 0o777
+            if mode & 0o077:
+                p.chmod(mode & 0o700)
+        except (FileNotFoundError, PermissionError):
+            pass
 
 
 def alembic_config(url: str) -> Config:

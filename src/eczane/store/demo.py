@@ -19,6 +19,11 @@ from eczane.store.users import create_pharmacy, create_user
 DEMO_GLN = "8680001000001"  # İTS's published test pharmacy GLN (research/its.md §1.1, DEL)
 DEMO_NAME = "Demo Eczanesi"
 
+DEMO_USERS = (("eczaci", "eczaci", "eczaci", "Ecz. Ayşe Yılmaz"),
+              ("kalfa", "kalfa", "kalfa", "Mehmet Kaya"))
+"""(username, password, role, display name): production mode refuses to start while any of
+these still has its demo password (``eczane.production``)."""
+
 # Each seeder gets (connection, pharmacy_id, today) and must be idempotent per fresh pharmacy.
 DEMO_SEEDERS: list[Callable[[Connection, int, date], None]] = []
 
@@ -30,8 +35,8 @@ def seed_demo(db: Database, *, today: date) -> int:
         if found is not None:
             return int(found)
         pid = create_pharmacy(conn, DEMO_NAME, gln=DEMO_GLN, province="İstanbul", district="Kadıköy")
-        create_user(conn, pid, "eczaci", "eczaci", role="eczaci", display_name="Ecz. Ayşe Yılmaz")
-        create_user(conn, pid, "kalfa", "kalfa", role="kalfa", display_name="Mehmet Kaya")
+        for username, password, role, display_name in DEMO_USERS:
+            create_user(conn, pid, username, password, role=role, display_name=display_name)
         _load_area_seeders()
         for seeder in DEMO_SEEDERS:
             seeder(conn, pid, today)

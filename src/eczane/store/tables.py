@@ -3,6 +3,7 @@
 One import line per area module that defines tables.
 """
 
+import eczane.accounts.tables  # noqa: F401
 import eczane.store.catalog  # noqa: F401
 import eczane.store.catalog_versions  # noqa: F401
 import eczane.store.count  # noqa: F401

@@ -25,9 +25,11 @@ from eczane.web import csrf, guard
 from eczane.web.auth import LoginRequired
 
 HERE = Path(__file__).parent
+SLICE_TEMPLATES = (HERE.parent / "accounts" / "templates",)
+"""Template folders of slices (STYLE §15), searched after web/templates."""
 
 # Order = menu order. Each module is optional until its area lands.
-AREAS = ("home", "imports", "catalog", "backup", "count", "reconcile", "notify", "licensing", "placement", "audit")
+AREAS = ("home", "eczane.accounts.routes", "eczane.accounts.setup", "imports", "catalog", "backup", "count", "reconcile", "notify", "licensing", "placement", "audit")
 
 
 @dataclass
@@ -45,7 +47,8 @@ class Services:
 
 
 def _load_area(name: str) -> Any | None:
-    modname = f"eczane.web.routes.{name}"
+    """``name`` is an area of ``eczane.web.routes`` or a slice's full module name."""
+    modname = name if "." in name else f"eczane.web.routes.{name}"
     try:
         return importlib.import_module(modname)
     except ModuleNotFoundError as exc:
@@ -57,7 +60,7 @@ def _load_area(name: str) -> Any | None:
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if db is None:
         db = open_database(settings.effective_database_url)
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates = Jinja2Templates(directory=[HERE / "templates", *SLICE_TEMPLATES])
     # The one guard (CSRF, then login) on every route, present and future (STYLE.md §13).
     app = FastAPI(title="eczane", docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json" if settings.api_docs else None,

@@ -1,48 +1,61 @@
 """Login sessions and the pharmacy-checking helpers every view uses.
 
-A session is a cookie ``eczane_session`` holding ``user_id:expires`` signed with HMAC-SHA256.
-Views call ``current_user`` (redirects to the login page when absent) and
+The cookie ``eczane_session`` holds a random session token; the session itself is a row in the
+database (``eczane.accounts.sessions``): logout, a password change or disabling the account end
+it at once. Views call ``current_user`` (redirects to the login page when absent) and
 ``require_pharmacist`` (403 for a kalfa). A row of another pharmacy is answered with 404.
+A cookie that is not a valid token (garbage, non-ASCII, expired) is just "not logged in".
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from eczane.store.users import User, get_user
+from eczane.accounts import sessions
+from eczane.accounts.sessions import SessionPolicy
+from eczane.accounts.throttle import ThrottlePolicy
+from eczane.config import Settings
+from eczane.store.users import User
 
 COOKIE = "eczane_session"
-MAX_AGE_S = 12 * 3600
 
 
 class LoginRequired(Exception):
     """Raised by ``current_user``; the app turns it into a redirect to /giris."""
 
 
-def _sign(key: bytes, payload: str) -> str:
-    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+def session_policy(settings: Settings) -> SessionPolicy:
+    return SessionPolicy(idle=timedelta(minutes=settings.session_idle_minutes),
+                         lifetime=timedelta(hours=settings.session_max_hours))
 
 
-def make_session_cookie(key: bytes, user_id: int, *, now: float | None = None) -> str:
-    expires = int((now or time.time()) + MAX_AGE_S)
-    payload = f"{user_id}:{expires}"
-    return f"{payload}:{_sign(key, payload)}"
+def throttle_policy(settings: Settings) -> ThrottlePolicy:
+    return ThrottlePolicy(lockout_after=settings.login_lockout_after,
+                          lockout=timedelta(minutes=settings.login_lockout_minutes))
 
 
-def read_session_cookie(key: bytes, value: str, *, now: float | None = None) -> int | None:
-    try:
-        uid, expires, sig = value.split(":")
-    except ValueError:
-        return None
-    if not hmac.compare_digest(sig, _sign(key, f"{uid}:{expires}")):
-        return None
-    if int(expires) < (now or time.time()):
-        return None
-    return int(uid)
+def now(request: Request) -> datetime:
+    """The current time (tests put a clock in ``services.extra["now"]``)."""
+    clock = request.app.state.services.extra.get("now")
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    settings: Settings = request.app.state.services.settings
+    response.set_cookie(COOKIE, token, max_age=settings.session_max_hours * 3600, httponly=True,
+                        samesite="lax", secure=settings.secure_cookies)
+
+
+def clear_session_cookie(response: Response, request: Request) -> None:
+    """Delete the cookie with the attributes it was set with (a Secure cookie needs Secure)."""
+    settings: Settings = request.app.state.services.settings
+    response.delete_cookie(COOKIE, httponly=True, samesite="lax", secure=settings.secure_cookies)
 
 
 def current_user(request: Request) -> User:
@@ -50,17 +63,85 @@ def current_user(request: Request) -> User:
     cached = getattr(request.state, "user", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    services = request.app.state.services
     raw = request.cookies.get(COOKIE)
-    uid = read_session_cookie(services.secret_key, raw) if raw else None
-    if uid is None:
+    if not raw:
         raise LoginRequired()
+    services = request.app.state.services
+    at = now(request)
     with services.db.connect() as conn:
-        user = get_user(conn, uid)
-    if user is None:
+        found = sessions.find_session(conn, raw, session_policy(services.settings), now=at)
+    if found is None:
         raise LoginRequired()
+    if found.needs_touch:
+        _touch_later(services, found.session_id, at)
+    request.state.user = found.user
+    return found.user
+
+
+SCAN_CACHE_S = 1.0
+"""How long the scan API may reuse a session check (see ``cached_user``)."""
+
+
+def cached_user(request: Request) -> User | None:
+    """The user of a session checked less than ``SCAN_CACHE_S`` ago by this process, or None.
+
+    Only the scan API uses it (dozens of scans a second from each phone; a check costs ~1 ms of
+    CPU). Anything this process does that ends sessions (logout, password change, disabling)
+    empties the cache at once; a change made by another process (the CLI) is seen within
+    ``SCAN_CACHE_S``.
+    """
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    cache = request.app.state.services.extra.setdefault("session_cache", {})
+    if cache.get("_ended") != sessions.ENDED[0]:
+        cache.clear()
+        cache["_ended"] = sessions.ENDED[0]
+        return None
+    hit = cache.get(raw)
+    if hit is None or time.monotonic() - hit[0] > SCAN_CACHE_S:
+        return None
+    return hit[1]  # type: ignore[no-any-return]
+
+
+def remember_user(request: Request, user: User) -> None:
+    """Put a just-checked session in the scan API's cache (``cached_user``)."""
+    cache = request.app.state.services.extra.setdefault("session_cache", {})
+    if len(cache) > 10_000:
+        cache.clear()
+    cache["_ended"] = sessions.ENDED[0]
+    cache[request.cookies.get(COOKIE, "")] = (time.monotonic(), user)
+
+
+async def login_user(request: Request) -> User:
+    """The session's user for the one guard, off the event loop; ``LoginRequired`` when none.
+
+    A session checked by this process in the last ``SCAN_CACHE_S`` is reused (``cached_user``),
+    so the scan API's hundreds of requests a second cost no database read each; otherwise one
+    indexed read in a worker thread. The user is left in ``request.state`` for the view.
+    """
+    user = cached_user(request)
+    if user is None:
+        user = await run_in_threadpool(current_user, request)
+        remember_user(request, user)
     request.state.user = user
     return user
+
+
+def _touch_later(services: Any, session_id: int, at: datetime) -> None:
+    """Record activity off the request path: a page never waits for the write lock."""
+    pool = services.extra.get("session_touch")
+    if pool is None:
+        pool = services.extra["session_touch"] = ThreadPoolExecutor(1, "session-touch")
+
+    def run() -> None:
+        try:
+            with services.db.begin() as conn:
+                sessions.touch(conn, session_id, now=at)
+        except Exception:  # noqa: BLE001, S110 - best effort; the next request tries again
+            pass
+
+    pool.submit(run)
 
 
 def require_pharmacist(request: Request) -> User:

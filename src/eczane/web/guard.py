@@ -2,12 +2,12 @@
 
 1. :func:`eczane.web.csrf.protect`: a state-changing request needs the session-bound token and
    must come from our own origin.
-2. :func:`require_login`: every route needs a valid session cookie, except those listed in
+2. :func:`require_login`: every route needs a live server-side session, except those listed in
    ``PUBLIC_*`` (the home page, login and logout, the licensing assistant, static files and the
-   CSRF token for scripts). It reads the cookie only, without a database read and without a
-   thread hop (the scan API answers hundreds of scans a second: a ``current_user`` here cost
-   ~0.7 ms of server CPU per scan in ``bench/scan_load.py``). Views still call
-   ``current_user``/``require_pharmacist``, which look the user up and check the role.
+   CSRF token for scripts). The session is read once here (``auth.login_user``: reused for a
+   second by this process, so the scan API's hundreds of scans a second do not each pay a
+   database read) and left in ``request.state``; views still call
+   ``current_user``/``require_pharmacist``, which then cost nothing, and check the role.
 
 ``tests/security/test_route_guard.py`` enumerates the app's routes and proves both for each.
 """
@@ -17,11 +17,12 @@ from __future__ import annotations
 from fastapi import Depends, Request
 
 from eczane.web import csrf
-from eczane.web.auth import COOKIE, LoginRequired, read_session_cookie
+from eczane.web.auth import login_user
 
 PUBLIC_EXACT = frozenset({"/", "/giris", "/cikis", "/api/csrf", "/ruhsat"})
-PUBLIC_PREFIXES = ("/ruhsat/", "/static/")
-"""The licensing assistant needs no account (a pharmacist planning a pharmacy may have none)."""
+PUBLIC_PREFIXES = ("/ruhsat/", "/static/", "/kurulum/")
+"""The licensing assistant needs no account (a pharmacist planning a pharmacy may have none);
+the one-time setup link (``eczane.accounts.setup``) is how the first account is made."""
 
 
 def is_public(path: str) -> bool:
@@ -41,13 +42,7 @@ async def require_login(request: Request) -> None:
     """``LoginRequired`` (→ 303 to /giris, or 401 for htmx and the API) unless public."""
     if is_public(request.scope["path"]):
         return
-    raw = request.cookies.get(COOKIE)
-    try:
-        uid = read_session_cookie(request.app.state.services.secret_key, raw) if raw else None
-    except (TypeError, ValueError):  # a mangled cookie (non-ASCII, not a number) is no login
-        uid = None
-    if uid is None:
-        raise LoginRequired()
+    await login_user(request)
 
 
 DEPENDENCIES = [Depends(csrf.protect), Depends(require_login)]

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 
+from eczane.accounts.events import EVENT_LABELS as ACCOUNT_EVENT_LABELS
 from eczane.domain.audit_text import describe
 from eczane.store.audit import audit_log, verify
 from eczane.store.core import app_user
@@ -38,6 +39,7 @@ EVENT_LABELS = {
     "notify.batch_failed": "İTS gönderimi başarısız", "notify.batch_blocked": "Gönderim durduruldu",
     "notify.status_checked": "İTS durum sorgusu", "notify.pack_dropped": "Sayılan kutu bildirimden çıkarıldı",
     "placement.run": "Yerleştirme simülasyonu çalıştırıldı",
+    **ACCOUNT_EVENT_LABELS,
 }
 """Turkish words for the event codes the areas write (the code stays shown beside it)."""
 

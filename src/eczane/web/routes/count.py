@@ -12,12 +12,17 @@ from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from eczane.domain.count import CountStatus, ScanGroup
 from eczane.exports.count import local_time
 from eczane.store import count as store
 from eczane.store.users import User
-from eczane.web.auth import COOKIE, LoginRequired, check_pharmacy, current_user, read_session_cookie
+from eczane.web.auth import (
+    LoginRequired,
+    check_pharmacy,
+    current_user,
+)
 from eczane.web.render import render
 
 router = APIRouter()
@@ -100,10 +105,10 @@ def all_totals(request: Request, session_id: int) -> HTMLResponse:
 async def scan(request: Request, session_id: int) -> JSONResponse:
     """Store one scan; answers only after the scan is committed (see ``store.ScanWriter``).
 
-    The cookie is checked here without a database read; the user's existence and pharmacy are
+    The one guard has already read the login session (``auth.login_user``); the pharmacy is
     checked inside the write batch (404 for a session of another pharmacy).
     """
-    user_id = _cookie_user_id(request)
+    user_id = current_user(request).id
     try:
         body = await request.json()
     except ValueError:
@@ -123,14 +128,6 @@ async def scan(request: Request, session_id: int) -> JSONResponse:
             raise LoginRequired() from None
         return JSONResponse({"message": exc.message}, status_code=exc.status)
     return JSONResponse(_outcome_json(out), status_code=409 if out.refused else 200)
-
-
-def _cookie_user_id(request: Request) -> int:
-    raw = request.cookies.get(COOKIE)
-    uid = read_session_cookie(request.app.state.services.secret_key, raw) if raw else None
-    if uid is None:
-        raise LoginRequired()
-    return uid
 
 
 _WRITER_LOCK = threading.Lock()
@@ -191,7 +188,6 @@ def change_status(request: Request, session_id: int, status: str = Form(...)) ->
 async def import_file(request: Request, session_id: int, file: UploadFile,
                       grp: str = Form("raf")) -> HTMLResponse:
     data = await file.read()
-    from starlette.concurrency import run_in_threadpool
 
     return await run_in_threadpool(_import_sync, request, session_id, data,
                                    file.filename or "dosya", grp)

@@ -2,18 +2,15 @@
 so that the previous catalog can be restored (issue 14 finding 1). Matches
 ``eczane.store.catalog_versions`` exactly.
 
-NOTE for the merge: written in parallel with 0006 (accounts); it revises 0005 here and is to be
-re-chained after 0006 (``down_revision = "0006"``) when both land.
-
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
