@@ -5,12 +5,12 @@ fresh database tells how to create the first account."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from eczane.accounts.users import get_user_by_name
 from eczane.store.users import create_user
 from tests.security.helpers import events, post_login
+from tests.webclient import CsrfTestClient
 
 GOOD = "lavanta-kokulu-raf-7"
 
@@ -39,7 +39,7 @@ def test_the_pharmacist_adds_a_technician_who_can_then_log_in(app_client, db):
     with db.connect() as conn:
         z = get_user_by_name(conn, "zeynep")
     assert z is not None and z.role == "kalfa" and z.pharmacy_id == app_client.pharmacies.pharmacy_id
-    other = TestClient(app_client.app)
+    other = CsrfTestClient(app_client.app)
     assert post_login(other, "zeynep", GOOD).status_code == 303
     created = [p for n, p in events(db, app_client.pharmacies.pharmacy_id)
                if n == "accounts.user_created"]
@@ -125,7 +125,7 @@ def test_the_pharmacist_resets_a_technicians_password_and_enables_again(app_clie
     app_client.login("alice")
     r = app_client.post(f"/hesap/kullanicilar/{p.bob_id}/parola", data={"parola": GOOD})
     assert "bob kullanıcısının parolası değiştirildi" in r.text
-    other = TestClient(app_client.app)
+    other = CsrfTestClient(app_client.app)
     assert post_login(other, "bob", "bob-pw").status_code == 401
     assert post_login(other, "bob", GOOD).status_code == 303
     app_client.post(f"/hesap/kullanicilar/{p.bob_id}/devre-disi")
@@ -154,7 +154,7 @@ def test_everyone_changes_their_own_password_knowing_the_current_one(app_client,
     assert r.status_code == 422 and "çok yaygın" in r.text
     r = app_client.post("/hesap/parola", data={"mevcut": "bob-pw", "yeni": GOOD, "yeni2": GOOD})
     assert r.status_code == 200
-    other = TestClient(app_client.app)
+    other = CsrfTestClient(app_client.app)
     assert post_login(other, "bob", GOOD).status_code == 303
     changed = [p for n, p in events(db, app_client.pharmacies.pharmacy_id)
                if n == "accounts.password_changed"]
@@ -179,7 +179,7 @@ def test_every_login_and_failed_login_is_in_the_pharmacys_audit_log_in_turkish(a
 def test_the_login_page_says_how_to_create_the_first_account_on_an_empty_database(settings, db):
     from eczane.web.app import create_app
 
-    client = TestClient(create_app(settings, db))
+    client = CsrfTestClient(create_app(settings, db))
     page = client.get("/giris")
     assert "İlk kurulum: henüz hiç hesap yok" in page.text
     assert "eczane user add KULLANICI_ADI --role eczaci" in page.text
@@ -253,7 +253,7 @@ def test_passwd_disable_and_role_from_the_cli_end_sessions_and_are_audited(app_c
 def empty_client(settings, db):  # type: ignore[no-untyped-def]
     from eczane.web.app import create_app
 
-    return TestClient(create_app(settings, db))
+    return CsrfTestClient(create_app(settings, db))
 
 
 def _setup_form(**over: str) -> dict[str, str]:
@@ -275,7 +275,7 @@ def test_the_setup_link_creates_the_pharmacy_and_first_pharmacist_once(empty_cli
     assert ayse is not None and ayse.role == "eczaci"
     assert [n for n, _ in events(db, ayse.pharmacy_id)] == [
         "accounts.pharmacy_created", "accounts.user_created"]
-    again = TestClient(empty_client.app)
+    again = CsrfTestClient(empty_client.app)
     assert again.get(f"/kurulum/{token}").status_code == 404
     assert again.post(f"/kurulum/{token}", data=_setup_form(kullanici_adi="mallory")
                       ).status_code == 404

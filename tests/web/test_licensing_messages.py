@@ -10,12 +10,12 @@ import re
 from html import unescape
 
 import pytest
-from fastapi.testclient import TestClient
 
 from eczane.config import Settings
 from eczane.domain.licensing.reasons import FIELD_LABELS, ROW_LABELS
 from eczane.store.db import open_database
 from eczane.web.app import create_app
+from tests.webclient import CsrfTestClient
 
 # keys that are also ordinary Turkish words ("devir", "kira", "ciro", "zemin"...) cannot be
 # told from text; every key with an underscore or a row list's name can.
@@ -88,7 +88,7 @@ def client(tmp_path_factory):
     url = f"sqlite:///{tmp / 'web.sqlite3'}"
     db = open_database(url)
     app = create_app(Settings(data_dir=tmp / "var", database_url=url, secret_key="t"), db)
-    yield TestClient(app)
+    yield CsrfTestClient(app)
     db.dispose()
 
 

@@ -13,8 +13,9 @@ import re
 from datetime import UTC, datetime
 
 import openpyxl
+from sqlalchemy import select
 
-from eczane.store.audit import append_event
+from eczane.store.audit import append_event, audit_log
 from tests.importers.files import write_xlsx
 from tests.web.test_reconcile import G1, recon  # noqa: F401  (fixture)
 
@@ -36,7 +37,9 @@ def test_an_audit_event_reads_as_a_turkish_sentence_in_istanbul_time(app_client,
                 "1.195 yeni kutu, 3 tekrar, 2 okunamayan satır.")
     assert sentence in page.text and "04.12.2026 14:43" in page.text
     assert "session=" not in page.text and "worker=" not in page.text and "(UTC)" not in page.text
-    event_id = re.search(r'href="/denetim/(\d+)"', page.text).group(1)
+    with db.connect() as conn:  # the login is an audit event too: pick the import's own
+        event_id = conn.execute(select(audit_log.c.id).where(
+            audit_log.c.name == "count.imported")).scalar_one()
     detail = client.get(f"/denetim/{event_id}")
     assert f'<p id="sentence">{sentence}</p>' in detail.text
     assert "<th>Zaman</th><td>04.12.2026 14:43</td>" in detail.text

@@ -9,7 +9,6 @@ A cookie that is not a valid token (garbage, non-ASCII, expired) is just "not lo
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -85,8 +84,8 @@ SCAN_CACHE_S = 1.0
 def cached_user(request: Request) -> User | None:
     """The user of a session checked less than ``SCAN_CACHE_S`` ago by this process, or None.
 
-    Only the scan API uses it (dozens of scans a second from each phone; a check costs ~1 ms of
-    CPU). Anything this process does that ends sessions (logout, password change, disabling)
+    The one guard uses it (``login_user``): the scan API takes dozens of scans a second from each
+    phone, and a check costs ~1 ms of CPU. Anything this process does that ends sessions (logout, password change, disabling)
     empties the cache at once; a change made by another process (the CLI) is seen within
     ``SCAN_CACHE_S``.
     """
@@ -99,7 +98,8 @@ def cached_user(request: Request) -> User | None:
         cache["_ended"] = sessions.ENDED[0]
         return None
     hit = cache.get(raw)
-    if hit is None or time.monotonic() - hit[0] > SCAN_CACHE_S:
+    # The app's clock, not a monotonic one: a test clock moved past the idle timeout must miss.
+    if hit is None or not timedelta(0) <= now(request) - hit[0] <= timedelta(seconds=SCAN_CACHE_S):
         return None
     return hit[1]  # type: ignore[no-any-return]
 
@@ -110,7 +110,7 @@ def remember_user(request: Request, user: User) -> None:
     if len(cache) > 10_000:
         cache.clear()
     cache["_ended"] = sessions.ENDED[0]
-    cache[request.cookies.get(COOKIE, "")] = (time.monotonic(), user)
+    cache[request.cookies.get(COOKIE, "")] = (now(request), user)
 
 
 async def login_user(request: Request) -> User:
