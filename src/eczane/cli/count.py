@@ -79,8 +79,8 @@ def import_dump(
             console.print(f"[red]Sayım bulunamadı: {session_id}[/red]")
             raise SystemExit(2)
         uid = _user_id(conn, session.pharmacy_id, user)
-    lines = store.decode_dump(file.read_bytes())
     try:
+        lines = store.decode_dump(file.read_bytes(), file.name)
         report = store.import_dump(db, session_id, lines, grp=grp, user_id=uid,
                                    today=parse_today(today), source=f"dosya:{file.name}")
     except store.CountError as exc:
@@ -88,8 +88,11 @@ def import_dump(
         raise SystemExit(1) from None
     for no, raw, why in report.problems:
         console.print(f"[yellow]Satır {no}:[/yellow] {why} ({raw!r})")
+    if report.title:
+        console.print(f"[yellow]Başlık satırı atlandı:[/yellow] {report.title!r}")
     print_json({"lines": report.lines, "added": report.added, "duplicates": report.duplicates,
                 "already_imported": report.already_imported, "warnings": report.warnings,
+                "title": report.title,
                 "problems": [{"line": no, "raw": raw, "reason": why}
                              for no, raw, why in report.problems]})
 

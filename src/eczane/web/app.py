@@ -12,7 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -21,6 +22,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from eczane.config import Settings
 from eczane.store.db import Database, open_database
 from eczane.web.auth import LoginRequired
+from eczane.web.malformed import bounded_ints, validation_message
+from eczane.web.uploads import body_limit, too_large_message
 
 HERE = Path(__file__).parent
 
@@ -56,7 +59,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if db is None:
         db = open_database(settings.effective_database_url)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    app = FastAPI(title="eczane", docs_url=None, redoc_url=None)
+    app = FastAPI(title="eczane", docs_url=None, redoc_url=None,
+                  max_body_size=body_limit(settings))
+    app.router.dependencies.append(Depends(bounded_ints))  # every route, added below too
     services = Services(settings=settings, db=db, secret_key=settings.resolved_secret_key(),
                         templates=templates)
     app.state.services = services
@@ -78,9 +83,20 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             return HTMLResponse("Oturum süresi doldu, lütfen yeniden giriş yapın.", status_code=401)
         return RedirectResponse(f"/giris?next={request.url.path}", status_code=303)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Any:
+        return await _http_error(request, StarletteHTTPException(
+            422, validation_message(list(exc.errors()))))
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
-        if request.url.path.startswith("/api/") or request.headers.get("hx-request"):
+        if exc.status_code == 413:  # the body limit (FastAPI's max_body_size) answers in English
+            exc = StarletteHTTPException(413, too_large_message(settings))
+        if request.url.path.startswith("/api/"):
+            from fastapi.responses import JSONResponse
+
+            return JSONResponse({"message": str(exc.detail)}, status_code=exc.status_code)
+        if request.headers.get("hx-request"):
             return HTMLResponse(str(exc.detail), status_code=exc.status_code)
         from eczane.web.render import render
 

@@ -34,13 +34,17 @@ def make_session_cookie(key: bytes, user_id: int, *, now: float | None = None) -
 
 
 def read_session_cookie(key: bytes, value: str, *, now: float | None = None) -> int | None:
+    """The user id of a valid cookie; None for anything else (a foreign, edited, expired or
+    malformed cookie — non-ASCII included — is simply "not logged in", never an error)."""
+    if not value.isascii() or len(value) > 200:
+        return None
     try:
         uid, expires, sig = value.split(":")
     except ValueError:
         return None
     if not hmac.compare_digest(sig, _sign(key, f"{uid}:{expires}")):
         return None
-    if int(expires) < (now or time.time()):
+    if not (uid.isdigit() and expires.isdigit()) or int(expires) < (now or time.time()):
         return None
     return int(uid)
 

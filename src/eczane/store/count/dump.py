@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from eczane.domain.count import ScanState
+from eczane.domain.karekod_lines import is_karekod, refusal, split_title
+from eczane.importers.tabular import KIND_TR, content_kind
 from eczane.store.audit import append_event
 from eczane.store.count.scans import _check_request, _Lookups, _record_in, record_scan
 from eczane.store.count.sessions import get_session
@@ -30,6 +32,8 @@ class ImportReport:
     warnings: int = 0
     problems: list[tuple[int, str, str]] = field(default_factory=list)
     """(line number, raw text, Turkish reason) for lines that were not counted."""
+    title: str = ""
+    """The title line that was skipped, if any."""
 
 
 def import_dump(db: Database, session_id: int, lines: Iterable[str], *, grp: str, user_id: int,
@@ -37,19 +41,26 @@ def import_dump(db: Database, session_id: int, lines: Iterable[str], *, grp: str
     """Import a scanner's memory dump (one karekod per line) into a session.
 
     Each line is recorded like a scan with ``client_scan_id = imp:<file hash>:<line no>``, so
-    importing the same file twice adds nothing the second time. Empty lines and a header line
-    "Elinizde Olmayan Karekodlar" (seed 000 step 4) are skipped. Lines are stored ``chunk`` at
-    a time, one transaction each (a dump of thousands of packs is not thousands of fsyncs).
+    importing the same file twice adds nothing the second time. Empty lines and a title line
+    ("Sayım Karekodları", "Elinizde Olmayan Karekodlar", seed 000 step 4) are skipped, by the
+    same rule as the on-hand list (``domain.karekod_lines``). A file where most lines are not
+    karekods is refused before anything is stored. Lines are stored ``chunk`` at a time, one
+    transaction each (a dump of thousands of packs is not thousands of fsyncs).
 
     Raises:
-        CountError: the session is unknown, paused or closed (chunks already stored stay).
+        CountError: the session is unknown, paused or closed (chunks already stored stay);
+            422 when the file is not a karekod list (nothing stored).
     """
     body = [ln.rstrip("\r\n") for ln in lines]
     digest = hashlib.sha256("\n".join(body).encode()).hexdigest()[:16]
     _check_request(grp, "x")
-    todo = [(no, raw) for no, raw in enumerate(body, start=1)
-            if raw.strip() and not raw.strip().casefold().startswith("elinizde olmayan")]
-    report = ImportReport()
+    title, todo = split_title(list(enumerate(body, start=1)))
+    name = source.removeprefix("dosya:")
+    not_a_list = refusal(name, len(todo),
+                         [(no, raw) for no, raw in todo if not is_karekod(raw, today=today)])
+    if not_a_list is not None:
+        raise CountError(not_a_list, 422)
+    report = ImportReport(title=title[1] if title else "")
     for start in range(0, len(todo), chunk):
         part = todo[start:start + chunk]
         kw: dict[str, Any] = {"device_id": source[:64], "grp": grp, "user_id": user_id,
@@ -90,16 +101,27 @@ def _tally(report: ImportReport, no: int, raw: str, out: ScanOutcome) -> None:
         report.problems.append((no, raw, out.verdict.message))
 
 
-def decode_dump(data: bytes) -> list[str]:
+def decode_dump(data: bytes, name: str = "dosya") -> list[str]:
     r"""Lines of an uploaded scanner dump: UTF-8 (with or without BOM), else Windows-1254.
 
     >>> decode_dump(b"0108699536080008211\x1d17271231101\r\nX\n")
     ['0108699536080008211\x1d17271231101', 'X']
+
+    Raises:
+        CountError: 422 when the bytes are no text at all (a PDF, an XLSX, random bytes).
     """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1254", errors="replace")
+    kind = content_kind(data[:65536]) if data else "text"
+    if kind != "text":
+        raise CountError(f"'{name}' {KIND_TR[kind]}; sayıma yalnız okuyucu belleğinin metin "
+                         "dosyası (.txt, satır başına bir karekod) aktarılır. Hiçbir şey "
+                         "kaydedilmedi.", 422)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1254", errors="replace")
     # Not str.splitlines(): it also splits at GS (0x1D), the karekod's own field separator.
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return lines[:-1] if lines and lines[-1] == "" else lines

@@ -190,11 +190,18 @@ def change_status(request: Request, session_id: int, status: str = Form(...)) ->
 @router.post("/sayim/{session_id}/ice-aktar", response_class=HTMLResponse)
 async def import_file(request: Request, session_id: int, file: UploadFile,
                       grp: str = Form("raf")) -> HTMLResponse:
-    data = await file.read()
+    """A scanner's memory dump: text only (a PDF or XLSX is refused before anything is stored,
+    as is a file where most lines are not karekods — ``store.import_dump``)."""
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(_import_sync, request, session_id, data,
-                                   file.filename or "dosya", grp)
+    from eczane.importers.tabular import ImportRefused
+    from eczane.web.uploads import TEXT, read_upload
+
+    try:
+        filename, data = await read_upload(request, file, accept=TEXT)
+    except ImportRefused as exc:
+        raise HTTPException(422, exc.message) from None
+    return await run_in_threadpool(_import_sync, request, session_id, data, filename, grp)
 
 
 def _import_sync(request: Request, session_id: int, data: bytes, filename: str,
@@ -202,7 +209,7 @@ def _import_sync(request: Request, session_id: int, data: bytes, filename: str,
     user, session = _session_for(request, session_id)
     services = request.app.state.services
     try:
-        report = store.import_dump(services.db, session_id, store.decode_dump(data),
+        report = store.import_dump(services.db, session_id, store.decode_dump(data, filename),
                                    grp=grp, user_id=user.id, today=services.today(),
                                    source=f"dosya:{filename}")
     except store.CountError as exc:

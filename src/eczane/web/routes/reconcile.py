@@ -15,6 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from eczane.domain.errors import RuleError
 from eczane.domain.reconcile import BUCKET_LABELS_TR, BUCKETS, SENDER_TYPES, Bucket, window_status
@@ -162,21 +163,33 @@ def run(request: Request, kaynak: str = Form("")) -> HTMLResponse | RedirectResp
 
 
 @router.post("/mutabakat/arada-kalan", response_class=HTMLResponse)
-def upload_transit(request: Request, dosya: UploadFile) -> HTMLResponse:
+async def upload_transit(request: Request, dosya: UploadFile) -> HTMLResponse:
     """Replace the in-transit list with an uploaded ``karekod,sender_type,sender`` file."""
+    from eczane.importers.tabular import ImportRefused
+    from eczane.web.uploads import read_upload
+
+    try:
+        upload: tuple[str, bytes] | str = await read_upload(request, dosya)
+    except ImportRefused as exc:
+        upload = exc.message
+    return await run_in_threadpool(_store_transit, request, upload)
+
+
+def _store_transit(request: Request, upload: tuple[str, bytes] | str) -> HTMLResponse:
     from eczane.importers.tabular import ImportRefused
     from eczane.importers.transit import read_transit
 
     user = current_user(request)
     services = request.app.state.services
-    error, result = None, None
+    error, result = (upload, None) if isinstance(upload, str) else (None, None)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(dosya.filename or "arada-kalan.csv").name
-        path.write_bytes(dosya.file.read())
-        try:
-            result = read_transit(path, today=services.today())
-        except ImportRefused as exc:
-            error = exc.message
+        if not isinstance(upload, str):
+            path = Path(tmp) / upload[0]
+            path.write_bytes(upload[1])
+            try:
+                result = read_transit(path, today=services.today())
+            except ImportRefused as exc:
+                error = exc.message
     if result is not None:
         with services.db.begin() as conn:
             store.replace_in_transit(conn, user.pharmacy_id, result.packs, user_id=user.id,
