@@ -17,12 +17,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eczane.config import Settings
 from eczane.store.db import Database, open_database
 from eczane.web.auth import LoginRequired
-from eczane.web.malformed import bounded_ints, validation_message
+from eczane.web.malformed import DATA_ERROR, bounded_ints, validation_message
 from eczane.web.uploads import body_limit, too_large_message
 
 HERE = Path(__file__).parent
@@ -87,6 +88,12 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     async def _invalid(request: Request, exc: RequestValidationError) -> Any:
         return await _http_error(request, StarletteHTTPException(
             422, validation_message(list(exc.errors()))))
+
+    @app.exception_handler(DataError)
+    async def _bad_value(request: Request, exc: DataError) -> Any:
+        # A value the database refuses (a NUL in text, a number out of range on PostgreSQL):
+        # the request's transaction was rolled back whole; the client sent something malformed.
+        return await _http_error(request, StarletteHTTPException(422, DATA_ERROR))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:

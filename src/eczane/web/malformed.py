@@ -9,6 +9,8 @@ Two checks every route gets without asking for them:
   no page arithmetic (``(sayfa - 1) * 100``) can leave the database's range either. Which
   parameters are integers is read from the route's own signature, so a route added later is
   covered as well.
+- :data:`DATA_ERROR`: a value the database itself refuses (PostgreSQL takes no NUL in text) is
+  a 422, the request's transaction rolled back whole.
 - :func:`validation_message`: FastAPI's own validation errors (a missing form field, ``abc``
   where an id belongs, a body that is not JSON) in Turkish, naming the field.
 
@@ -32,6 +34,10 @@ DB_INT_MAX = 2**63 - 1
 """Largest value of a PostgreSQL ``bigint`` / SQLite ``INTEGER`` (and the lowest is -2^63)."""
 QUERY_INT_MAX = 1_000_000_000
 """Largest integer a query parameter may carry: page numbers and flags, never ids."""
+
+DATA_ERROR = ("Geçersiz istek: gönderilen bir değer kaydedilemez (ör. metinde NUL karakteri ya da "
+              "çok büyük bir sayı). Hiçbir şey değiştirilmedi.")
+"""The answer when the database refuses a value of the request (``sqlalchemy.exc.DataError``)."""
 
 _INT_PARAMS: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
