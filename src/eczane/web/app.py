@@ -24,7 +24,7 @@ from eczane.config import Settings
 from eczane.store.db import Database, open_database
 from eczane.web.auth import LoginRequired
 from eczane.web.malformed import DATA_ERROR, bounded_ints, validation_message
-from eczane.web.uploads import body_limit, too_large_message
+from eczane.web.uploads import BodyLimit, body_limit, too_large_message
 
 HERE = Path(__file__).parent
 
@@ -60,8 +60,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if db is None:
         db = open_database(settings.effective_database_url)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    app = FastAPI(title="eczane", docs_url=None, redoc_url=None,
-                  max_body_size=body_limit(settings))
+    app = FastAPI(title="eczane", docs_url=None, redoc_url=None)
+    app.add_middleware(BodyLimit, limit=body_limit(settings), message=too_large_message(settings))
     app.router.dependencies.append(Depends(bounded_ints))  # every route, added below too
     services = Services(settings=settings, db=db, secret_key=settings.resolved_secret_key(),
                         templates=templates)
@@ -97,8 +97,6 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
-        if exc.status_code == 413:  # the body limit (FastAPI's max_body_size) answers in English
-            exc = StarletteHTTPException(413, too_large_message(settings))
         if request.url.path.startswith("/api/"):
             from fastapi.responses import JSONResponse
 

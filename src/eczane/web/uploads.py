@@ -5,8 +5,9 @@ restore, placement files, the in-transit list) goes through :func:`save_upload` 
 :func:`read_upload` (in memory, for small files), so every route refuses the same things the
 same way, before anything is stored:
 
-- a body larger than ``ECZANE_MAX_UPLOAD_MB`` is refused while it arrives (FastAPI's
-  ``max_body_size``, set in ``create_app`` from :func:`body_limit`; the app answers 413 with
+- a body larger than ``ECZANE_MAX_UPLOAD_MB`` is refused while it arrives (:class:`BodyLimit`,
+  installed by ``create_app``: a declared ``Content-Length`` over the limit is refused before a
+  byte is read, a chunked body as soon as it passes the limit; 413 with
   :func:`too_large_message`), and a file part larger than the limit while it is written here;
 - a file whose first bytes are not what the route reads (a PDF, an XLSX or random bytes given to
   a text import) is refused with its kind named (``importers.tabular.content_kind``);
@@ -68,6 +69,41 @@ def body_limit(settings: Any) -> int:
 def too_large_message(settings: Any) -> str:
     return (f"Dosya çok büyük: en fazla {settings.max_upload_mb} MB yüklenebilir "
             "(ECZANE_MAX_UPLOAD_MB ayarı). Hiçbir şey kaydedilmedi.")
+
+
+class BodyLimit:
+    """ASGI middleware: a request body may not exceed ``limit`` bytes.
+
+    The body is cut as it is received, so a 200 MB upload costs at most ``limit`` bytes of
+    spooling (Starlette's multipart parser spools parts to anonymous temporary files, gone
+    when closed). The refusal is an ``HTTPException(413)`` raised from ``receive``: FastAPI
+    re-raises it from its body parsing, and the app's handler answers in Turkish.
+    (FastAPI's own ``max_body_size`` answers a plain English "Content Too Large" instead.)
+    """
+
+    def __init__(self, app: Any, *, limit: int, message: str) -> None:
+        self.app, self.limit, self.message = app, limit, message
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = next((v for k, v in scope.get("headers", ()) if k == b"content-length"), b"")
+        too_big = declared.isdigit() and int(declared) > self.limit
+        total = 0
+
+        async def limited() -> Any:
+            nonlocal total
+            if too_big:
+                raise HTTPException(413, self.message)
+            message = await receive()
+            if message["type"] == "http.request":
+                total += len(message.get("body", b""))
+                if total > self.limit:
+                    raise HTTPException(413, self.message)
+            return message
+
+        await self.app(scope, limited, send)
 
 
 def safe_name(filename: str | None) -> str:
