@@ -17,7 +17,7 @@ from eczane.store import count as count_store
 
 BIG = str(2**63)
 """One more than the largest database integer (bigint / SQLite INTEGER)."""
-PATH_VALUES = (BIG, "-1", "abc", "1", "9" * 40, "%C5%9F%00")
+PATH_VALUES = (BIG, str(2**31), "-1", "abc", "1", "9" * 40, "%C5%9F%00")
 QUERY_VALUES = (BIG, "-" + BIG, "abc", "", "1e999", "nan", "9" * 400)
 
 
@@ -109,6 +109,9 @@ def test_an_integer_beyond_the_database_range_in_a_path_is_not_found(pharmacist)
         assert "Bulunamadı" in r.text
     r = pharmacist.post(f"/api/sayim/{BIG}/scan", json={"raw": "x", "client_scan_id": "c1"})
     assert r.status_code == 404 and r.json() == {"message": "Bulunamadı."}
+    # every id column is a PostgreSQL integer: 2^31 is already beyond it, on both databases
+    assert pharmacist.get(f"/sayim/{2**31}").status_code == 404
+    assert pharmacist.get(f"/sayim/{-2**31}").status_code == 404
 
 
 def test_a_page_number_beyond_reason_is_refused_in_turkish(pharmacist):

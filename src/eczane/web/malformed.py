@@ -3,8 +3,9 @@
 Two checks every route gets without asking for them:
 
 - :func:`bounded_ints`, a dependency on the app's router: an integer path parameter outside
-  what a database integer holds (PostgreSQL ``bigint``, SQLite ``INTEGER``: -2^63 … 2^63-1) is
-  "Bulunamadı." (404) — no row can have that id, and the database driver would raise on it;
+  what an id column holds (every id is an SQLAlchemy ``Integer``: PostgreSQL ``integer``,
+  -2^31 … 2^31-1; SQLite would take up to 2^63-1) is "Bulunamadı." (404) — no row can have
+  that id, and PostgreSQL (or, past 2^63, the SQLite driver) would raise on it;
   an integer query parameter (``sayfa``, flags) beyond ±``QUERY_INT_MAX`` is refused (422), so
   no page arithmetic (``(sayfa - 1) * 100``) can leave the database's range either. Which
   parameters are integers is read from the route's own signature, so a route added later is
@@ -14,10 +15,10 @@ Two checks every route gets without asking for them:
 - :func:`validation_message`: FastAPI's own validation errors (a missing form field, ``abc``
   where an id belongs, a body that is not JSON) in Turkish, naming the field.
 
->>> out_of_range("9223372036854775808", DB_INT_MAX)
-True
->>> out_of_range("-9223372036854775808", DB_INT_MAX)
-False
+>>> out_of_range("9223372036854775808", DB_INT_MAX), out_of_range("2147483648", DB_INT_MAX)
+(True, True)
+>>> out_of_range("-2147483648", DB_INT_MAX), out_of_range("2147483647", DB_INT_MAX)
+(False, False)
 >>> out_of_range("abc", DB_INT_MAX)  # not a number: FastAPI's validation answers it (422)
 False
 """
@@ -30,8 +31,8 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.routing import APIRoute
 
-DB_INT_MAX = 2**63 - 1
-"""Largest value of a PostgreSQL ``bigint`` / SQLite ``INTEGER`` (and the lowest is -2^63)."""
+DB_INT_MAX = 2**31 - 1
+"""Largest id a table holds: a PostgreSQL ``integer`` (the lowest is -2^31)."""
 QUERY_INT_MAX = 1_000_000_000
 """Largest integer a query parameter may carry: page numbers and flags, never ids."""
 
