@@ -13,15 +13,21 @@ import pytest
 
 from eczane.domain.karekod import Karekod
 from eczane.store import count as store
-from tests.count.conftest import DEMO, TODAY, session_id  # noqa: F401 - a fixture
+from tests.count.conftest import DEMO, TODAY
 
 P = DEMO.on_shelf[0]
 GOOD = [Karekod(P.gtin, f"B{i:04d}", P.expiry, P.batch).element_string() for i in range(180)]
 
 
-def stored_serials(db, session_id):  # type: ignore[no-untyped-def]
+def stored_serials(db, sid):  # type: ignore[no-untyped-def]
     with db.connect() as conn:
-        return sorted(s.serial for s in store.active_scans(conn, session_id))
+        return sorted(s.serial for s in store.active_scans(conn, sid))
+
+
+@pytest.fixture
+def session_id(db, pharmacies) -> int:  # type: ignore[no-untyped-def]
+    with db.begin() as conn:
+        return store.open_session(conn, pharmacies.pharmacy_id, pharmacies.alice_id, "Sayım")
 
 
 def test_a_malformed_scan_in_the_middle_of_a_batch_fails_alone(db, pharmacies, session_id):
