@@ -35,7 +35,14 @@ This file only re-exports their names, so callers keep one import path
 from __future__ import annotations
 
 from eczane.store.count import demo  # noqa: F401 - registers the demo seeder, once
-from eczane.store.count.dump import ImportReport, decode_dump, import_dump
+from eczane.store.count.dump import (
+    ImportRejects,
+    ImportReport,
+    clear_import_rejects,
+    decode_dump,
+    import_dump,
+    import_rejects,
+)
 from eczane.store.count.reading import (
     REJECTED_HINTS,
     UNKNOWN_PRODUCT,
@@ -80,6 +87,7 @@ __all__ = [
     "UNKNOWN_PRODUCT",
     "CountError",
     "CountSession",
+    "ImportRejects",
     "ImportReport",
     "ProductTotal",
     "RejectedScan",
@@ -88,6 +96,7 @@ __all__ = [
     "StoredScan",
     "_scan",
     "active_scans",
+    "clear_import_rejects",
     "count_rejected",
     "count_scan",
     "count_scan_rejected",
@@ -96,6 +105,7 @@ __all__ = [
     "find_active",
     "get_session",
     "import_dump",
+    "import_rejects",
     "list_sessions",
     "now_utc",
     "open_session",

@@ -1,5 +1,7 @@
 """Importing a scanner's memory dump into a session: :func:`decode_dump` reads the uploaded
-bytes, :func:`import_dump` records each line like a scan (idempotent per file and line)."""
+bytes, :func:`import_dump` records each line like a scan (idempotent per file and line);
+:func:`import_rejects` and :func:`clear_import_rejects` list and clear (audited) the lines of
+a file import that could not be read (issue 14 finding 5)."""
 
 from __future__ import annotations
 
@@ -9,15 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from eczane.domain.count import ScanState
+from eczane.domain.count import CountStatus, ScanState
 from eczane.domain.karekod_lines import is_karekod, refusal, split_title
 from eczane.importers.tabular import KIND_TR, content_kind
 from eczane.store.audit import append_event
 from eczane.store.count.scans import _check_request, _Lookups, _record_in, record_scan
 from eczane.store.count.sessions import get_session
-from eczane.store.count.tables import CountError, ScanOutcome
+from eczane.store.count.tables import CountError, CountSession, ScanOutcome, count_scan_rejected
 from eczane.store.db import Database
 
 
@@ -85,6 +88,64 @@ def import_dump(db: Database, session_id: int, lines: Iterable[str], *, grp: str
             "lines": report.lines, "added": report.added, "duplicates": report.duplicates,
             "problems": len(report.problems)})
     return report
+
+
+IMPORT_KEY_LEN = 20
+"""``imp:`` and the file's 16-hex hash: the part of a file import's ``client_scan_id`` that names
+the file (the line number follows)."""
+
+
+@dataclass(frozen=True)
+class ImportRejects:
+    """The unreadable lines one file import left in a session."""
+
+    key: str
+    """``imp:<file hash>``: what the clear form sends back."""
+    source: str
+    """Where the lines came from, as stored (``dosya:<name>``)."""
+    lines: int
+
+    @property
+    def name(self) -> str:
+        return self.source.removeprefix("dosya:")
+
+
+def import_rejects(conn: Connection, session_id: int) -> list[ImportRejects]:
+    """File imports of the session that left unreadable lines, oldest first."""
+    t = count_scan_rejected
+    key = func.substr(t.c.client_scan_id, 1, IMPORT_KEY_LEN)
+    rows = conn.execute(
+        select(key.label("key"), func.min(t.c.device_id), func.count(), func.min(t.c.id))
+        .where(t.c.session_id == session_id, t.c.client_scan_id.like("imp:%"))
+        .group_by(key).order_by(func.min(t.c.id)))
+    return [ImportRejects(r[0], r[1], int(r[2])) for r in rows]
+
+
+def clear_import_rejects(conn: Connection, session: CountSession, key: str,
+                         user_id: int) -> int:
+    """Delete the unreadable lines one file import left (a wrong file, binary garbage), audited.
+
+    Only a file import's lines can be cleared: an unreadable scan from a device stays, so that
+    the pack it stood for is looked for again. The audit event keeps how many lines, from which
+    file, and a sample of them. Returns the number of lines cleared.
+
+    Raises:
+        CountError: the count is closed (409), or the key names no file import of it (404).
+    """
+    if session.status is CountStatus.CLOSED:
+        raise CountError("Kapatılmış sayımda okunamayan satırlar temizlenemez.")
+    found = next((g for g in import_rejects(conn, session.id) if g.key == key), None)
+    if found is None:
+        raise CountError("Bu sayımda bu dosyadan okunamayan satır yok.", 404)
+    t = count_scan_rejected
+    which = (t.c.session_id == session.id) & t.c.client_scan_id.like(key + ":%")
+    sample = [str(r)[:40] for r in conn.execute(select(t.c.raw).where(which)
+                                                .order_by(t.c.id).limit(5)).scalars()]
+    n = conn.execute(delete(t).where(which)).rowcount
+    append_event(conn, session.pharmacy_id, user_id, "count.import_rejects_cleared", {
+        "session": session.id, "source": found.source, "file_sha256_16": key[4:],
+        "lines": n, "sample": sample})
+    return int(n)
 
 
 def _tally(report: ImportReport, no: int, raw: str, out: ScanOutcome) -> None:

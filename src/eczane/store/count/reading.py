@@ -41,16 +41,16 @@ def summary(conn: Connection, session_id: int) -> dict[str, int]:
 
 
 def version(conn: Connection, session_id: int) -> str:
-    """A token that changes whenever a scan is added, rejected or undone or the session changes
-    status."""
+    """A token that changes whenever a scan is added, rejected or undone, a file import's
+    unreadable lines are cleared, or the session changes status."""
     row = conn.execute(
         select(func.max(count_scan.c.id), func.count(count_scan.c.undone_at))
         .where(count_scan.c.session_id == session_id)).one()
     status = conn.execute(select(count_session.c.status)
                           .where(count_session.c.id == session_id)).scalar_one()
-    rejected = conn.execute(select(func.max(count_scan_rejected.c.id))
-                            .where(count_scan_rejected.c.session_id == session_id)).scalar()
-    return f"{row[0] or 0}.{row[1] or 0}.{rejected or 0}.{status}"
+    rejected = conn.execute(select(func.max(count_scan_rejected.c.id), func.count())
+                            .where(count_scan_rejected.c.session_id == session_id)).one()
+    return f"{row[0] or 0}.{row[1] or 0}.{rejected[0] or 0}.{rejected[1]}.{status}"
 
 
 @dataclass(frozen=True)

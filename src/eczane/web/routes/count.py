@@ -47,6 +47,7 @@ def _live_context(request: Request, session: store.CountSession) -> dict[str, An
             "recent": recent,
             "names": store.product_names(conn, [s.gtin for s in recent]),
             "rejected": store.rejected_scans(conn, session.id, limit=REJECTED_SHOWN),
+            "import_rejects": store.import_rejects(conn, session.id),
             "users": store.user_names(conn, session.pharmacy_id),
             "version": store.version(conn, session.id),
             "local": local_time,
@@ -200,8 +201,15 @@ async def import_file(request: Request, session_id: int, file: UploadFile,
     try:
         filename, data = await read_upload(request, file, accept=TEXT)
     except ImportRefused as exc:
-        raise HTTPException(422, exc.message) from None
+        return await run_in_threadpool(_import_refused, request, session_id, exc.message)
     return await run_in_threadpool(_import_sync, request, session_id, data, filename, grp)
+
+
+def _import_refused(request: Request, session_id: int, message: str) -> HTMLResponse:
+    """The count page again, the refusal above the import form (422; nothing was stored)."""
+    _user, session = _session_for(request, session_id)
+    return render(request, "count/session.html", _live_context(request, session) | {
+        "groups": list(ScanGroup), "import_error": message}, status_code=422)
 
 
 def _import_sync(request: Request, session_id: int, data: bytes, filename: str,
@@ -213,9 +221,26 @@ def _import_sync(request: Request, session_id: int, data: bytes, filename: str,
                                    grp=grp, user_id=user.id, today=services.today(),
                                    source=f"dosya:{filename}")
     except store.CountError as exc:
+        if exc.status == 422:   # not a karekod list: nothing stored
+            return _import_refused(request, session_id, exc.message)
         raise HTTPException(exc.status, exc.message) from None
     return render(request, "count/import_result.html",
                   {"session": session, "report": report, "filename": filename})
+
+
+@router.post("/sayim/{session_id}/okunamayan-temizle")
+def clear_import_rejects(request: Request, session_id: int,
+                         dosya: str = Form(...)) -> RedirectResponse:
+    """Clear the unreadable lines one file import left (issue 14 finding 5); eczacı only."""
+    user, session = _session_for(request, session_id)
+    if not user.is_pharmacist:
+        raise HTTPException(403, "Okunamayan satırları yalnızca eczacı temizleyebilir.")
+    try:
+        with request.app.state.services.db.begin() as conn:
+            store.clear_import_rejects(conn, session, dosya, user.id)
+    except store.CountError as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    return RedirectResponse(f"/sayim/{session_id}", status_code=303)
 
 
 @router.get("/sayim/{session_id}/sayim.xlsx")
