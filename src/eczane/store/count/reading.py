@@ -120,7 +120,7 @@ def active_scans(conn: Connection, session_id: int, *, grp: str | None = None
                                       count_scan.c.undone_at.is_(None)))
     if grp is not None:
         q = q.where(count_scan.c.grp == grp)
-    for r in conn.execute(q.order_by(count_scan.c.id)):
+    for r in conn.execute(q.order_by(count_scan.c.id).execution_options(yield_per=2000)):
         yield _scan(r)
 
 
@@ -179,6 +179,15 @@ def rejected_scans(conn: Connection, session_id: int, *, limit: int | None = Non
     if limit is not None:
         q = q.limit(limit)
     return [_rejected(r) for r in conn.execute(q)]
+
+
+def iter_rejected_scans(conn: Connection, session_id: int) -> Iterator[RejectedScan]:
+    """Every unreadable scan of the session, oldest first, read from the database in pieces
+    (exports: memory stays bounded whatever the count)."""
+    q = (select(count_scan_rejected).where(count_scan_rejected.c.session_id == session_id)
+         .order_by(count_scan_rejected.c.id).execution_options(yield_per=2000))
+    for r in conn.execute(q):
+        yield _rejected(r)
 
 
 def user_names(conn: Connection, pharmacy_id: int) -> dict[int, str]:

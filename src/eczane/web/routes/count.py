@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 
 from eczane.domain.count import CountStatus, ScanGroup
 from eczane.exports.count import local_time
@@ -245,25 +253,43 @@ def clear_import_rejects(request: Request, session_id: int,
 
 @router.get("/sayim/{session_id}/sayim.xlsx")
 def export_xlsx(request: Request, session_id: int) -> Response:
-    _user, session = _session_for(request, session_id)
-    from eczane.exports.count import count_xlsx
+    """The count's workbook, written to a temporary file (bounded memory whatever the count)
+    and sent from it; the file is removed once sent."""
+    import os
+    import tempfile
 
-    with request.app.state.services.db.connect() as conn:
-        data = count_xlsx(conn, session)
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet", headers={
-                        "Content-Disposition": f'attachment; filename="sayim-{session_id}.xlsx"'})
+    from starlette.background import BackgroundTask
+
+    from eczane.exports.count import write_count_xlsx
+
+    _user, session = _session_for(request, session_id)
+    fd, tmp = tempfile.mkstemp(prefix="sayim-", suffix=".xlsx")
+    try:
+        with os.fdopen(fd, "wb") as out, request.app.state.services.db.connect() as conn:
+            write_count_xlsx(conn, session, out)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return FileResponse(tmp, media_type="application/vnd.openxmlformats-officedocument."
+                        "spreadsheetml.sheet", filename=f"sayim-{session_id}.xlsx",
+                        background=BackgroundTask(os.unlink, tmp))
 
 
 @router.get("/sayim/{session_id}/karekodlar.txt")
 def export_txt(request: Request, session_id: int, grp: str | None = None,
                fmt: str = "gs") -> Response:
+    """Every pack on hand, one karekod per line, streamed as it is read from the database."""
     _user, session = _session_for(request, session_id)
-    from eczane.exports.count import FORMATS, karekod_list
+    from eczane.exports.count import FORMATS, karekod_lines
 
     if fmt not in FORMATS:
         raise HTTPException(400, f"Bilinmeyen biçim: {fmt!r}.")
-    with request.app.state.services.db.connect() as conn:
-        text = karekod_list(conn, session_id, grp=grp, fmt=fmt)
-    return Response(text, media_type="text/plain; charset=utf-8", headers={
+    db = request.app.state.services.db
+
+    def chunks() -> Iterator[bytes]:
+        with db.connect() as conn:
+            for text in karekod_lines(conn, session_id, grp=grp, fmt=fmt):
+                yield text.encode()
+
+    return StreamingResponse(chunks(), media_type="text/plain; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="sayim-{session_id}-karekodlar.txt"'})
