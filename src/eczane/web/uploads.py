@@ -35,7 +35,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fastapi import HTTPException, Request, UploadFile
+from fastapi import HTTPException, Request
+from starlette.datastructures import UploadFile
 
 from eczane.importers.tabular import KIND_TR, ImportRefused, content_kind
 

@@ -177,11 +177,12 @@ async def upload_transit(request: Request, dosya: UploadFile) -> HTMLResponse:
 
 def _store_transit(request: Request, upload: tuple[str, bytes] | str) -> HTMLResponse:
     from eczane.importers.tabular import ImportRefused
-    from eczane.importers.transit import read_transit
+    from eczane.importers.transit import TransitFile, read_transit
 
     user = current_user(request)
     services = request.app.state.services
-    error, result = (upload, None) if isinstance(upload, str) else (None, None)
+    error = upload if isinstance(upload, str) else None
+    result: TransitFile | None = None
     with tempfile.TemporaryDirectory() as tmp:
         if not isinstance(upload, str):
             path = Path(tmp) / upload[0]
