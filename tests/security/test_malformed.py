@@ -18,7 +18,7 @@ from eczane.store import count as count_store
 BIG = str(2**63)
 """One more than the largest database integer (bigint / SQLite INTEGER)."""
 PATH_VALUES = (BIG, str(2**31), "-1", "abc", "1", "9" * 40, "%C5%9F%00")
-QUERY_VALUES = (BIG, "-" + BIG, "abc", "", "1e999", "nan", "9" * 400)
+QUERY_VALUES = (BIG, "-" + BIG, "-5", "abc", "", "1e999", "nan", "9" * 400)
 
 
 def api_routes(app: Any) -> list[APIRoute]:

@@ -20,7 +20,7 @@ from eczane.importers.tabular import ImportRefused
 from eczane.store import catalog as store
 from eczane.web.auth import check_pharmacy, current_user, require_pharmacist
 from eczane.web.render import render
-from eczane.web.uploads import TABLE, done_with, save_upload, upload_by_token
+from eczane.web.uploads import done_with, save_upload, upload_by_token
 
 router = APIRouter()
 NAV = [("/ithalat", "İçe aktarma")]
@@ -74,7 +74,7 @@ def _run_its_import(request: Request, path: Path, name: str,
 async def its_upload(request: Request, dosya: UploadFile) -> HTMLResponse | RedirectResponse:
     require_pharmacist(request)
     try:
-        path = await save_upload(request, dosya, accept=TABLE)
+        path = await save_upload(request, dosya)
     except ImportRefused as exc:
         return index_page(request, error=exc.message, status_code=422)
     # the import reads and writes for seconds: off the event loop, so that scans keep flowing
@@ -118,7 +118,7 @@ async def onhand_upload(request: Request, dosya: UploadFile) -> HTMLResponse | R
     user = current_user(request)
     services = _services(request)
     try:
-        path = await save_upload(request, dosya, accept=TABLE)
+        path = await save_upload(request, dosya)
     except ImportRefused as exc:
         return index_page(request, error=exc.message, status_code=422)
 
@@ -153,7 +153,7 @@ def onhand_result(request: Request, import_id: int) -> HTMLResponse:
 async def catalog_upload(request: Request, dosya: UploadFile) -> HTMLResponse:
     require_pharmacist(request)
     try:
-        path = await save_upload(request, dosya, accept=TABLE)
+        path = await save_upload(request, dosya)
     except ImportRefused as exc:
         return index_page(request, error=exc.message, status_code=422)
     return await run_in_threadpool(_run_catalog_import, request, path)
