@@ -59,8 +59,16 @@ def import_dump(db: Database, session_id: int, lines: Iterable[str], *, grp: str
     _check_request(grp, "x")
     title, todo = split_title(list(enumerate(body, start=1)))
     name = source.removeprefix("dosya:")
-    not_a_list = refusal(name, len(todo),
-                         [(no, raw) for no, raw in todo if not is_karekod(raw, today=today)])
+    bad: list[tuple[int, str]] = []
+    good = 0
+    for no, raw in todo:
+        if not is_karekod(raw, today=today):
+            bad.append((no, raw))
+        else:
+            good += 1
+            if 2 * good >= len(todo):   # half are karekods: it cannot be refused, stop reading
+                break
+    not_a_list = refusal(name, len(todo), bad)
     if not_a_list is not None:
         raise CountError(not_a_list, 422)
     report = ImportReport(title=title[1] if title else "")
