@@ -26,3 +26,10 @@ def test_values_come_from_the_environment():
 def test_default_database_is_a_sqlite_file_in_the_data_dir(tmp_path):
     s = Settings(data_dir=tmp_path)
     assert s.effective_database_url == f"sqlite:///{tmp_path / 'eczane.sqlite3'}"
+
+
+def test_the_upload_limit_is_a_positive_number_of_megabytes():
+    assert Settings.from_env({"ECZANE_MAX_UPLOAD_MB": "5"}).max_upload_mb == 5
+    assert Settings().max_upload_mb == 100
+    with pytest.raises(SettingsError, match="ECZANE_MAX_UPLOAD_MB: must be at least 1: '0'"):
+        Settings.from_env({"ECZANE_MAX_UPLOAD_MB": "0"})

@@ -33,6 +33,13 @@ def _int(raw: str) -> int:
         raise SettingsError(f"not an integer: {raw!r}") from None
 
 
+def _positive_int(raw: str) -> int:
+    value = _int(raw)
+    if value < 1:
+        raise SettingsError(f"must be at least 1: {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of the app, with its default and help text (``metadata['help']``)."""
@@ -72,6 +79,11 @@ class Settings:
     demo: bool = field(
         default=False,
         metadata={"help": "Seed a demo pharmacy with users and packs on start.", "parse": _bool},
+    )
+    max_upload_mb: int = field(
+        default=100,
+        metadata={"help": "Largest upload (and request body) in MB; a bigger one is refused while "
+                  "it arrives (413), nothing stored.", "parse": _positive_int},
     )
     secure_cookies: bool = field(
         default=False,

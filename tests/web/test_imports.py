@@ -88,7 +88,8 @@ def test_a_kalfa_may_not_import_the_its_stock_or_the_catalog(app_client, tmp_pat
 def test_a_kalfa_may_import_the_on_hand_list_and_headers_are_skipped(app_client):
     app_client.login("bob")
     r = upload(app_client, "/ithalat/liste", "liste.txt",
-               "Elinizde Olmayan Karekodlar\r\nbu bir karekod değil 123\r\n".encode("cp1254"))
+               ("Elinizde Olmayan Karekodlar\r\n010869953608001721S9\x1d17270630101L1\r\n"
+                "bu bir karekod değil 123\r\n").encode("cp1254"))
     assert r.status_code == 303
     page = app_client.get(r.headers["location"])
     assert page.status_code == 200 and "bu bir karekod değil 123" in page.text

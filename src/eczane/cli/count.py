@@ -78,8 +78,8 @@ def import_dump(
             console.print(f"[red]Sayım bulunamadı: {session_id}[/red]")
             raise SystemExit(2)
         uid = _user_id(conn, session.pharmacy_id, user)
-    lines = store.decode_dump(file.read_bytes())
     try:
+        lines = store.decode_dump(file.read_bytes(), file.name)
         report = store.import_dump(db, session_id, lines, grp=grp, user_id=uid,
                                    today=parse_today(today), source=f"dosya:{file.name}")
     except store.CountError as exc:
@@ -87,8 +87,11 @@ def import_dump(
         raise SystemExit(1) from None
     for no, raw, why in report.problems:
         console.print(f"[yellow]Satır {no}:[/yellow] {why} ({raw!r})")
+    if report.title:
+        console.print(f"[yellow]Başlık satırı atlandı:[/yellow] {report.title!r}")
     print_json({"lines": report.lines, "added": report.added, "duplicates": report.duplicates,
                 "already_imported": report.already_imported, "warnings": report.warnings,
+                "title": report.title,
                 "problems": [{"line": no, "raw": raw, "reason": why}
                              for no, raw, why in report.problems]})
 
@@ -101,26 +104,36 @@ def export(
     output: Path | None = typer.Option(None, "-o", "--output", help="Dosya (varsayılan: stdout)."),
 ) -> None:
     """Sayımı XLSX veya düz karekod listesi olarak dışa aktarır."""
-    from eczane.exports.count import FORMATS, count_xlsx, karekod_list
+    import contextlib
+    import shutil
+    import tempfile
+
+    from eczane.exports.count import FORMATS, karekod_lines, write_count_xlsx
     from eczane.store import count as store
 
+    if fmt != "xlsx" and fmt not in FORMATS:
+        console.print(f"[red]Bilinmeyen biçim: {fmt}[/red]")
+        raise SystemExit(2)
     db = database()
     with db.connect() as conn:
         session = store.get_session(conn, session_id)
         if session is None:
             console.print(f"[red]Sayım bulunamadı: {session_id}[/red]")
             raise SystemExit(2)
-        if fmt == "xlsx":
-            data = count_xlsx(conn, session)
-        elif fmt in FORMATS:
-            data = karekod_list(conn, session_id, grp=grp, fmt=fmt).encode()
+        # written piece by piece (bounded memory whatever the count)
+        if fmt == "xlsx" and output is not None:
+            write_count_xlsx(str(output), conn, session)
+        elif fmt == "xlsx":
+            with tempfile.TemporaryFile() as tmp:
+                write_count_xlsx(tmp, conn, session)
+                tmp.seek(0)
+                shutil.copyfileobj(tmp, sys.stdout.buffer)
         else:
-            console.print(f"[red]Bilinmeyen biçim: {fmt}[/red]")
-            raise SystemExit(2)
-    if output is None:
-        sys.stdout.buffer.write(data)
-    else:
-        output.write_bytes(data)
+            with (output.open("wb") if output is not None
+                  else contextlib.nullcontext(sys.stdout.buffer)) as out:
+                for text in karekod_lines(conn, session_id, grp=grp, fmt=fmt):
+                    out.write(text.encode())
+    if output is not None:
         console.print(f"[green]Yazıldı:[/green] {output}")
 
 

@@ -113,6 +113,12 @@ def _read_onhand_or_empty(path: Path, day: Any, known: Any) -> tuple[list[Any], 
         return ([OnHandPack(r.gtin, r.serial, r.expiry, r.batch) for r in table.rows],
                 list(table.issues), [f"{path.name}: GTIN/seri no sütunlarından okundu."])
     except ImportRefused as exc:
+        if exc.code == "not_a_list":   # most lines are no karekod: maybe GTIN/serial columns
+            table = _onhand_from_columns(path, day)
+            if table is None:
+                raise
+            return ([OnHandPack(r.gtin, r.serial, r.expiry, r.batch) for r in table.rows],
+                    list(table.issues), [f"{path.name}: GTIN/seri no sütunlarından okundu."])
         if exc.code not in ("empty_file", "no_rows"):
             raise
         return [], [], [f"{path.name}: elde karekod yok; İTS'deki her kutu elde yok sayıldı. "

@@ -30,9 +30,16 @@ FORMATS = ("gs", "hri", "raw")
 def karekod_list(conn: Connection, session_id: int, *, grp: str | None = None,
                  fmt: str = "gs") -> str:
     """Every pack on hand in the session, one karekod per line (newline-terminated)."""
+    return "".join(karekod_lines(conn, session_id, grp=grp, fmt=fmt))
+
+
+def karekod_lines(conn: Connection, session_id: int, *, grp: str | None = None,
+                  fmt: str = "gs", per_chunk: int = 2000) -> Iterator[str]:
+    """:func:`karekod_list` in pieces of ``per_chunk`` lines, read from the database as they are
+    written out (memory stays bounded whatever the count; the web route streams them)."""
     if fmt not in FORMATS:
         raise ValueError(f"Bilinmeyen biçim: {fmt!r} ({', '.join(FORMATS)}).")
-    lines = []
+    lines: list[str] = []
     for s in store.active_scans(conn, session_id, grp=grp):
         if fmt == "raw":
             lines.append(s.raw)
@@ -40,7 +47,11 @@ def karekod_list(conn: Connection, session_id: int, *, grp: str | None = None,
             lines.append(s.karekod.hri())
         else:
             lines.append(s.karekod.element_string())
-    return "".join(line + "\n" for line in lines)
+        if len(lines) >= per_chunk:
+            yield "".join(line + "\n" for line in lines)
+            lines = []
+    if lines:
+        yield "".join(line + "\n" for line in lines)
 
 
 def count_xlsx(conn: Connection, session: store.CountSession) -> bytes:

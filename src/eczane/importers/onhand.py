@@ -6,9 +6,11 @@ accept that text file (any encoding ``tabular.decode_text`` knows, any separator
 karekod engine accepts: GS, FNC1 stand-ins, parentheses), or a spreadsheet with a karekod column
 (found by header name, else the column whose cells parse best).
 
-A line that is not a karekod is reported with its line number and text; a header line (text with
-no digits) before the first karekod is skipped and noted; a karekod listed twice is kept once and
-reported. Nothing is dropped silently.
+A line that is not a karekod is reported with its line number and text; a title line (the first
+line, with letters and no digit) is skipped and noted; a karekod listed twice is kept once and
+reported; a file where most lines are not karekods is refused whole. The title and "not a list"
+rules are ``domain.karekod_lines``, shared with the count's scanner-dump import. Nothing is
+dropped silently.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from eczane.domain.karekod import Karekod, parse_karekod
+from eczane.domain.karekod_lines import refusal, split_title
 from eczane.domain.normalize import cell_text
 from eczane.domain.pack import PackKey, RowIssue
 from eczane.importers.headers import match_row
@@ -62,18 +65,18 @@ def read_onhand(path: Path | str, *, today: date,
     else:
         lines, column = _sheet_lines(path)
     out = OnhandFile(path.name, digest, [], [])
+    title, content = split_title([(no, raw.strip(" \t\ufeff")) for no, raw in lines])
+    if title is not None:
+        out.header = title[1]
+        out.notes.append(f"{title[0]}. satırdaki başlık atlandı: {title[1]!r}")
     seen: dict[PackKey, int] = {}
-    for line_no, raw in lines:
-        stripped = raw.strip(" \t\ufeff")
-        if not stripped:
-            continue
+    bad: list[tuple[int, str]] = []
+    for line_no, stripped in content:
         result = parse_karekod(stripped, today=today, known=known, its_case=True)
         if result.value is None:
-            if not out.karekods and not out.issues and not out.header and _looks_like_header(stripped):
-                out.header = stripped
-                out.notes.append(f"{line_no}. satırdaki başlık atlandı: {stripped!r}")
-                continue
             err = result.error
+            if err is None or err.code != "ambiguous":
+                bad.append((line_no, stripped))
             out.issues.append(RowIssue(line_no, column, err.code if err else "syntax",
                                        err.message if err else "Karekod okunamadı.", stripped))
             continue
@@ -89,11 +92,10 @@ def read_onhand(path: Path | str, *, today: date,
         out.karekods.append(k)
     if not out.karekods and not out.issues:
         raise ImportRefused(f"'{path.name}' içinde hiç karekod yok.", code="no_rows")
+    not_a_list = refusal(path.name, len(content), bad)
+    if not_a_list is not None:
+        raise ImportRefused(not_a_list, code="not_a_list")
     return out
-
-
-def _looks_like_header(text: str) -> bool:
-    return not any(ch.isdigit() for ch in text) and any(ch.isalpha() for ch in text)
 
 
 def _sheet_lines(path: Path) -> tuple[list[tuple[int, str]], str]:

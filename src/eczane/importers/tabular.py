@@ -233,3 +233,49 @@ def sniff_delimiter(text: str) -> str:
         if score > best_score:
             best, best_score = d, score
     return best
+
+
+KIND_TR = {
+    "pdf": "bir PDF belgesi", "zip": "bir Excel çalışma kitabı ya da zip arşivi",
+    "ole": "eski biçim bir Office dosyası (XLS/DOC)", "gzip": "sıkıştırılmış bir dosya (gzip)",
+    "image": "bir resim", "binary": "bir metin dosyası değil (ikili veri)", "text": "bir metin dosyası",
+}
+"""What a file's first bytes say it is, in the pharmacist's words (for refusals)."""
+
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1d\x1e\x04\x1a")
+"""Control bytes a text export or scanner dump may hold: tab, line ends, form feed, the GS1
+separators GS/RS/EOT and a DOS end-of-file."""
+
+
+def content_kind(head: bytes) -> str:
+    r"""The kind of a file from its first bytes (up to 64 KB are looked at).
+
+    ``text`` is what a karekod list, a scanner dump or a CSV is: no NUL byte (unless UTF-16
+    with a BOM) and no more than 1 % other control bytes. Everything else is named by its
+    magic number (``pdf``, ``zip`` — XLSX/ODS are zips —, ``ole``, ``gzip``, ``image``) or is
+    ``binary``.
+
+    >>> content_kind(b"%PDF-1.7\n...")
+    'pdf'
+    >>> content_kind(b"0108699536080008211S1\x1d17271231101\r\n")
+    'text'
+    >>> content_kind(bytes(range(256)))
+    'binary'
+    """
+    head = head[:65536]
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith((_ZIP, b"PK\x05\x06")):
+        return "zip"
+    if head.startswith(_OLE):
+        return "ole"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return "image"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"
+    if b"\x00" in head:
+        return "binary"
+    controls = sum(1 for b in head if b < 0x20 and b not in _TEXT_CONTROLS)
+    return "binary" if controls > len(head) // 100 else "text"

@@ -12,10 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eczane.config import Settings
@@ -23,6 +25,8 @@ from eczane.domain.formatting import JINJA_FILTERS
 from eczane.store.db import Database, open_database
 from eczane.web import csrf, guard
 from eczane.web.auth import LoginRequired
+from eczane.web.malformed import DATA_ERROR, bounded_ints, validation_message
+from eczane.web.uploads import BodyLimit, body_limit, too_large_message
 
 HERE = Path(__file__).parent
 SLICE_TEMPLATES = (HERE.parent / "accounts" / "templates",)
@@ -66,6 +70,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
                   openapi_url="/openapi.json" if settings.api_docs else None,
                   dependencies=guard.DEPENDENCIES)
     app.add_middleware(csrf.SecurityMiddleware, secure_cookies=settings.secure_cookies)
+    app.add_middleware(BodyLimit, limit=body_limit(settings), message=too_large_message(settings))
+    app.router.dependencies.append(Depends(bounded_ints))  # every route, added below too
     services = Services(settings=settings, db=db, secret_key=settings.resolved_secret_key(),
                         templates=templates)
     app.state.services = services
@@ -96,9 +102,24 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     async def _csrf_refused(request: Request, exc: csrf.CsrfRefused) -> Any:
         return csrf.refused_response(request, exc)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Any:
+        return await _http_error(request, StarletteHTTPException(
+            422, validation_message(list(exc.errors()))))
+
+    @app.exception_handler(DataError)
+    async def _bad_value(request: Request, exc: DataError) -> Any:
+        # A value the database refuses (a NUL in text, a number out of range on PostgreSQL):
+        # the request's transaction was rolled back whole; the client sent something malformed.
+        return await _http_error(request, StarletteHTTPException(422, DATA_ERROR))
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
-        if request.url.path.startswith("/api/") or request.headers.get("hx-request"):
+        if request.url.path.startswith("/api/"):
+            from fastapi.responses import JSONResponse
+
+            return JSONResponse({"message": str(exc.detail)}, status_code=exc.status_code)
+        if request.headers.get("hx-request"):
             return HTMLResponse(str(exc.detail), status_code=exc.status_code)
         from eczane.web.render import render
 

@@ -35,7 +35,14 @@ This file only re-exports their names, so callers keep one import path
 from __future__ import annotations
 
 from eczane.store.count import demo  # noqa: F401 - registers the demo seeder, once
-from eczane.store.count.dump import ImportReport, decode_dump, import_dump
+from eczane.store.count.dump import (
+    ImportRejects,
+    ImportReport,
+    clear_import_rejects,
+    decode_dump,
+    import_dump,
+    import_rejects,
+)
 from eczane.store.count.reading import (
     REJECTED_HINTS,
     UNKNOWN_PRODUCT,
@@ -43,6 +50,7 @@ from eczane.store.count.reading import (
     RejectedScan,
     active_scans,
     count_rejected,
+    iter_rejected_scans,
     product_names,
     recent_scans,
     rejected_scans,
@@ -80,6 +88,7 @@ __all__ = [
     "UNKNOWN_PRODUCT",
     "CountError",
     "CountSession",
+    "ImportRejects",
     "ImportReport",
     "ProductTotal",
     "RejectedScan",
@@ -88,6 +97,7 @@ __all__ = [
     "StoredScan",
     "_scan",
     "active_scans",
+    "clear_import_rejects",
     "count_rejected",
     "count_scan",
     "count_scan_rejected",
@@ -96,6 +106,8 @@ __all__ = [
     "find_active",
     "get_session",
     "import_dump",
+    "import_rejects",
+    "iter_rejected_scans",
     "list_sessions",
     "now_utc",
     "open_session",

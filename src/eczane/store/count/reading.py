@@ -41,16 +41,16 @@ def summary(conn: Connection, session_id: int) -> dict[str, int]:
 
 
 def version(conn: Connection, session_id: int) -> str:
-    """A token that changes whenever a scan is added, rejected or undone or the session changes
-    status."""
+    """A token that changes whenever a scan is added, rejected or undone, a file import's
+    unreadable lines are cleared, or the session changes status."""
     row = conn.execute(
         select(func.max(count_scan.c.id), func.count(count_scan.c.undone_at))
         .where(count_scan.c.session_id == session_id)).one()
     status = conn.execute(select(count_session.c.status)
                           .where(count_session.c.id == session_id)).scalar_one()
-    rejected = conn.execute(select(func.max(count_scan_rejected.c.id))
-                            .where(count_scan_rejected.c.session_id == session_id)).scalar()
-    return f"{row[0] or 0}.{row[1] or 0}.{rejected or 0}.{status}"
+    rejected = conn.execute(select(func.max(count_scan_rejected.c.id), func.count())
+                            .where(count_scan_rejected.c.session_id == session_id)).one()
+    return f"{row[0] or 0}.{row[1] or 0}.{rejected[0] or 0}.{rejected[1]}.{status}"
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def active_scans(conn: Connection, session_id: int, *, grp: str | None = None
                                       count_scan.c.undone_at.is_(None)))
     if grp is not None:
         q = q.where(count_scan.c.grp == grp)
-    for r in conn.execute(q.order_by(count_scan.c.id)):
+    for r in conn.execute(q.order_by(count_scan.c.id).execution_options(yield_per=2000)):
         yield _scan(r)
 
 
@@ -179,6 +179,15 @@ def rejected_scans(conn: Connection, session_id: int, *, limit: int | None = Non
     if limit is not None:
         q = q.limit(limit)
     return [_rejected(r) for r in conn.execute(q)]
+
+
+def iter_rejected_scans(conn: Connection, session_id: int) -> Iterator[RejectedScan]:
+    """Every unreadable scan of the session, oldest first, read from the database in pieces
+    (exports: memory stays bounded whatever the count)."""
+    q = (select(count_scan_rejected).where(count_scan_rejected.c.session_id == session_id)
+         .order_by(count_scan_rejected.c.id).execution_options(yield_per=2000))
+    for r in conn.execute(q):
+        yield _rejected(r)
 
 
 def user_names(conn: Connection, pharmacy_id: int) -> dict[int, str]:

@@ -9,13 +9,14 @@ the COMMIT that stored it returned.
 
 from __future__ import annotations
 
+import logging
 import time
 from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from eczane.domain.count import (
     CountStatus,
@@ -278,6 +279,22 @@ def _store_rejected(conn: Connection, session: CountSession, verdict: ScanVerdic
     return ScanOutcome(verdict, replayed=res.first() is None, rejected=True)
 
 
+BAD_SCAN = "Okutma kaydedilemedi: istekteki bir değer geçersiz (sayım numarası, okutma kimliği)."
+_MALFORMED = (DBAPIError, OverflowError, ValueError, TypeError, IndexError)
+"""What a malformed scan request raises in the store (never the batch's COMMIT)."""
+log = logging.getLogger(__name__)
+
+
+def _still_in_transaction(conn: Connection) -> bool:
+    """False when the database ended the transaction itself after an error (SQLite does on
+    disk-full and I/O errors): the batch's earlier scans are then gone and nobody may be told
+    they were stored."""
+    if conn.dialect.name != "sqlite":
+        return True   # PostgreSQL: the failed scan's savepoint was rolled back, the rest stands
+    dbapi = conn.connection.dbapi_connection
+    return bool(getattr(dbapi, "in_transaction", True))
+
+
 class ScanWriter:
     """One thread that stores scans in batches: one transaction, hence one fsync, per batch.
 
@@ -287,7 +304,8 @@ class ScanWriter:
     poll the lock with sleeps, which makes the slowest answers slow. Scans that arrive while a
     batch is being written wait and go into the next one (group commit). Each scan still runs
     in its own savepoint with the same checks as :func:`record_scan`, and its answer is given
-    only after the batch's COMMIT returned — an acknowledged scan is on disk.
+    only after the batch's COMMIT returned — an acknowledged scan is on disk. A malformed scan
+    fails alone (400); the others of its batch are stored and acknowledged.
 
     The user is checked in the batch too (exists, same pharmacy as the session), so that the
     web request itself needs no database round-trip.
@@ -361,6 +379,15 @@ class ScanWriter:
                         again.append((req, fut))   # a racing writer elsewhere (PostgreSQL)
                     except CountError as exc:
                         done.append((fut, exc))
+                    except _MALFORMED as exc:
+                        # One malformed scan (an id no column holds, a value the driver refuses)
+                        # fails alone: its savepoint is rolled back (PostgreSQL); on SQLite its
+                        # one failed statement wrote nothing — unless SQLite rolled the whole
+                        # transaction back, and then the batch must not be acknowledged.
+                        if not _still_in_transaction(conn):
+                            raise
+                        log.warning("scan refused in batch: %r", exc)
+                        done.append((fut, CountError(BAD_SCAN, 400)))
         except BaseException as exc:  # noqa: BLE001 - the commit failed: nobody is acknowledged
             for _req, fut in batch:
                 fut.set_exception(exc)

@@ -20,6 +20,7 @@ EVENT_LABELS = {
     "count.opened": "Sayım açıldı", "count.paused": "Sayım duraklatıldı",
     "count.resumed": "Sayıma devam edildi", "count.closed": "Sayım kapatıldı",
     "count.scan_undone": "Okutma geri alındı", "count.imported": "Sayıma dosyadan okutma eklendi",
+    "count.import_rejects_cleared": "Dosyadan gelen okunamayan satırlar temizlendi",
     "imports.its_stock": "İTS stok listesi içe aktarıldı", "imports.onhand": "Karekod listesi içe aktarıldı",
     "imports.catalog": "İlaç kataloğu yüklendi", "store.backup": "Yedek alındı",
     "store.restore": "Yedekten geri yüklendi",

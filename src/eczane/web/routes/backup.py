@@ -37,7 +37,7 @@ from eczane.store.backup import (
 from eczane.web.auth import require_pharmacist
 from eczane.web.render import render
 from eczane.web.routes.imports import index_page
-from eczane.web.uploads import done_with, save_upload, upload_by_token
+from eczane.web.uploads import BACKUP, done_with, save_upload, upload_by_token
 
 router = APIRouter()
 
@@ -82,7 +82,7 @@ async def restore_upload(request: Request, dosya: UploadFile,
     """Step 1: check the uploaded backup whole (with its passphrase) and show what it holds."""
     require_pharmacist(request)
     try:
-        path = await save_upload(request, dosya)
+        path = await save_upload(request, dosya, accept=BACKUP)
     except ImportRefused as exc:
         return index_page(request, error=exc.message, status_code=422)
     return await run_in_threadpool(_first_check, request, path, parola)

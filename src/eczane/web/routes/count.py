@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.concurrency import run_in_threadpool
 
 from eczane.domain.count import CountStatus, ScanGroup
@@ -52,6 +60,7 @@ def _live_context(request: Request, session: store.CountSession) -> dict[str, An
             "recent": recent,
             "names": store.product_names(conn, [s.gtin for s in recent]),
             "rejected": store.rejected_scans(conn, session.id, limit=REJECTED_SHOWN),
+            "import_rejects": store.import_rejects(conn, session.id),
             "users": store.user_names(conn, session.pharmacy_id),
             "version": store.version(conn, session.id),
             "local": local_time,
@@ -187,54 +196,102 @@ def change_status(request: Request, session_id: int, status: str = Form(...)) ->
 @router.post("/sayim/{session_id}/ice-aktar", response_class=HTMLResponse)
 async def import_file(request: Request, session_id: int, file: UploadFile,
                       grp: str = Form("raf")) -> HTMLResponse:
-    data = await file.read()
+    """A scanner's memory dump: text only (a PDF or XLSX is refused before anything is stored,
+    as is a file where most lines are not karekods — ``store.import_dump``)."""
 
-    return await run_in_threadpool(_import_sync, request, session_id, data,
-                                   file.filename or "dosya", grp)
+    from eczane.importers.tabular import ImportRefused
+    from eczane.web.uploads import TEXT, read_upload
+
+    try:
+        filename, data = await read_upload(request, file, accept=TEXT)
+    except ImportRefused as exc:
+        return await run_in_threadpool(_import_refused, request, session_id, exc.message)
+    return await run_in_threadpool(_import_sync, request, session_id, data, filename, grp)
+
+
+def _import_refused(request: Request, session_id: int, message: str) -> HTMLResponse:
+    """The count page again, the refusal above the import form (422; nothing was stored)."""
+    _user, session = _session_for(request, session_id)
+    return render(request, "count/session.html", _live_context(request, session) | {
+        "groups": list(ScanGroup), "import_error": message}, status_code=422)
 
 
 def _import_sync(request: Request, session_id: int, data: bytes, filename: str,
                  grp: str) -> HTMLResponse:
-    user, session = _session_for(request, session_id)
-    services = request.app.state.services
     from eczane.importers.kinds import WrongFileKind, check_lines_kind
 
-    lines = store.decode_dump(data)
+    user, session = _session_for(request, session_id)
+    services = request.app.state.services
+    lines = store.decode_dump(data, filename)
     try:
         check_lines_kind(lines, "karekod_list")  # the catalog or the İTS list: named, not stored
-    except WrongFileKind as exc:
-        raise HTTPException(422, exc.message) from None
-    try:
         report = store.import_dump(services.db, session_id, lines,
                                    grp=grp, user_id=user.id, today=services.today(),
                                    source=f"dosya:{filename}")
+    except WrongFileKind as exc:
+        return _import_refused(request, session_id, exc.message)
     except store.CountError as exc:
+        if exc.status == 422:   # not a karekod list: nothing stored
+            return _import_refused(request, session_id, exc.message)
         raise HTTPException(exc.status, exc.message) from None
     return render(request, "count/import_result.html",
                   {"session": session, "report": report, "filename": filename})
 
 
+@router.post("/sayim/{session_id}/okunamayan-temizle")
+def clear_import_rejects(request: Request, session_id: int,
+                         dosya: str = Form(...)) -> RedirectResponse:
+    """Clear the unreadable lines one file import left (issue 14 finding 5); eczacı only."""
+    user, session = _session_for(request, session_id)
+    if not user.is_pharmacist:
+        raise HTTPException(403, "Okunamayan satırları yalnızca eczacı temizleyebilir.")
+    try:
+        with request.app.state.services.db.begin() as conn:
+            store.clear_import_rejects(conn, session, dosya, user.id)
+    except store.CountError as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    return RedirectResponse(f"/sayim/{session_id}", status_code=303)
+
+
 @router.get("/sayim/{session_id}/sayim.xlsx")
 def export_xlsx(request: Request, session_id: int) -> Response:
-    _user, session = _session_for(request, session_id)
-    from eczane.exports.count import count_xlsx
+    """The count's workbook, written to a temporary file (bounded memory whatever the count)
+    and sent from it; the file is removed once sent."""
+    import os
+    import tempfile
 
-    with request.app.state.services.db.connect() as conn:
-        data = count_xlsx(conn, session)
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet", headers={
-                        "Content-Disposition": f'attachment; filename="sayim-{session_id}.xlsx"'})
+    from starlette.background import BackgroundTask
+
+    from eczane.exports.count import write_count_xlsx
+
+    _user, session = _session_for(request, session_id)
+    fd, tmp = tempfile.mkstemp(prefix="sayim-", suffix=".xlsx")
+    try:
+        with os.fdopen(fd, "wb") as out, request.app.state.services.db.connect() as conn:
+            write_count_xlsx(out, conn, session)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return FileResponse(tmp, media_type="application/vnd.openxmlformats-officedocument."
+                        "spreadsheetml.sheet", filename=f"sayim-{session_id}.xlsx",
+                        background=BackgroundTask(os.unlink, tmp))
 
 
 @router.get("/sayim/{session_id}/karekodlar.txt")
 def export_txt(request: Request, session_id: int, grp: str | None = None,
                fmt: str = "gs") -> Response:
+    """Every pack on hand, one karekod per line, streamed as it is read from the database."""
     _user, session = _session_for(request, session_id)
-    from eczane.exports.count import FORMATS, karekod_list
+    from eczane.exports.count import FORMATS, karekod_lines
 
     if fmt not in FORMATS:
         raise HTTPException(400, f"Bilinmeyen biçim: {fmt!r}.")
-    with request.app.state.services.db.connect() as conn:
-        text = karekod_list(conn, session_id, grp=grp, fmt=fmt)
-    return Response(text, media_type="text/plain; charset=utf-8", headers={
+    db = request.app.state.services.db
+
+    def chunks() -> Iterator[bytes]:
+        with db.connect() as conn:
+            for text in karekod_lines(conn, session_id, grp=grp, fmt=fmt):
+                yield text.encode()
+
+    return StreamingResponse(chunks(), media_type="text/plain; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="sayim-{session_id}-karekodlar.txt"'})

@@ -106,8 +106,7 @@ async def its_upload(request: Request, dosya: UploadFile) -> HTMLResponse | Redi
     except ImportRefused as exc:
         return index_page(request, error=exc.message, status_code=422)
     # the import reads and writes for seconds: off the event loop, so that scans keep flowing
-    return await run_in_threadpool(_run_its_import, request, path,
-                                   Path(dosya.filename or path.name).name, None)
+    return await run_in_threadpool(_run_its_import, request, path, path.name, None)
 
 
 @router.post("/ithalat/its/eslestir", response_model=None)
@@ -156,7 +155,7 @@ async def onhand_upload(request: Request, dosya: UploadFile) -> HTMLResponse | R
             with services.db.begin() as conn:
                 summary = store.import_onhand(conn, user.pharmacy_id, path,
                                               today=services.today(), user_id=user.id,
-                                              source_name=Path(dosya.filename or path.name).name)
+                                              source_name=path.name)
         except ImportRefused as exc:
             return index_page(request, error=exc.message, status_code=422)
         finally:

@@ -33,6 +33,7 @@ from eczane.domain.licensing.placement_report import (
     reachable,
     what_if,
 )
+from eczane.importers.tabular import ImportRefused
 from eczane.placement_io import (
     PlacementInputError,
     RunMeta,
@@ -52,6 +53,7 @@ from eczane.placement_io import (
 from eczane.store.audit import append_event
 from eczane.web.auth import current_user, require_pharmacist
 from eczane.web.render import render
+from eczane.web.uploads import read_upload
 
 router = APIRouter()
 NAV = [("/yerlestirme", "Yerleştirme")]
@@ -113,7 +115,12 @@ async def upload(request: Request) -> HTMLResponse | RedirectResponse:
     user = require_pharmacist(request)
     form = await request.form()
     files = [f for f in form.getlist("dosyalar") if isinstance(f, UploadFile) and f.filename]
-    uploads = [(Path(f.filename or "dosya").name, await f.read()) for f in files]
+    try:
+        uploads = [await read_upload(request, f) for f in files]
+    except ImportRefused as exc:
+        return render(request, "placement/index.html",
+                      {"runs": _store(request).list(user.pharmacy_id), "issues": [exc.message],
+                       "form": form}, status_code=422)
     # reading the files and running the placement take a while: off the event loop
     return await run_in_threadpool(_run_upload, request, user, form, uploads)
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from eczane.domain.errors import RuleError
 from eczane.domain.formatting import month_tr
@@ -165,8 +166,6 @@ def run(request: Request, kaynak: str = Form("")) -> HTMLResponse | RedirectResp
 async def upload_transit(request: Request, dosya: UploadFile) -> HTMLResponse:
     """Step 1: read a ``karekod,sender_type,sender`` file and show what replacing the list
     would change (nothing is written; ``store/reconcile/transit.py``)."""
-    from starlette.concurrency import run_in_threadpool
-
     from eczane.importers.tabular import ImportRefused
     from eczane.web.uploads import save_upload
 
