@@ -140,4 +140,4 @@ def test_a_malformed_session_cookie_is_simply_not_logged_in(app_client, cookie):
     assert r.status_code == 303 and r.headers["location"].startswith("/giris")
     r = app_client.post("/api/sayim/1/scan", headers=header,
                         json={"raw": "x", "client_scan_id": "c"})
-    assert r.status_code == 401
+    assert r.status_code in (401, 403)  # no session; a token for a mangled cookie is a 403 first

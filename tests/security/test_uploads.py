@@ -7,13 +7,13 @@ import io
 import os
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from eczane.store import count as count_store
 from eczane.store.catalog import onhand_import
 from eczane.web.app import create_app
 from tests.count.conftest import DEMO, karekod
+from tests.webclient import CsrfTestClient
 
 SHELF = DEMO.on_shelf
 GOOD_LIST = "\r\n".join(karekod(p) for p in SHELF[:4]).encode() + b"\r\n"
@@ -41,7 +41,7 @@ def xlsx() -> bytes:
 
 
 def client_with(settings, db, pharmacies, **changes):  # type: ignore[no-untyped-def]
-    client = TestClient(create_app(settings.with_(**changes), db))
+    client = CsrfTestClient(create_app(settings.with_(**changes), db))
     r = client.post("/giris", data={"username": "alice", "password": "alice-pw"},
                     follow_redirects=False)
     assert r.status_code == 303
