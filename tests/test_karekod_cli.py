@@ -155,3 +155,14 @@ def test_parse_takes_arguments_or_raw_stdin_lines() -> None:
     raw = "]d2" + PACK.element_string() + "\r\n" + PACK.element_string("{GS}") + "\n"
     by_stdin = runner.invoke(app, ["karekod", "parse", "--today", TODAY], input=raw)
     assert [json.loads(line) for line in by_stdin.stdout.splitlines()] == [PACK_JSON, PACK_JSON]
+
+
+def test_parse_says_a_linear_barcode_is_not_a_drug_karekod() -> None:
+    # issue 14 finding 9: the engine's message, so the CLI says what the count page says
+    out = run_jsonl(["8699504120011"])
+    assert out == [{
+        "ok": False,
+        "error": "not_karekod",
+        "message": "Bu bir ilaç karekodu değil (kutu üzerindeki 2B karekodu okutun): "
+                   "çizgili barkod (EAN-13) okundu.",
+    }]

@@ -63,6 +63,7 @@ from eczane.domain.karekod_fields import (
     _expiry,
     _gtin_error,
     _its_charset,
+    _linear_barcode,
     _missing,
     _resolved,
     _unknown_ai,
@@ -183,17 +184,16 @@ _MAX_LEN = {"01": 16, "17": 8, "21": 22, "10": 22}
 
 
 def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError | None]:
-    """Every reading of an element string whose separators may be missing.
+    """Every reading of an element string without any separator (GS).
 
-    A variable field (21, 10) may end at a GS, at the end, or wherever the next two characters
-    are an AI not yet read; fixed fields are checked on the spot (GTIN check digit, real date).
+    A variable field (21, 10) may end at the end, or wherever the next two characters are an AI
+    not yet read; fixed fields are checked on the spot (GTIN check digit, real date).
     The search is bounded: a variable field has at most 20 possible ends, the depth is 4, and
     at most :data:`MAX_CANDIDATES` readings are collected. When nothing fits, the error of the
     deepest failed reading (then the furthest in the string) is reported; messages are built
     only for that one.
     """
     n = len(s)
-    has_gs = GS in s
     found: list[Karekod] = []
     best = _Best()
     dates = _dates_for(today)
@@ -212,9 +212,6 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
         depth: int,
     ) -> None:
         while True:  # fixed-length fields are read in this loop; variable ones branch
-            if has_gs:
-                while pos < n and s[pos] == GS:
-                    pos += 1
             if pos >= n:
                 if depth == 4:
                     if len(found) < MAX_CANDIDATES:
@@ -258,7 +255,7 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
             end = CHARSET_82_RUN.match(s, start, start + 21).end()  # type: ignore[union-attr]
             last = min(end, start + 20)
             ends = []
-            if start < end <= start + 20 and (end == n or s[end] == GS):
+            if start < end <= start + 20 and end == n:
                 ends.append(end)
             most = 0  # the longest the other unread fields can be (with their AIs)
             for other, v in (("01", gtin), ("17", expiry), ("21", serial), ("10", batch)):
@@ -271,13 +268,13 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
             if len(ends) > 1:
                 ends = sorted(set(ends))
             for q in ends:
-                if n - q > most and not has_gs:
+                if n - q > most:
                     continue  # the rest is longer than the unread fields can be
                 if ai == "21":
                     walk(q, gtin, s[start:q], expiry, batch, depth + 1)
                 else:
                     walk(q, gtin, serial, expiry, s[start:q], depth + 1)
-            if end < n and s[end] != GS and end - start <= 20:
+            if end < n and end - start <= 20:
                 fail(depth, pos, _variable_error, ai, _up_to_gs(s, start), s[end])
             elif end == start or end - start > 20:
                 fail(depth, pos, _variable_error, ai, s[start : start + 21], None)
@@ -335,25 +332,31 @@ def _normalise(text: str) -> str:
 
 
 def _read(s: str, today: date) -> KarekodResult:
-    """One reading of an already decoded string (no layout guessing)."""
+    """One reading of an already decoded string (no layout guessing).
+
+    Where a separator is present, fields end at it: a variable-length field (21, 10) ends only
+    at a GS or at the end, so the strict reading is the only one (issue 14: a serial that holds
+    "10…" before its GS is not a shorter serial plus a batch). Splits are enumerated only for
+    an input with no separator at all.
+    """
     s = _normalise(s)
     if not s:
         return _EMPTY
     if s[0] == "(":
         got = _hri(s, today)
-        if isinstance(got, Karekod):
-            return KarekodResult(got)
-        return KarekodResult(error=got)
-    if GS in s:
+    elif GS in s:
         got = _strict(s, today)
-        if isinstance(got, Karekod):
-            return KarekodResult(got)
-        # a scanner that sends GS only sometimes: try the other splits, keep the strict error
-        found, _ = _enumerate(s, today)
-        return _from_enumeration(found, got)
-    found, error = _enumerate(s, today)
-    assert found or error is not None
-    return _from_enumeration(found, error)
+    else:
+        if len(s) <= 14 and s.isdigit():
+            linear = _linear_barcode(s)
+            if linear is not None:
+                return KarekodResult(error=linear)
+        found, error = _enumerate(s, today)
+        assert found or error is not None
+        return _from_enumeration(found, error)
+    if isinstance(got, Karekod):
+        return KarekodResult(got)
+    return KarekodResult(error=got)
 
 
 def _from_enumeration(found: tuple[Karekod, ...], error: KarekodError | None) -> KarekodResult:

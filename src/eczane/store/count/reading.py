@@ -160,6 +160,8 @@ REJECTED_HINTS = {
     "empty": "Okuyucu boş veri gönderdi: kutuyu yeniden okutun.",
     "unsupported_ai": "Bu bir ilaç karekodu değil (başka bir barkod okunmuş olabilir): kutunun "
                       "üzerindeki kare karekodu okutun. " + _TYPE_IT,
+    "not_karekod": "Kutunun üzerindeki çizgili barkod okunmuş; yanındaki kare karekodu (2B) "
+                   "okutun. " + _TYPE_IT,
     "missing_ai": "Karekod eksik okundu (çizgili barkod ya da yarım okuma olabilir): kutunun "
                   "üzerindeki kare karekodu yeniden okutun. " + _TYPE_IT,
 }
