@@ -8,10 +8,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from eczane.cli import app
 from eczane.domain.karekod import Karekod
+from tests.domain.karekod_strategies import karekods
 
 runner = CliRunner()
 TODAY = "2026-11-23"
@@ -166,3 +170,34 @@ def test_parse_says_a_linear_barcode_is_not_a_drug_karekod() -> None:
         "message": "Bu bir ilaç karekodu değil (kutu üzerindeki 2B karekodu okutun): "
                    "çizgili barkod (EAN-13) okundu.",
     }]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    karekods(date(2026, 11, 23)).map(lambda k: k.element_string()),
+    karekods(date(2026, 11, 23)).map(lambda k: "]d2" + k.element_string() + "\r\n"),
+    st.text(max_size=40),
+))
+def test_parse_jsonl_writes_exactly_what_json_would_for_any_input(text: str) -> None:
+    # the CLI unquotes common lines and writes plain packs without json; the bytes must not differ
+    from eczane.cli.karekod import _json_string, _line, result_json
+    from eczane.domain.karekod import parse_karekod
+
+    for line in (json.dumps(text), json.dumps(text, ensure_ascii=False)):
+        assert _json_string(line) == text
+    result = parse_karekod(text, today=date(2026, 11, 23))
+    for details in (False, True):
+        assert _line(result, details) == json.dumps(result_json(result, details=details),
+                                                    ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("line", ['"a\\\\u001d"', '"a\\\\r"', '"\\u001D\\t"', '"x"y"', '"\t"', "'x'",
+                                  '["x"]', '"\\u00e7"'])
+def test_jsonl_lines_with_other_escapes_are_read_as_json_reads_them(line: str) -> None:
+    from eczane.cli.karekod import _json_string
+
+    try:
+        expected = json.loads(line)
+    except json.JSONDecodeError:
+        expected = None
+    assert _json_string(line) == (expected if isinstance(expected, str) else None)

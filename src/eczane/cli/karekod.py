@@ -61,15 +61,37 @@ def _karekod_json(k: Karekod) -> dict[str, str]:
     return {"gtin": k.gtin, "serial": k.serial, "expiry": k.expiry.isoformat(), "batch": k.batch}
 
 
+_ESCAPES = (("\\u001d", "\x1d"), ("\\u001D", "\x1d"), ("\\r", "\r"), ("\\n", "\n"))
+"""The escapes a scanner's input carries in practice (GS, CR, LF), undone without ``json``."""
+
+
+def _json_string(line: str) -> str | None:
+    """The string a JSON line holds, or None if it is not a JSON string.
+
+    The common lines (a quoted karekod, escapes only for GS/CR/LF) are unquoted directly; any
+    other line goes through :func:`json.loads`, so the answer is always json's."""
+    inner = line[1:-1]
+    if (len(line) >= 2 and line[0] == '"' and line[-1] == '"' and '"' not in inner
+            and inner.isprintable()):
+        if "\\" not in inner:
+            return inner
+        for escape, char in _ESCAPES:
+            inner = inner.replace(escape, char)
+        if "\\" not in inner:
+            return inner
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, str) else None
+
+
 def _jsonl_inputs(lines: Iterable[str]) -> Iterator[str | dict[str, Any]]:
     """Each line's JSON string, or the error object for a line that is not one."""
     for no, line in enumerate(lines, start=1):
         line = line.rstrip("\r\n")
-        try:
-            value = json.loads(line) if line.strip() else ""
-        except json.JSONDecodeError:
-            value = None
-        if isinstance(value, str):
+        value = _json_string(line) if line.strip() else ""
+        if value is not None:
             yield value
         else:
             yield {
@@ -77,6 +99,17 @@ def _jsonl_inputs(lines: Iterable[str]) -> Iterator[str | dict[str, Any]]:
                 "error": "syntax",
                 "message": f"{no}. satır bir JSON dizgesi değil (örnek: \"0108699…\").",
             }
+
+
+def _line(result: KarekodResult, details: bool) -> str:
+    """One output line. A plain pack is written directly (GTIN and dates are digits, serial and
+    batch are GS1 set-82 characters, so only a quote would need escaping); everything else
+    through :func:`json.dumps`."""
+    k = result.value
+    if k is not None and not details and '"' not in k.serial and '"' not in k.batch:
+        return (f'{{"ok": true, "gtin": "{k.gtin}", "serial": "{k.serial}", '
+                f'"expiry": "{k.expiry.isoformat()}", "batch": "{k.batch}"}}\n')
+    return json.dumps(result_json(result, details=details), ensure_ascii=False) + "\n"
 
 
 def parse(
@@ -105,13 +138,11 @@ def parse(
     else:
         source = (line.rstrip("\r\n") for line in sys.stdin)
     write = out.write
-    dumps = json.dumps
     for item in source:
         if isinstance(item, dict):
-            obj = item
+            write(json.dumps(item, ensure_ascii=False) + "\n")
         else:
-            obj = result_json(parse_karekod(item, today=day, known=known_keys), details=details)
-        write(dumps(obj, ensure_ascii=False) + "\n")
+            write(_line(parse_karekod(item, today=day, known=known_keys), details))
     out.flush()
 
 
