@@ -70,3 +70,29 @@ def test_a_database_command_still_finds_its_libraries_when_it_runs(tmp_path: Pat
     modules = loaded_after(["count", "list"], env={
         "ECZANE_DATA_DIR": str(tmp_path), "ECZANE_DATABASE_URL": f"sqlite:///{tmp_path}/e.db"})
     assert {"sqlalchemy", "alembic", "eczane.store.db"} <= modules
+
+
+def top_level_names(area: str) -> set[str]:
+    from eczane.cli import build_app
+
+    app = build_app((area,))
+    names = {c.name or c.callback.__name__.replace("_", "-")  # type: ignore[union-attr]
+             for c in app.registered_commands}
+    return names | {g.name for g in app.registered_groups if g.name}
+
+
+def test_the_command_table_names_exactly_what_each_area_registers() -> None:
+    from eczane.cli import AREAS, COMMANDS
+
+    for area in AREAS:
+        assert top_level_names(area) == {c for c, a in COMMANDS.items() if a == area}, area
+
+
+def test_the_full_app_has_every_command_and_a_named_command_builds_only_its_area() -> None:
+    from eczane.cli import COMMANDS, _areas_for, app
+
+    assert {c.name for c in app.registered_commands} | {
+        g.name for g in app.registered_groups} == set(COMMANDS)
+    assert _areas_for(["karekod", "parse", "--jsonl"]) == ("karekod",)
+    assert _areas_for(["onhand", "import", "x.xlsx"]) == ("its",)
+    assert len(_areas_for(["--help"])) == len(_areas_for(["nope"])) == len(_areas_for([])) > 1

@@ -1,28 +1,43 @@
 """The ``eczane`` command (Typer). It builds the same services the web app uses.
 
 Areas plug in as ``eczane.cli.<area>`` modules exposing ``register(app: typer.Typer)``.
+A command registers only its own area (:data:`COMMANDS`), so ``eczane karekod parse`` neither
+imports nor builds the other areas' commands; ``eczane --help`` (or anything else) registers
+them all. No area imports SQLAlchemy, Alembic or FastAPI at import time: a command imports what
+it needs when it runs (``tests/test_cli_imports.py``).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
 
-from eczane.cli import server
+AREAS = ("server", "karekod", "store", "its", "count", "reconcile", "notify", "licensing",
+         "placement")
 
-AREAS = ("karekod", "store", "its", "count", "reconcile", "notify", "licensing", "placement")
+COMMANDS = {
+    "run": "server", "migrate": "server",
+    "karekod": "karekod",
+    "backup": "store", "restore": "store", "catalog": "store",
+    "its": "its", "onhand": "its",
+    "count": "count",
+    "reconcile": "reconcile",
+    "its-simulator": "notify", "notify": "notify", "audit": "notify",
+    "licensing": "licensing",
+    "placement": "placement",
+}
+"""Top-level command → the area module that registers it (checked against the modules by
+``tests/test_cli_imports.py``)."""
 
-app = typer.Typer(
-    help="eczane: serbest eczaneler için arka ofis (İTS stok eşitleme, eczane açma asistanı).",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-server.register(app)
+HELP = "eczane: serbest eczaneler için arka ofis (İTS stok eşitleme, eczane açma asistanı)."
 
 
-def _register_areas() -> None:
-    for name in AREAS:
+def build_app(areas: tuple[str, ...] = AREAS) -> typer.Typer:
+    """The ``eczane`` Typer app with the commands of ``areas``."""
+    new = typer.Typer(help=HELP, no_args_is_help=True, pretty_exceptions_enable=False)
+    for name in areas:
         modname = f"eczane.cli.{name}"
         try:
             mod = importlib.import_module(modname)
@@ -30,11 +45,24 @@ def _register_areas() -> None:
             if exc.name != modname:
                 raise
             continue
-        mod.register(app)
+        mod.register(new)
+    return new
 
 
-_register_areas()
+def _areas_for(argv: list[str]) -> tuple[str, ...]:
+    """Only the named command's area when the first argument is a known command."""
+    if argv and argv[0] in COMMANDS:
+        return (COMMANDS[argv[0]],)
+    return AREAS
 
 
 def main() -> None:
-    app()
+    build_app(_areas_for(sys.argv[1:]))()
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``from eczane.cli import app``: every area, built on first use (tests, embedding)."""
+    if name == "app":
+        full = globals()["app"] = build_app()
+        return full
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -270,7 +270,11 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
             for q in ends:
                 if n - q > most:
                     continue  # the rest is longer than the unread fields can be
-                if ai == "21":
+                if q == n and depth == 3:  # the last field ends the input: a reading
+                    if len(found) < MAX_CANDIDATES:
+                        found.append(Karekod(gtin, s[start:q], expiry, batch)  # type: ignore[arg-type]
+                                     if ai == "21" else Karekod(gtin, serial, expiry, s[start:q]))  # type: ignore[arg-type]
+                elif ai == "21":
                     walk(q, gtin, s[start:q], expiry, batch, depth + 1)
                 else:
                     walk(q, gtin, serial, expiry, s[start:q], depth + 1)
