@@ -140,3 +140,19 @@ def test_no_reading_of_a_separator_bearing_input_ends_a_variable_field_elsewhere
         assert _segments_end_with(text, "10" + r.batch), (text, r)
     assert result.error is None or result.error.code != "ambiguous"
     assert all(w.code != "no_separator" for w in result.warnings)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(
+    st.builds(lambda k, order: "".join(
+        ai + {"01": k.gtin, "21": k.serial, "17": yymmdd(k, day_zero=False), "10": k.batch}[ai]
+        for ai in order), karekods(TODAY), st.permutations(["01", "21", "17", "10"])),
+    st.builds(lambda g, a, b, d: f"01{g}21{a}17{d}10{b}", gtins, tricky_values, tricky_values,
+              st.sampled_from(["121231", "260100", "301130", "991399"])),
+    st.text("0127", min_size=20, max_size=60),
+))
+def test_the_pruned_search_finds_exactly_what_the_full_search_finds(text: str) -> None:
+    # _enumerate looks for readings with a length bound first; the full walk is the reference
+    from eczane.domain.karekod import _enumerate, _walk_all
+
+    assert _enumerate(text, TODAY) == _walk_all(text, TODAY, track=True)

@@ -181,9 +181,23 @@ class _Best:
 
 
 _MAX_LEN = {"01": 16, "17": 8, "21": 22, "10": 22}
+_MIN_LEN = {"01": 16, "17": 8, "21": 3, "10": 3}
 
 
 def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError | None]:
+    """Every reading of an element string without any separator (GS), or why there is none.
+
+    A first walk only looks for readings (and skips splits whose rest is too short for the
+    fields still unread); only when it finds none does a second walk, which tries every split,
+    find the failure to report. Both find the same readings in the same order."""
+    found, _ = _walk_all(s, today, track=False)
+    if found:
+        return found, None
+    return _walk_all(s, today, track=True)
+
+
+def _walk_all(s: str, today: date, *, track: bool
+              ) -> tuple[tuple[Karekod, ...], KarekodError | None]:
     """Every reading of an element string without any separator (GS).
 
     A variable field (21, 10) may end at the end, or wherever the next two characters are an AI
@@ -199,6 +213,8 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
     dates = _dates_for(today)
 
     def fail(depth: int, pos: int, make: Callable[..., KarekodError], *args: object) -> None:
+        if not track:
+            return
         rank = (make is not _missing_of and make is not _duplicate, depth, pos)
         if rank > best.rank:
             best.rank, best.make, best.args = rank, make, args
@@ -258,18 +274,22 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
             if start < end <= start + 20 and end == n:
                 ends.append(end)
             most = 0  # the longest the other unread fields can be (with their AIs)
+            least = 0  # the shortest (a bound only while not tracking failures)
             for other, v in (("01", gtin), ("17", expiry), ("21", serial), ("10", batch)):
                 if v is None and other != ai:
                     most += _MAX_LEN[other]
+                    least += _MIN_LEN[other]
                     i = s.find(other, start + 1, last + 2)
                     while 0 <= i <= last:
                         ends.append(i)
                         i = s.find(other, i + 1, last + 2)
             if len(ends) > 1:
                 ends = sorted(set(ends))
+            if track:
+                least = 0
             for q in ends:
-                if n - q > most:
-                    continue  # the rest is longer than the unread fields can be
+                if n - q > most or n - q < least:
+                    continue  # the rest is longer (shorter) than the unread fields can be
                 if q == n and depth == 3:  # the last field ends the input: a reading
                     if len(found) < MAX_CANDIDATES:
                         found.append(Karekod(gtin, s[start:q], expiry, batch)  # type: ignore[arg-type]
@@ -285,7 +305,7 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
             return
 
     walk(0, None, None, None, None, 0)
-    if found:
+    if found or not track:
         return tuple(found), None
     return (), best.make(*best.args)
 
