@@ -182,6 +182,17 @@ class _Best:
 
 _MAX_LEN = {"01": 16, "17": 8, "21": 22, "10": 22}
 _MIN_LEN = {"01": 16, "17": 8, "21": 3, "10": 3}
+_UNREAD = {
+    (g, e, v): tuple(
+        tuple(a for a, unread in (("01", g), ("17", e), (other_var, v)) if unread)
+        for other_var in ("10", "21"))
+    for g in (False, True) for e in (False, True) for v in (False, True)
+}
+"""(GTIN unread, expiry unread, the other variable field unread) → the AIs the field being
+read (21, then 10) may end at."""
+_BOUNDS = {others: (sum(_MAX_LEN[a] for a in others), sum(_MIN_LEN[a] for a in others))
+           for pair in _UNREAD.values() for others in pair}
+"""Unread AIs → the longest and the shortest they can be together (with their AIs)."""
 
 
 def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError | None]:
@@ -273,16 +284,18 @@ def _walk_all(s: str, today: date, *, track: bool
             ends = []
             if start < end <= start + 20 and end == n:
                 ends.append(end)
-            most = 0  # the longest the other unread fields can be (with their AIs)
-            least = 0  # the shortest (a bound only while not tracking failures)
-            for other, v in (("01", gtin), ("17", expiry), ("21", serial), ("10", batch)):
-                if v is None and other != ai:
-                    most += _MAX_LEN[other]
-                    least += _MIN_LEN[other]
-                    i = s.find(other, start + 1, last + 2)
-                    while 0 <= i <= last:
-                        ends.append(i)
-                        i = s.find(other, i + 1, last + 2)
+            # the other unread AIs: where each occurs, the field may end
+            if ai == "21":
+                others = _UNREAD[gtin is None, expiry is None, batch is None][0]
+            else:
+                others = _UNREAD[gtin is None, expiry is None, serial is None][1]
+            for other in others:
+                i = s.find(other, start + 1, last + 2)
+                while 0 <= i <= last:
+                    ends.append(i)
+                    i = s.find(other, i + 1, last + 2)
+            # the longest (shortest) the other unread fields can be, with their AIs
+            most, least = _BOUNDS[others]
             if len(ends) > 1:
                 ends = sorted(set(ends))
             if track:
