@@ -180,15 +180,19 @@ def test_parse_says_a_linear_barcode_is_not_a_drug_karekod() -> None:
 ))
 def test_parse_jsonl_writes_exactly_what_json_would_for_any_input(text: str) -> None:
     # the CLI unquotes common lines and writes plain packs without json; the bytes must not differ
-    from eczane.cli.karekod import _json_string, _line, result_json
+    from eczane.cli.karekod import _json_string, _jsonl_stream, _line, result_json
     from eczane.domain.karekod import parse_karekod
 
-    for line in (json.dumps(text), json.dumps(text, ensure_ascii=False)):
-        assert _json_string(line) == text
-    result = parse_karekod(text, today=date(2026, 11, 23))
+    today = date(2026, 11, 23)
+    result = parse_karekod(text, today=today)
     for details in (False, True):
-        assert _line(result, details) == json.dumps(result_json(result, details=details),
-                                                    ensure_ascii=False) + "\n"
+        expected = json.dumps(result_json(result, details=details), ensure_ascii=False) + "\n"
+        assert _line(result, details) == expected
+        for line in (json.dumps(text), json.dumps(text, ensure_ascii=False)):
+            assert _json_string(line) == text
+            written: list[str] = []
+            _jsonl_stream([line + "\n"], written.append, today, None, details)
+            assert written == [expected]
 
 
 @pytest.mark.parametrize("line", ['"a\\\\u001d"', '"a\\\\r"', '"\\u001D\\t"', '"x"y"', '"\t"', "'x'",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -86,19 +86,31 @@ def _json_string(line: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _jsonl_inputs(lines: Iterable[str]) -> Iterator[str | dict[str, Any]]:
-    """Each line's JSON string, or the error object for a line that is not one."""
+def _not_json(no: int) -> dict[str, Any]:
+    return {
+        "ok": False,
+        "error": "syntax",
+        "message": f"{no}. satır bir JSON dizgesi değil (örnek: \"0108699…\").",
+    }
+
+
+def _jsonl_stream(lines: Iterable[str], write: Any, day: date, known: Any, details: bool) -> None:
+    """The ``--jsonl`` loop: one output line per input line, in order. Kept flat (it runs once
+    per line): a plain quoted line is unquoted on the spot, any other through
+    :func:`_json_string`."""
     for no, line in enumerate(lines, start=1):
         line = line.rstrip("\r\n")
-        value = _json_string(line) if line.strip() else ""
-        if value is not None:
-            yield value
+        inner = line[1:-1]
+        if (line[:1] == '"' and line[-1:] == '"' and len(line) >= 2 and '"' not in inner
+                and "\\" not in inner and inner.isprintable()):
+            text = inner
         else:
-            yield {
-                "ok": False,
-                "error": "syntax",
-                "message": f"{no}. satır bir JSON dizgesi değil (örnek: \"0108699…\").",
-            }
+            got = _json_string(line) if line.strip() else ""
+            if got is None:
+                write(json.dumps(_not_json(no), ensure_ascii=False) + "\n")
+                continue
+            text = got
+        write(_line(parse_karekod(text, today=day, known=known), details))
 
 
 def _line(result: KarekodResult, details: bool) -> str:
@@ -130,19 +142,13 @@ def parse(
     day = parse_today(today)
     known_keys = _read_known(known) if known else None
     out = sys.stdout
-    source: Iterable[str | dict[str, Any]]
-    if texts:
-        source = texts
-    elif jsonl:
-        source = _jsonl_inputs(sys.stdin)
-    else:
-        source = (line.rstrip("\r\n") for line in sys.stdin)
     write = out.write
-    for item in source:
-        if isinstance(item, dict):
-            write(json.dumps(item, ensure_ascii=False) + "\n")
-        else:
-            write(_line(parse_karekod(item, today=day, known=known_keys), details))
+    if jsonl and not texts:
+        _jsonl_stream(sys.stdin, write, day, known_keys, details)
+    else:
+        lines = texts or (line.rstrip("\r\n") for line in sys.stdin)
+        for text in lines:
+            write(_line(parse_karekod(text, today=day, known=known_keys), details))
     out.flush()
 
 
