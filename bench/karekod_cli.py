@@ -13,8 +13,9 @@ stdin, parsing, writing stdout):
 
 Each is run ``--repeat`` times, alternating, and the best wall time and the best CPU time of each
 (user + system of the child; the machine is shared, so CPU time is the steadier figure) are
-printed with their ratio. Also printed: the start-up time of ``eczane --help`` and of
-``eczane karekod parse`` on one line (goal: under 0.3 s each). Goal: at least 8× faster than biip.
+printed with their ratio. Also printed: the start-up time (wall and CPU) of ``eczane --help``
+and of ``eczane karekod parse`` on one line (goal: under 0.3 s each; on a loaded machine the
+wall time measures the neighbours). Goal: at least 8× faster than biip.
 """
 
 from __future__ import annotations
@@ -96,17 +97,17 @@ def main() -> None:
     print(f"today={TODAY}  n={args.n:,}  seed={args.seed}  python={sys.version.split()[0]}  "
           f"biip={biip.__version__}")
     starts = {}
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as one:
+        one.write(json.dumps("010869950412001121140788766511712123110K0016") + "\n")
     for label, cmd, feed in (("eczane --help", [ECZANE, "--help"], None),
                              ("eczane karekod parse (one line)",
-                              [ECZANE, "karekod", "parse", "--jsonl"], "one")):
-        best = float("inf")
-        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as one:
-            one.write(json.dumps("010869950412001121140788766511712123110K0016") + "\n")
-        for _ in range(5):
-            best = min(best, timed(cmd, one.name if feed else None)[0])
-        os.unlink(one.name)
-        starts[label] = best
-        print(f"start-up  {label:32s} {best:5.2f} s (best of 5; goal < 0.3 s)")
+                              [ECZANE, "karekod", "parse", "--jsonl"], one.name)):
+        runs = [timed(cmd, feed)[:2] for _ in range(5)]
+        wall, cpu = min(r[0] for r in runs), min(r[1] for r in runs)
+        starts[label] = wall
+        print(f"start-up  {label:32s} wall {wall:5.2f} s  cpu {cpu:5.2f} s "
+              "(best of 5; goal < 0.3 s)")
+    os.unlink(one.name)
 
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "in.jsonl")
@@ -135,7 +136,7 @@ def main() -> None:
     print(f"ratio: {wall_ratio:.1f}× (wall), {cpu_ratio:.1f}× (cpu) "
           f"— goal ≥ 8× ({'met' if min(wall_ratio, cpu_ratio) >= 8 else 'NOT met'})")
     fast = all(v < 0.3 for v in starts.values())
-    print(f"start-up goal < 0.3 s: {'met' if fast else 'NOT met'}")
+    print(f"start-up goal < 0.3 s (wall): {'met' if fast else 'NOT met'}")
 
 
 if __name__ == "__main__":

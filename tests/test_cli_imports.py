@@ -56,6 +56,8 @@ def test_help_and_karekod_parse_load_no_database_web_or_spreadsheet_library(
     modules = loaded_after(args, stdin)
     assert "eczane.domain.karekod" in modules or args == ["--help"]
     assert heavy_in(modules) == []
+    if args[:2] == ["karekod", "parse"]:  # runs without Typer (eczane.cli.karekod_stream)
+        assert not {"typer", "click", "rich", "pydantic"} & {m.split(".")[0] for m in modules}
 
 
 def test_importing_the_cli_module_loads_none_of_them_either() -> None:

@@ -180,7 +180,7 @@ def test_parse_says_a_linear_barcode_is_not_a_drug_karekod() -> None:
 ))
 def test_parse_jsonl_writes_exactly_what_json_would_for_any_input(text: str) -> None:
     # the CLI unquotes common lines and writes plain packs without json; the bytes must not differ
-    from eczane.cli.karekod import _json_string, _jsonl_stream, _line, result_json
+    from eczane.cli.karekod_stream import _json_string, _jsonl_stream, _line, result_json
     from eczane.domain.karekod import parse_karekod
 
     today = date(2026, 11, 23)
@@ -198,10 +198,39 @@ def test_parse_jsonl_writes_exactly_what_json_would_for_any_input(text: str) -> 
 @pytest.mark.parametrize("line", ['"a\\\\u001d"', '"a\\\\r"', '"\\u001D\\t"', '"x"y"', '"\t"', "'x'",
                                   '["x"]', '"\\u00e7"'])
 def test_jsonl_lines_with_other_escapes_are_read_as_json_reads_them(line: str) -> None:
-    from eczane.cli.karekod import _json_string
+    from eczane.cli.karekod_stream import _json_string
 
     try:
         expected = json.loads(line)
     except json.JSONDecodeError:
         expected = None
     assert _json_string(line) == (expected if isinstance(expected, str) else None)
+
+
+def run_main(args: list[str], stdin: str, tmp_path: Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "eczane.cli", *args], input=stdin.encode(),
+                          capture_output=True, timeout=60, cwd=tmp_path)
+
+
+def test_the_fast_start_writes_what_the_typer_command_writes(tmp_path: Path) -> None:
+    # `eczane karekod parse` runs without Typer when it knows every option; same bytes out
+    known = tmp_path / "stok.csv"
+    known.write_text("08699504120011,A1727113010X\n", encoding="utf-8")
+    inputs = ["]d2" + PACK.element_string() + "\r\n", AMBIGUOUS, "8699504120011", "", "x"]
+    stdin = "".join(json.dumps(s) + "\n" for s in inputs) + "not json\n"
+    for args in (["--jsonl"], ["--jsonl", "--details"], ["--jsonl", f"--known={known}"],
+                 ["--details", "--known", str(known), "--jsonl"], [], [PACK.hri(), AMBIGUOUS]):
+        full = ["karekod", "parse", "--today", TODAY, *args]
+        typer_out = runner.invoke(app, full, input=stdin)
+        assert typer_out.exit_code == 0, typer_out.output
+        fast = run_main(full, stdin, tmp_path)
+        assert fast.returncode == 0, fast.stderr
+        assert fast.stdout.decode() == typer_out.stdout, args
+
+
+def test_help_and_unknown_options_and_bad_dates_are_left_to_typer() -> None:
+    from eczane.cli.karekod_stream import fast_main
+
+    for args in (["--help"], ["--nope"], ["--today", "2026-13-01"], ["--today"],
+                 ["--known", "/yok/boyle/dosya"], ["-h"]):
+        assert fast_main(args) is False, args

@@ -1,9 +1,11 @@
 """The ``eczane`` command (Typer). It builds the same services the web app uses.
 
 Areas plug in as ``eczane.cli.<area>`` modules exposing ``register(app: typer.Typer)``.
-A command registers only its own area (:data:`COMMANDS`), so ``eczane karekod parse`` neither
-imports nor builds the other areas' commands; ``eczane --help`` (or anything else) registers
-them all. No area imports SQLAlchemy, Alembic or FastAPI at import time: a command imports what
+A command registers only its own area (:data:`COMMANDS`), so a command neither imports nor
+builds the other areas' commands; ``eczane --help`` (or anything else) registers them all.
+``eczane karekod parse`` with only the options it knows runs without Typer at all
+(:func:`eczane.cli.karekod_stream.fast_main`: it streams many inputs, and its start is most of
+a short run). No area imports SQLAlchemy, Alembic or FastAPI at import time: a command imports what
 it needs when it runs (``tests/test_cli_imports.py``).
 """
 
@@ -11,8 +13,10 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
 AREAS = ("server", "karekod", "store", "its", "count", "reconcile", "notify", "licensing",
          "placement")
@@ -36,6 +40,8 @@ HELP = "eczane: serbest eczaneler için arka ofis (İTS stok eşitleme, eczane a
 
 def build_app(areas: tuple[str, ...] = AREAS) -> typer.Typer:
     """The ``eczane`` Typer app with the commands of ``areas``."""
+    import typer
+
     new = typer.Typer(help=HELP, no_args_is_help=True, pretty_exceptions_enable=False)
     for name in areas:
         modname = f"eczane.cli.{name}"
@@ -57,7 +63,13 @@ def _areas_for(argv: list[str]) -> tuple[str, ...]:
 
 
 def main() -> None:
-    build_app(_areas_for(sys.argv[1:]))()
+    argv = sys.argv[1:]
+    if argv[:2] == ["karekod", "parse"]:
+        from eczane.cli.karekod_stream import fast_main
+
+        if fast_main(argv[2:]):
+            return
+    build_app(_areas_for(argv))()
 
 
 def __getattr__(name: str) -> typer.Typer:
