@@ -182,17 +182,19 @@ class _Best:
 
 _MAX_LEN = {"01": 16, "17": 8, "21": 22, "10": 22}
 _MIN_LEN = {"01": 16, "17": 8, "21": 3, "10": 3}
-_UNREAD = {
-    (g, e, v): tuple(
-        tuple(a for a, unread in (("01", g), ("17", e), (other_var, v)) if unread)
-        for other_var in ("10", "21"))
-    for g in (False, True) for e in (False, True) for v in (False, True)
-}
-"""(GTIN unread, expiry unread, the other variable field unread) → the AIs the field being
-read (21, then 10) may end at."""
-_BOUNDS = {others: (sum(_MAX_LEN[a] for a in others), sum(_MIN_LEN[a] for a in others))
-           for pair in _UNREAD.values() for others in pair}
-"""Unread AIs → the longest and the shortest they can be together (with their AIs)."""
+def _unread_table(other_var: str) -> list[tuple[tuple[str, ...], int, int]]:
+    table = []
+    for index in range(8):  # bits: GTIN unread (4), expiry unread (2), other variable field (1)
+        others = tuple(a for a, bit in (("01", 4), ("17", 2), (other_var, 1)) if index & bit)
+        table.append((others, sum(_MAX_LEN[a] for a in others),
+                      sum(_MIN_LEN[a] for a in others)))
+    return table
+
+
+_UNREAD_21 = _unread_table("10")
+_UNREAD_10 = _unread_table("21")
+"""For the field being read (21, 10), indexed by which other fields are unread: the AIs it may
+end at, and the longest and shortest those fields can be together (with their AIs)."""
 
 
 def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError | None]:
@@ -284,18 +286,18 @@ def _walk_all(s: str, today: date, *, track: bool
             ends = []
             if start < end <= start + 20 and end == n:
                 ends.append(end)
-            # the other unread AIs: where each occurs, the field may end
+            # the other unread AIs: where each occurs, the field may end; the longest
+            # (shortest) the other unread fields can be, with their AIs
+            index = (gtin is None) * 4 + (expiry is None) * 2
             if ai == "21":
-                others = _UNREAD[gtin is None, expiry is None, batch is None][0]
+                others, most, least = _UNREAD_21[index + (batch is None)]
             else:
-                others = _UNREAD[gtin is None, expiry is None, serial is None][1]
+                others, most, least = _UNREAD_10[index + (serial is None)]
             for other in others:
                 i = s.find(other, start + 1, last + 2)
                 while 0 <= i <= last:
                     ends.append(i)
                     i = s.find(other, i + 1, last + 2)
-            # the longest (shortest) the other unread fields can be, with their AIs
-            most, least = _BOUNDS[others]
             if len(ends) > 1:
                 ends = sorted(set(ends))
             if track:
