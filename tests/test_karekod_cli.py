@@ -234,3 +234,55 @@ def test_help_and_unknown_options_and_bad_dates_are_left_to_typer() -> None:
     for args in (["--help"], ["--nope"], ["--today", "2026-13-01"], ["--today"],
                  ["--known", "/yok/boyle/dosya"], ["-h"]):
         assert fast_main(args) is False, args
+
+
+class _Chunked:
+    """A binary stream whose ``read1`` hands out the data in the given chunk sizes."""
+
+    def __init__(self, data: bytes, sizes: list[int]) -> None:
+        self.data, self.sizes = data, sizes or [len(data) or 1]
+
+    def read1(self, _n: int) -> bytes:
+        size = self.sizes.pop(0) if len(self.sizes) > 1 else self.sizes[0]
+        out, self.data = self.data[:size], self.data[size:]
+        return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(['a', 'ç', '"', '\r', '\n', '\x1d', '\u2028', '1']), max_size=40),
+       st.lists(st.integers(1, 7), max_size=12))
+def test_stdin_is_split_into_the_lines_text_mode_reading_gives(text: str, sizes: list[int]) -> None:
+    # the batched reader (one write per batch) must see exactly the lines `for line in stdin` saw
+    import io
+    from types import SimpleNamespace
+
+    from eczane.cli.karekod_stream import _line_batches
+
+    data = text.encode("utf-8")
+    expected = [line.removesuffix("\n")
+                for line in io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=None)]
+    fake = SimpleNamespace(buffer=_Chunked(data, list(sizes)), encoding="utf-8", errors="strict")
+    got = [line for batch in _line_batches(fake) for line in batch]
+    assert got == expected
+
+
+def test_parse_jsonl_answers_a_line_before_stdin_closes() -> None:
+    # a program that feeds one karekod and waits for its answer must get it (no deadlock)
+    proc = subprocess.Popen([sys.executable, "-m", "eczane.cli", "karekod", "parse", "--jsonl",
+                             "--today", TODAY], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    import threading
+
+    guard = threading.Timer(60, proc.kill)  # a deadlock fails the test instead of hanging it
+    guard.start()
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write((json.dumps(PACK.element_string()) + "\n").encode())
+        proc.stdin.flush()
+        assert json.loads(proc.stdout.readline()) == PACK_JSON  # stdin still open
+        proc.stdin.write(b'"x"\n')
+        proc.stdin.close()
+        assert json.loads(proc.stdout.readline())["error"] == "syntax"
+        assert proc.wait(timeout=60) == 0
+    finally:
+        guard.cancel()
+        proc.kill()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -77,11 +77,12 @@ def _not_json(no: int) -> dict[str, Any]:
     }
 
 
-def _jsonl_stream(lines: Iterable[str], write: Any, day: date, known: Any, details: bool) -> None:
+def _jsonl_stream(lines: Iterable[str], write: Any, day: date, known: Any, details: bool,
+                  first_no: int = 1) -> None:
     """The ``--jsonl`` loop: one output line per input line, in order. Kept flat (it runs once
     per line): a plain quoted line is unquoted on the spot, any other through
     :func:`_json_string`."""
-    for no, line in enumerate(lines, start=1):
+    for no, line in enumerate(lines, start=first_no):
         line = line.rstrip("\r\n")
         inner = line[1:-1]
         if (line[:1] == '"' and line[-1:] == '"' and len(line) >= 2 and '"' not in inner
@@ -118,6 +119,35 @@ def read_known(path: Path) -> set[Any]:
     return keys
 
 
+def _line_batches(stream: Any) -> Iterator[list[str]]:
+    """Stdin's lines, in batches of what is available at once (up to 64 KiB).
+
+    One write per batch instead of one per line (with ``PYTHONUNBUFFERED`` every write is a
+    system call), and still an answer as soon as a line arrives: ``read1`` waits only when
+    nothing is available. Lines split like text-mode reading (universal newlines: ``\\r\\n``,
+    ``\\r`` and ``\\n`` end a line; the ending is not kept)."""
+    raw = getattr(stream, "buffer", None)
+    if raw is None or not hasattr(raw, "read1"):
+        yield [line.rstrip("\r\n") for line in stream]
+        return
+    encoding, errors = stream.encoding or "utf-8", stream.errors or "strict"
+    pending = b""
+    while True:
+        chunk = raw.read1(1 << 16)
+        if not chunk:
+            break
+        data = pending + chunk
+        cut = max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
+        if cut == 0:
+            pending = data
+            continue
+        pending = data[cut:]
+        text = data[:cut].decode(encoding, errors)
+        yield text.replace("\r\n", "\n").replace("\r", "\n")[:-1].split("\n")
+    if pending:  # the last line, without an ending (or with a lone CR: pending ends there)
+        yield [pending.decode(encoding, errors).removesuffix("\r")]
+
+
 def parse_stream(texts: list[str], *, jsonl: bool, details: bool, today: date,
                  known: set[Any] | None) -> None:
     """Parse ``texts`` (or, without them, stdin's lines: JSON strings with ``jsonl``, raw text
@@ -125,7 +155,13 @@ def parse_stream(texts: list[str], *, jsonl: bool, details: bool, today: date,
     out = sys.stdout
     write = out.write
     if jsonl and not texts:
-        _jsonl_stream(sys.stdin, write, today, known, details)
+        no = 1
+        for batch in _line_batches(sys.stdin):
+            answers: list[str] = []
+            _jsonl_stream(batch, answers.append, today, known, details, no)
+            no += len(batch)
+            write("".join(answers))
+            out.flush()
     else:
         lines = texts or (line.rstrip("\r\n") for line in sys.stdin)
         for text in lines:
