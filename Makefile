@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 ITS_PORT ?= 8100
 
-.PHONY: run test quick lint typecheck pg browser clean
+.PHONY: run test quick lint typecheck pg browser clean system
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,8 +24,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard bench scripts)
 	$(BIN)/mypy
 
+# PostgreSQL, Chromium and fonts for the tests: installed with apt-get when root (or
+# passwordless sudo), otherwise the exact command is printed and make stops.
+system:
+	scripts/ensure_system_packages.sh
+
 # Everything CI runs: lint, types, domain, SQLite, PostgreSQL, browser.
-test: lint
+test: system lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # Fast inner loop: no PostgreSQL, no browser.

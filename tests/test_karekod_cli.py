@@ -8,10 +8,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from eczane.cli import app
 from eczane.domain.karekod import Karekod
+from tests.domain.karekod_strategies import karekods
 
 runner = CliRunner()
 TODAY = "2026-11-23"
@@ -155,3 +159,130 @@ def test_parse_takes_arguments_or_raw_stdin_lines() -> None:
     raw = "]d2" + PACK.element_string() + "\r\n" + PACK.element_string("{GS}") + "\n"
     by_stdin = runner.invoke(app, ["karekod", "parse", "--today", TODAY], input=raw)
     assert [json.loads(line) for line in by_stdin.stdout.splitlines()] == [PACK_JSON, PACK_JSON]
+
+
+def test_parse_says_a_linear_barcode_is_not_a_drug_karekod() -> None:
+    # issue 14 finding 9: the engine's message, so the CLI says what the count page says
+    out = run_jsonl(["8699504120011"])
+    assert out == [{
+        "ok": False,
+        "error": "not_karekod",
+        "message": "Bu bir ilaç karekodu değil (kutu üzerindeki 2B karekodu okutun): "
+                   "çizgili barkod (EAN-13) okundu.",
+    }]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    karekods(date(2026, 11, 23)).map(lambda k: k.element_string()),
+    karekods(date(2026, 11, 23)).map(lambda k: "]d2" + k.element_string() + "\r\n"),
+    st.text(max_size=40),
+))
+def test_parse_jsonl_writes_exactly_what_json_would_for_any_input(text: str) -> None:
+    # the CLI unquotes common lines and writes plain packs without json; the bytes must not differ
+    from eczane.cli.karekod_stream import _json_string, _jsonl_stream, _line, result_json
+    from eczane.domain.karekod import parse_karekod
+
+    today = date(2026, 11, 23)
+    result = parse_karekod(text, today=today)
+    for details in (False, True):
+        expected = json.dumps(result_json(result, details=details), ensure_ascii=False) + "\n"
+        assert _line(result, details) == expected
+        for line in (json.dumps(text), json.dumps(text, ensure_ascii=False)):
+            assert _json_string(line) == text
+            written: list[str] = []
+            _jsonl_stream([line + "\n"], written.append, today, None, details)
+            assert written == [expected]
+
+
+@pytest.mark.parametrize("line", ['"a\\\\u001d"', '"a\\\\r"', '"\\u001D\\t"', '"x"y"', '"\t"', "'x'",
+                                  '["x"]', '"\\u00e7"'])
+def test_jsonl_lines_with_other_escapes_are_read_as_json_reads_them(line: str) -> None:
+    from eczane.cli.karekod_stream import _json_string
+
+    try:
+        expected = json.loads(line)
+    except json.JSONDecodeError:
+        expected = None
+    assert _json_string(line) == (expected if isinstance(expected, str) else None)
+
+
+def run_main(args: list[str], stdin: str, tmp_path: Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "eczane.cli", *args], input=stdin.encode(),
+                          capture_output=True, timeout=60, cwd=tmp_path)
+
+
+def test_the_fast_start_writes_what_the_typer_command_writes(tmp_path: Path) -> None:
+    # `eczane karekod parse` runs without Typer when it knows every option; same bytes out
+    known = tmp_path / "stok.csv"
+    known.write_text("08699504120011,A1727113010X\n", encoding="utf-8")
+    inputs = ["]d2" + PACK.element_string() + "\r\n", AMBIGUOUS, "8699504120011", "", "x"]
+    stdin = "".join(json.dumps(s) + "\n" for s in inputs) + "not json\n"
+    for args in (["--jsonl"], ["--jsonl", "--details"], ["--jsonl", f"--known={known}"],
+                 ["--details", "--known", str(known), "--jsonl"], [], [PACK.hri(), AMBIGUOUS]):
+        full = ["karekod", "parse", "--today", TODAY, *args]
+        typer_out = runner.invoke(app, full, input=stdin)
+        assert typer_out.exit_code == 0, typer_out.output
+        fast = run_main(full, stdin, tmp_path)
+        assert fast.returncode == 0, fast.stderr
+        assert fast.stdout.decode() == typer_out.stdout, args
+
+
+def test_help_and_unknown_options_and_bad_dates_are_left_to_typer() -> None:
+    from eczane.cli.karekod_stream import fast_main
+
+    for args in (["--help"], ["--nope"], ["--today", "2026-13-01"], ["--today"],
+                 ["--known", "/yok/boyle/dosya"], ["-h"]):
+        assert fast_main(args) is False, args
+
+
+class _Chunked:
+    """A binary stream whose ``read1`` hands out the data in the given chunk sizes."""
+
+    def __init__(self, data: bytes, sizes: list[int]) -> None:
+        self.data, self.sizes = data, sizes or [len(data) or 1]
+
+    def read1(self, _n: int) -> bytes:
+        size = self.sizes.pop(0) if len(self.sizes) > 1 else self.sizes[0]
+        out, self.data = self.data[:size], self.data[size:]
+        return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(['a', 'ç', '"', '\r', '\n', '\x1d', '\u2028', '1']), max_size=40),
+       st.lists(st.integers(1, 7), max_size=12))
+def test_stdin_is_split_into_the_lines_text_mode_reading_gives(text: str, sizes: list[int]) -> None:
+    # the batched reader (one write per batch) must see exactly the lines `for line in stdin` saw
+    import io
+    from types import SimpleNamespace
+
+    from eczane.cli.karekod_stream import _line_batches
+
+    data = text.encode("utf-8")
+    expected = [line.removesuffix("\n")
+                for line in io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=None)]
+    fake = SimpleNamespace(buffer=_Chunked(data, list(sizes)), encoding="utf-8", errors="strict")
+    got = [line for batch in _line_batches(fake) for line in batch]
+    assert got == expected
+
+
+def test_parse_jsonl_answers_a_line_before_stdin_closes() -> None:
+    # a program that feeds one karekod and waits for its answer must get it (no deadlock)
+    proc = subprocess.Popen([sys.executable, "-m", "eczane.cli", "karekod", "parse", "--jsonl",
+                             "--today", TODAY], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    import threading
+
+    guard = threading.Timer(60, proc.kill)  # a deadlock fails the test instead of hanging it
+    guard.start()
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write((json.dumps(PACK.element_string()) + "\n").encode())
+        proc.stdin.flush()
+        assert json.loads(proc.stdout.readline()) == PACK_JSON  # stdin still open
+        proc.stdin.write(b'"x"\n')
+        proc.stdin.close()
+        assert json.loads(proc.stdout.readline())["error"] == "syntax"
+        assert proc.wait(timeout=60) == 0
+    finally:
+        guard.cancel()
+        proc.kill()

@@ -25,9 +25,11 @@ def seed_catalog(db) -> None:  # type: ignore[no-untyped-def]
         upsert_products(conn, demo_products(), "test")
 
 
-def seed_its_list(db, pharmacy_id: int, packs) -> None:  # type: ignore[no-untyped-def]
-    """An imported İTS stock list holding ``packs`` (written straight into the import tables)."""
+def seed_its_list(db, pharmacy_id: int, packs, *, imported_at=None) -> None:  # type: ignore[no-untyped-def]
+    """An imported İTS stock list holding ``packs`` (written straight into the import tables),
+    imported at ``imported_at`` (default: 09:00 Istanbul time on ``TODAY``, the counting day)."""
     from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
 
     from sqlalchemy import insert
 
@@ -35,7 +37,9 @@ def seed_its_list(db, pharmacy_id: int, packs) -> None:  # type: ignore[no-untyp
 
     with db.begin() as conn:
         sid = conn.execute(insert(its_snapshot).values(
-            pharmacy_id=pharmacy_id, imported_at=datetime.now(UTC), source_name="its.xlsx",
+            pharmacy_id=pharmacy_id, imported_at=(imported_at or datetime(
+                TODAY.year, TODAY.month, TODAY.day, 9, tzinfo=ZoneInfo("Europe/Istanbul"))
+            ).astimezone(UTC), source_name="its.xlsx",
             sha256="0" * 64, row_count=len(packs), issue_count=0, duplicate_count=0,
             has_tx_date=False, mapping={}, issues=[])).inserted_primary_key[0]
         conn.execute(insert(its_stock_pack), [

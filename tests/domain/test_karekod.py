@@ -281,7 +281,7 @@ def test_it_warns_when_serial_or_batch_fall_outside_the_its_charset() -> None:
 
 
 def test_every_code_is_listed() -> None:
-    assert len(CODES) == 11
+    assert len(CODES) == 12
 
 
 @pytest.mark.parametrize(
@@ -391,9 +391,35 @@ def test_a_unique_reading_without_separators_is_accepted_with_a_warning() -> Non
     ]
 
 
-def test_a_missing_separator_between_other_separators_is_found() -> None:
-    # GS after the batch but not after the serial (order 01-21-17-10 with 10 moved first)
+def test_a_separator_bearing_input_is_never_split_where_a_gs_is_missing() -> None:
+    # GS after the batch but not after the serial: the serial runs to the end (issue 14:
+    # "where a GS is present, fields end at it"), so the SKT is missing; no guess is accepted
     text = "0108699504120011" "10K0016\x1d" "2114078876651" "17121231"
-    result = parse_karekod(text, today=TODAY)
-    assert result.value == ITSTOOLS
-    assert [w.code for w in result.warnings] == ["no_separator"]
+    assert err(text).code == "missing_ai"
+    assert err(text).message == "Karekodda eksik alan: (17) SKT."
+
+
+NOT_A_KAREKOD = "Bu bir ilaç karekodu değil (kutu üzerindeki 2B karekodu okutun)"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # issue 14 finding 9: a box's linear barcode read instead of its karekod
+        ("8699504120011", "EAN-13"),
+        ("]E08699504120011\r\n", "EAN-13"),  # AIM identifier of EAN-13 (ISO/IEC 15424)
+        ("86995047", "EAN-8"),
+        ("012345678905", "UPC-A"),
+        ("08699504120011", "GTIN-14 / ITF-14"),
+    ],
+)
+def test_a_linear_barcode_is_named_as_not_a_drug_karekod(text: str, kind: str) -> None:
+    e = err(text)
+    assert e.code == "not_karekod"
+    assert e.message == f"{NOT_A_KAREKOD}: çizgili barkod ({kind}) okundu."
+
+
+def test_a_number_that_is_not_a_valid_gtin_keeps_the_engine_reason() -> None:
+    # wrong check digit: not a scanner's linear barcode, so the field-level reason stays
+    assert err("8699504120012").code == "unsupported_ai"
+    assert err("0108699504120011").code == "missing_ai"

@@ -257,3 +257,62 @@ def test_a_scan_with_a_broken_character_is_answered_and_stored(app_client, sid):
                         headers={"Content-Type": "application/json"})
     assert r.status_code == 200 and r.json()["stored_rejected"] is True
     assert "01\ufffd\ufffdx" in app_client.get(f"/sayim/{sid}/canli").text
+
+
+def test_counting_before_todays_its_import_shows_the_lists_age_and_no_amber(app_client, sid):
+    # issue 14 finding 6: an older İTS list is named with its age; scans are not compared with it
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tests.count.conftest import seed_its_list
+
+    db = app_client.app.state.services.db
+    seed_catalog(db)
+    today = app_client.app.state.services.today()
+    two_days_ago = datetime.combine(today - timedelta(days=2), datetime.min.time()).replace(
+        hour=14, minute=43, tzinfo=ZoneInfo("Europe/Istanbul"))
+    seed_its_list(db, app_client.pharmacies.pharmacy_id, DEMO.its_packs, imported_at=two_days_ago)
+    app_client.login("bob")
+    page = app_client.get(f"/sayim/{sid}").text
+    assert 'id="its-comparison" data-state="old"' in page and 'data-days-old="2"' in page
+    assert (f"Son İTS stok listesi 2 gün önce yüklendi ({two_days_ago:%d.%m.%Y} 14:43, its.xlsx)"
+            in page)
+    body = post_scan(app_client, sid, karekod(DEMO.shelf_not_in_its[0]), "c1").json()
+    assert (body["state"], body["code"], body["notes"]) == ("green", "new", [])
+
+
+def test_counting_after_todays_its_import_warns_and_names_the_list(app_client, sid):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.count.conftest import seed_its_list
+
+    db = app_client.app.state.services.db
+    seed_catalog(db)
+    seed_its_list(db, app_client.pharmacies.pharmacy_id, DEMO.its_packs,
+                  imported_at=datetime.now(ZoneInfo("Europe/Istanbul")))
+    app_client.login("bob")
+    body = post_scan(app_client, sid, karekod(DEMO.shelf_not_in_its[0]), "c2").json()
+    assert (body["state"], body["code"]) == ("amber", "not_in_its")
+    assert body["message"] == "Bu kutu İTS stok listenizde yok: sayıldı; mal alımı gerekebilir."
+    live = app_client.get(f"/sayim/{sid}/canli").text
+    assert 'data-state="current"' in live
+    assert "Okutmalar bugün yüklenen İTS stok listesiyle karşılaştırılıyor" in live
+
+
+def test_without_an_its_list_the_count_page_says_nothing_is_compared(app_client, sid):
+    app_client.login("bob")
+    page = app_client.get(f"/sayim/{sid}").text
+    assert 'data-state="none"' in page
+    assert "İTS stok listesi yüklenmemiş: okutmalar İTS listesiyle karşılaştırılmıyor." in page
+
+
+def test_a_linear_barcode_scanned_at_the_counter_is_named_as_not_a_karekod(app_client, sid):
+    # issue 14 finding 9: the engine's message reaches the page
+    app_client.login("bob")
+    body = post_scan(app_client, sid, "8699504120011", "c1").json()
+    assert (body["state"], body["detail"]) == ("red", "not_karekod")
+    assert body["message"] == ("Bu bir ilaç karekodu değil (kutu üzerindeki 2B karekodu "
+                               "okutun): çizgili barkod (EAN-13) okundu.")
+    live = app_client.get(f"/sayim/{sid}/canli").text
+    assert 'data-code="not_karekod"' in live and "çizgili barkod okunmuş" in live

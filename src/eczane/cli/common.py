@@ -1,17 +1,24 @@
-"""What every CLI command shares: settings, the database, the console, today's date."""
+"""What every CLI command shares: settings, the database, the console, today's date.
+
+Nothing here (nor at the top of any ``eczane.cli`` module) imports SQLAlchemy, Alembic, FastAPI
+or the importers: a command imports what it needs when it runs, so ``eczane --help`` and
+``eczane karekod parse`` start fast (``tests/test_cli_imports.py``).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
 from eczane.config import Settings
-from eczane.store.db import Database, open_database
+
+if TYPE_CHECKING:
+    from eczane.store.db import Database
 
 console = Console(stderr=True)
 
@@ -21,6 +28,8 @@ def settings() -> Settings:
 
 
 def database(s: Settings | None = None) -> Database:
+    from eczane.store.db import open_database  # SQLAlchemy, Alembic: only when needed
+
     s = s or settings()
     return open_database(s.effective_database_url)
 

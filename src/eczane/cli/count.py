@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import typer
-from sqlalchemy import select
 
 from eczane.cli.common import console, database, parse_today, print_json, resolve_pharmacy
 
@@ -48,6 +47,8 @@ def list_sessions(
 
 
 def _user_id(conn, pharmacy_id: int, username: str | None) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
     from eczane.store.core import app_user
 
     q = select(app_user.c.id).where(app_user.c.pharmacy_id == pharmacy_id)

@@ -8,14 +8,15 @@ Exit codes: 0 imported (row issues are listed, not fatal), 1 refused (nothing im
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from eczane.cli.common import console, database, parse_today, print_json, resolve_pharmacy
 from eczane.domain.formatting import datetime_tr
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 its_app = typer.Typer(help="İTS stok listesi (paydaş paneli 'Stok İndir' XLSX) işlemleri.",
                       no_args_is_help=True)
@@ -33,6 +34,8 @@ def register(app: typer.Typer) -> None:
 def print_issues(issues: list[Any]) -> None:
     if not issues:
         return
+    from rich.table import Table
+
     table = Table(title=f"Sorunlu satırlar ({len(issues)})", show_lines=False)
     for col in ("Satır", "Sütun", "Neden", "Değer"):
         table.add_column(col)
@@ -44,6 +47,8 @@ def print_issues(issues: list[Any]) -> None:
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(TextColumn("[bold]İçe aktarılıyor"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("kutu"), TimeElapsedColumn(), console=console, transient=True)
 
@@ -180,6 +185,8 @@ def its_list(
                      "issue_count": r.issue_count, "duplicate_count": r.duplicate_count,
                      "has_tx_date": r.has_tx_date} for r in rows])
         return
+    from rich.table import Table
+
     table = Table(title="İTS stok listeleri")
     for col in ("No", "Tarih", "Dosya", "Kutu", "Sorunlu", "Tekrar"):
         table.add_column(col)

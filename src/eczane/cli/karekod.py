@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from eczane.cli.common import console, parse_today
-from eczane.domain.karekod import Karekod, KarekodResult, parse_karekod
+from eczane.cli.karekod_stream import parse_stream, read_known, result_json
+from eczane.domain.karekod import Karekod, parse_karekod
 
 
 def register(app: typer.Typer) -> None:
@@ -34,49 +33,6 @@ def register(app: typer.Typer) -> None:
     group.command("decode")(decode)
     group.command("label")(label)
     app.add_typer(group, name="karekod")
-
-
-def result_json(result: KarekodResult, *, details: bool = False) -> dict[str, Any]:
-    """The JSON object of one result (the ``parse --jsonl`` interface)."""
-    if result.value is not None:
-        k = result.value
-        out: dict[str, Any] = {
-            "ok": True,
-            "gtin": k.gtin,
-            "serial": k.serial,
-            "expiry": k.expiry.isoformat(),
-            "batch": k.batch,
-        }
-        if details:
-            out["warnings"] = [{"code": w.code, "message": w.message} for w in result.warnings]
-        return out
-    assert result.error is not None
-    out = {"ok": False, "error": result.error.code, "message": result.error.message}
-    if details and result.error.candidates:
-        out["candidates"] = [_karekod_json(c) for c in result.error.candidates]
-    return out
-
-
-def _karekod_json(k: Karekod) -> dict[str, str]:
-    return {"gtin": k.gtin, "serial": k.serial, "expiry": k.expiry.isoformat(), "batch": k.batch}
-
-
-def _jsonl_inputs(lines: Iterable[str]) -> Iterator[str | dict[str, Any]]:
-    """Each line's JSON string, or the error object for a line that is not one."""
-    for no, line in enumerate(lines, start=1):
-        line = line.rstrip("\r\n")
-        try:
-            value = json.loads(line) if line.strip() else ""
-        except json.JSONDecodeError:
-            value = None
-        if isinstance(value, str):
-            yield value
-        else:
-            yield {
-                "ok": False,
-                "error": "syntax",
-                "message": f"{no}. satır bir JSON dizgesi değil (örnek: \"0108699…\").",
-            }
 
 
 def parse(
@@ -94,36 +50,8 @@ def parse(
     today: str | None = typer.Option(None, help="Bugünün tarihi (YYYY-AA-GG); SKT yüzyılı için."),
 ) -> None:
     """Karekodları çözümler: GTIN, seri no, SKT, parti no ya da hata kodu ve Türkçe açıklama."""
-    day = parse_today(today)
-    known_keys = _read_known(known) if known else None
-    out = sys.stdout
-    source: Iterable[str | dict[str, Any]]
-    if texts:
-        source = texts
-    elif jsonl:
-        source = _jsonl_inputs(sys.stdin)
-    else:
-        source = (line.rstrip("\r\n") for line in sys.stdin)
-    write = out.write
-    dumps = json.dumps
-    for item in source:
-        if isinstance(item, dict):
-            obj = item
-        else:
-            obj = result_json(parse_karekod(item, today=day, known=known_keys), details=details)
-        write(dumps(obj, ensure_ascii=False) + "\n")
-    out.flush()
-
-
-def _read_known(path: Path) -> set[Any]:
-    from eczane.domain.pack import PackKey
-
-    keys = set()
-    for line in path.read_text(encoding="utf-8-sig").splitlines():
-        parts = line.replace(",", " ").replace("\t", " ").replace(";", " ").split()
-        if len(parts) >= 2:
-            keys.add(PackKey(parts[0], parts[1]))
-    return keys
+    parse_stream(texts or [], jsonl=jsonl, details=details, today=parse_today(today),
+                 known=read_known(known) if known else None)
 
 
 def decode(

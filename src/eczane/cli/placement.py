@@ -16,24 +16,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from eczane.cli.common import console, print_json, settings
-from eczane.domain.licensing.placement import (
-    PlacementInput,
-    PlacementResult,
-    run_placement,
-    score_key,
-)
-from eczane.domain.licensing.placement_report import (
-    VERDICT_TR,
-    Verdict,
-    district_table,
-    reachable,
-    what_if,
-)
-from eczane.placement_io import RunStore, fmt_score, tr_sort_key  # noqa: E402
+
+if TYPE_CHECKING:  # the engine and its I/O are imported when a command runs (fast start)
+    from eczane.domain.licensing.placement import PlacementInput, PlacementResult
+    from eczane.placement_io import RunStore
 
 LAST = "son"
 
@@ -50,6 +41,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _store() -> RunStore:
+    from eczane.placement_io import RunStore
+
     return RunStore(settings().data_dir)
 
 
@@ -98,6 +91,7 @@ def run(
     all_draws: bool = typer.Option(False, "--all-draws", help="Sonucu etkilemeyen kuraları da yaz."),
 ) -> None:
     """Yerleştirmeyi çalıştırır: puan sırası, tercih sırası, eşit puanda kayıtlı kura, 2. tur."""
+    from eczane.domain.licensing.placement import run_placement
     from eczane.placement_io import draw_lines, result_to_json, write_xlsx
 
     inp, notes = _load(files, seed, announcement_date, second_round)
@@ -115,6 +109,9 @@ def run(
 
 
 def _report(inp: PlacementInput, result: PlacementResult, show: int, draws: list[str]) -> None:
+    from eczane.domain.licensing.placement_report import district_table
+    from eczane.placement_io import fmt_score, tr_sort_key
+
     placed = sum(1 for o in result.outcomes if o.status.value == "yerlesti")
     typer.echo(f"Kura tohumu: {result.seed}")
     typer.echo(f"{len(inp.districts)} ilçe, {sum(d.places for d in inp.districts)} yer, "
@@ -142,7 +139,9 @@ def whatif(
     json_out: bool = typer.Option(False, "--json", help="JSON yaz."),
 ) -> None:
     """Son yerleştirmenin verisiyle: bu puanla tercihlerimden hangisini alırdım?"""
-    from eczane.placement_io import district_index, parse_score
+    from eczane.domain.licensing.placement import run_placement, score_key
+    from eczane.domain.licensing.placement_report import VERDICT_TR, Verdict, reachable, what_if
+    from eczane.placement_io import district_index, fmt_score, parse_score, tr_sort_key
 
     try:
         s = parse_score(score)
@@ -193,6 +192,7 @@ def export(
     run_id: str = typer.Option(LAST, "--run", help="Kayıtlı yerleştirme (varsayılan: son)."),
 ) -> None:
     """Son yerleştirmenin sonuçlarını XLSX (Özet, Sonuçlar, Taban puanlar, Kura) veya JSON yazar."""
+    from eczane.domain.licensing.placement import run_placement
     from eczane.placement_io import result_to_json, write_xlsx
 
     inp = _saved(run_id)
@@ -210,6 +210,7 @@ def announce(
     out: Path | None = typer.Option(None, help="İlanı bu CSV'ye yaz (yoksa stdout)."),
 ) -> None:
     """3.500 kişi kuralıyla ilan türetir: ⌊nüfus/3500⌋ − mevcut eczane (TÜİK ADNKS 2023)."""
+    from eczane.domain.licensing.placement import PlacementInput
     from eczane.placement_io import PlacementInputError, announcement_csv, announcement_from_counts
 
     try:

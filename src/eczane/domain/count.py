@@ -27,7 +27,7 @@ counted:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from eczane.domain.catalog import Product
@@ -174,6 +174,67 @@ def scan_notes(k: Karekod, *, product: Product | None, today: date,
         notes.append(ScanNote(
             "not_in_its", "Bu kutu İTS stok listenizde yok: sayıldı; mal alımı gerekebilir."))
     return tuple(notes)
+
+
+@dataclass(frozen=True, slots=True)
+class ItsComparison:
+    """Which İTS stock list the scans of a count are compared with, and whether they are.
+
+    A pack is said to be missing from the İTS list ("İTS stok listenizde yok") only against a
+    list imported **today** (Europe/Istanbul). The README's order is count first, then import
+    today's İTS list; counting against an older list flags every pack bought since, so every
+    scan went amber and the real warnings drowned (issue 14, finding 6). With an older list, or
+    none, no scan gets that warning and the count page says which list there is and how old it
+    is; the reconciliation compares with the list of the day (``DOMAIN.md`` Part 1).
+    """
+
+    today: date
+    """The counting day (Europe/Istanbul)."""
+    imported_at: datetime | None = None
+    """When the latest İTS list was imported, Europe/Istanbul wall time; None: no list."""
+    source_name: str = ""
+    """The imported file's name."""
+
+    @property
+    def current(self) -> bool:
+        """True when the latest list is today's: scans are compared with it."""
+        return self.imported_at is not None and self.imported_at.date() == self.today
+
+    @property
+    def days_old(self) -> int | None:
+        """Whole calendar days since the list was imported (0: today); None without a list."""
+        return None if self.imported_at is None else (self.today - self.imported_at.date()).days
+
+    @property
+    def state(self) -> str:
+        """``none``, ``current`` or ``old`` (for the page's styling and tests)."""
+        return "none" if self.imported_at is None else "current" if self.current else "old"
+
+    @property
+    def message(self) -> str:
+        """What the count page says about the comparison, in Turkish.
+
+        >>> ItsComparison(date(2026, 12, 4)).message.startswith("İTS stok listesi yüklenmemiş")
+        True
+        >>> old = ItsComparison(date(2026, 12, 4), datetime(2026, 12, 2, 14, 43), "stok.xlsx")
+        >>> old.state, old.days_old, old.message.startswith("Son İTS stok listesi 2 gün önce")
+        ('old', 2, True)
+        """
+        at = self.imported_at
+        if at is None:
+            return ("İTS stok listesi yüklenmemiş: okutmalar İTS listesiyle karşılaştırılmıyor. "
+                    "Sayımdan sonra bugünkü İTS stok listesini yükleyin; karşılaştırma "
+                    "eşitlemede yapılır.")
+        name = f", {self.source_name}" if self.source_name else ""
+        if self.current:
+            return (f"Okutmalar bugün yüklenen İTS stok listesiyle karşılaştırılıyor "
+                    f"({at:%d.%m.%Y %H:%M}{name}); listede olmayan kutu sarı uyarı alır.")
+        days = self.days_old
+        age = "dün" if days == 1 else f"{days} gün önce" if days and days > 0 else "ileri tarihte"
+        return (f"Son İTS stok listesi {age} yüklendi ({at:%d.%m.%Y %H:%M}{name}): bugünkü liste "
+                "olmadığı için okutmalar bu eski listeyle karşılaştırılmıyor ve 'İTS stok "
+                "listenizde yok' uyarısı verilmiyor. Sayımdan sonra bugünkü İTS stok listesini "
+                "yükleyin; karşılaştırma eşitlemede yapılır.")
 
 
 def pick_candidate(verdict: ScanVerdict, choice: int) -> Karekod:

@@ -63,6 +63,7 @@ from eczane.domain.karekod_fields import (
     _expiry,
     _gtin_error,
     _its_charset,
+    _linear_barcode,
     _missing,
     _resolved,
     _unknown_ai,
@@ -180,25 +181,53 @@ class _Best:
 
 
 _MAX_LEN = {"01": 16, "17": 8, "21": 22, "10": 22}
+_MIN_LEN = {"01": 16, "17": 8, "21": 3, "10": 3}
+def _unread_table(other_var: str) -> list[tuple[tuple[str, ...], int, int]]:
+    table = []
+    for index in range(8):  # bits: GTIN unread (4), expiry unread (2), other variable field (1)
+        others = tuple(a for a, bit in (("01", 4), ("17", 2), (other_var, 1)) if index & bit)
+        table.append((others, sum(_MAX_LEN[a] for a in others),
+                      sum(_MIN_LEN[a] for a in others)))
+    return table
+
+
+_UNREAD_21 = _unread_table("10")
+_UNREAD_10 = _unread_table("21")
+"""For the field being read (21, 10), indexed by which other fields are unread: the AIs it may
+end at, and the longest and shortest those fields can be together (with their AIs)."""
 
 
 def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError | None]:
-    """Every reading of an element string whose separators may be missing.
+    """Every reading of an element string without any separator (GS), or why there is none.
 
-    A variable field (21, 10) may end at a GS, at the end, or wherever the next two characters
-    are an AI not yet read; fixed fields are checked on the spot (GTIN check digit, real date).
+    A first walk only looks for readings (and skips splits whose rest is too short for the
+    fields still unread); only when it finds none does a second walk, which tries every split,
+    find the failure to report. Both find the same readings in the same order."""
+    found, _ = _walk_all(s, today, track=False)
+    if found:
+        return found, None
+    return _walk_all(s, today, track=True)
+
+
+def _walk_all(s: str, today: date, *, track: bool
+              ) -> tuple[tuple[Karekod, ...], KarekodError | None]:
+    """Every reading of an element string without any separator (GS).
+
+    A variable field (21, 10) may end at the end, or wherever the next two characters are an AI
+    not yet read; fixed fields are checked on the spot (GTIN check digit, real date).
     The search is bounded: a variable field has at most 20 possible ends, the depth is 4, and
     at most :data:`MAX_CANDIDATES` readings are collected. When nothing fits, the error of the
     deepest failed reading (then the furthest in the string) is reported; messages are built
     only for that one.
     """
     n = len(s)
-    has_gs = GS in s
     found: list[Karekod] = []
     best = _Best()
     dates = _dates_for(today)
 
     def fail(depth: int, pos: int, make: Callable[..., KarekodError], *args: object) -> None:
+        if not track:
+            return
         rank = (make is not _missing_of and make is not _duplicate, depth, pos)
         if rank > best.rank:
             best.rank, best.make, best.args = rank, make, args
@@ -212,9 +241,6 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
         depth: int,
     ) -> None:
         while True:  # fixed-length fields are read in this loop; variable ones branch
-            if has_gs:
-                while pos < n and s[pos] == GS:
-                    pos += 1
             if pos >= n:
                 if depth == 4:
                     if len(found) < MAX_CANDIDATES:
@@ -258,33 +284,43 @@ def _enumerate(s: str, today: date) -> tuple[tuple[Karekod, ...], KarekodError |
             end = CHARSET_82_RUN.match(s, start, start + 21).end()  # type: ignore[union-attr]
             last = min(end, start + 20)
             ends = []
-            if start < end <= start + 20 and (end == n or s[end] == GS):
+            if start < end <= start + 20 and end == n:
                 ends.append(end)
-            most = 0  # the longest the other unread fields can be (with their AIs)
-            for other, v in (("01", gtin), ("17", expiry), ("21", serial), ("10", batch)):
-                if v is None and other != ai:
-                    most += _MAX_LEN[other]
-                    i = s.find(other, start + 1, last + 2)
-                    while 0 <= i <= last:
-                        ends.append(i)
-                        i = s.find(other, i + 1, last + 2)
+            # the other unread AIs: where each occurs, the field may end; the longest
+            # (shortest) the other unread fields can be, with their AIs
+            index = (gtin is None) * 4 + (expiry is None) * 2
+            if ai == "21":
+                others, most, least = _UNREAD_21[index + (batch is None)]
+            else:
+                others, most, least = _UNREAD_10[index + (serial is None)]
+            for other in others:
+                i = s.find(other, start + 1, last + 2)
+                while 0 <= i <= last:
+                    ends.append(i)
+                    i = s.find(other, i + 1, last + 2)
             if len(ends) > 1:
                 ends = sorted(set(ends))
+            if track:
+                least = 0
             for q in ends:
-                if n - q > most and not has_gs:
-                    continue  # the rest is longer than the unread fields can be
-                if ai == "21":
+                if n - q > most or n - q < least:
+                    continue  # the rest is longer (shorter) than the unread fields can be
+                if q == n and depth == 3:  # the last field ends the input: a reading
+                    if len(found) < MAX_CANDIDATES:
+                        found.append(Karekod(gtin, s[start:q], expiry, batch)  # type: ignore[arg-type]
+                                     if ai == "21" else Karekod(gtin, serial, expiry, s[start:q]))  # type: ignore[arg-type]
+                elif ai == "21":
                     walk(q, gtin, s[start:q], expiry, batch, depth + 1)
                 else:
                     walk(q, gtin, serial, expiry, s[start:q], depth + 1)
-            if end < n and s[end] != GS and end - start <= 20:
+            if end < n and end - start <= 20:
                 fail(depth, pos, _variable_error, ai, _up_to_gs(s, start), s[end])
             elif end == start or end - start > 20:
                 fail(depth, pos, _variable_error, ai, s[start : start + 21], None)
             return
 
     walk(0, None, None, None, None, 0)
-    if found:
+    if found or not track:
         return tuple(found), None
     return (), best.make(*best.args)
 
@@ -335,25 +371,31 @@ def _normalise(text: str) -> str:
 
 
 def _read(s: str, today: date) -> KarekodResult:
-    """One reading of an already decoded string (no layout guessing)."""
+    """One reading of an already decoded string (no layout guessing).
+
+    Where a separator is present, fields end at it: a variable-length field (21, 10) ends only
+    at a GS or at the end, so the strict reading is the only one (issue 14: a serial that holds
+    "10…" before its GS is not a shorter serial plus a batch). Splits are enumerated only for
+    an input with no separator at all.
+    """
     s = _normalise(s)
     if not s:
         return _EMPTY
     if s[0] == "(":
         got = _hri(s, today)
-        if isinstance(got, Karekod):
-            return KarekodResult(got)
-        return KarekodResult(error=got)
-    if GS in s:
+    elif GS in s:
         got = _strict(s, today)
-        if isinstance(got, Karekod):
-            return KarekodResult(got)
-        # a scanner that sends GS only sometimes: try the other splits, keep the strict error
-        found, _ = _enumerate(s, today)
-        return _from_enumeration(found, got)
-    found, error = _enumerate(s, today)
-    assert found or error is not None
-    return _from_enumeration(found, error)
+    else:
+        if len(s) <= 14 and s.isdigit():
+            linear = _linear_barcode(s)
+            if linear is not None:
+                return KarekodResult(error=linear)
+        found, error = _enumerate(s, today)
+        assert found or error is not None
+        return _from_enumeration(found, error)
+    if isinstance(got, Karekod):
+        return KarekodResult(got)
+    return KarekodResult(error=got)
 
 
 def _from_enumeration(found: tuple[Karekod, ...], error: KarekodError | None) -> KarekodResult:

@@ -40,6 +40,7 @@ CODES = (
     "bad_serial",
     "bad_batch",
     "ambiguous",
+    "not_karekod",
 )
 """Every error code :func:`~eczane.domain.karekod.parse_karekod` can return."""
 
@@ -239,6 +240,24 @@ def _unknown_ai(s: str, pos: int) -> KarekodError:
         "syntax",
         f"Karekod okunamadı: {pos + 1}. karakterde uygulama tanımlayıcısı (AI) bekleniyordu, "
         f"{_show(s[pos : pos + 10])} geldi.",
+    )
+
+
+_LINEAR = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13", 14: "GTIN-14 / ITF-14"}
+"""Lengths of the linear (1D) GS1 barcodes that carry only a GTIN (GenSpecs §2.1, §5.2)."""
+
+
+def _linear_barcode(digits: str) -> KarekodError | None:
+    """A plain EAN/UPC/ITF-14 number (right length, valid check digit) read instead of the
+    karekod: the box's linear barcode, never a pack (issue 14, finding 9). A karekod holds at
+    least 28 characters, so no such input is ever a karekod."""
+    kind = _LINEAR.get(len(digits))
+    if kind is None or gtin_check_digit(digits[:-1]) != digits[-1]:
+        return None
+    return _err(
+        "not_karekod",
+        "Bu bir ilaç karekodu değil (kutu üzerindeki 2B karekodu okutun): "
+        f"çizgili barkod ({kind}) okundu.",
     )
 
 

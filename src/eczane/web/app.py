@@ -47,7 +47,11 @@ class Services:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def today(self) -> date:
-        return date.today()
+        """The pharmacy's date: Europe/Istanbul, whatever the server's clock zone."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo("Europe/Istanbul")).date()
 
 
 def _load_area(name: str) -> Any | None:

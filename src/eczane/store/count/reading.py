@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, func, select
 
+from eczane.domain.count import ItsComparison
 from eczane.store.count.tables import (
     StoredScan,
     _scan,
@@ -160,6 +162,8 @@ REJECTED_HINTS = {
     "empty": "Okuyucu boş veri gönderdi: kutuyu yeniden okutun.",
     "unsupported_ai": "Bu bir ilaç karekodu değil (başka bir barkod okunmuş olabilir): kutunun "
                       "üzerindeki kare karekodu okutun. " + _TYPE_IT,
+    "not_karekod": "Kutunun üzerindeki çizgili barkod okunmuş; yanındaki kare karekodu (2B) "
+                   "okutun. " + _TYPE_IT,
     "missing_ai": "Karekod eksik okundu (çizgili barkod ya da yarım okuma olabilir): kutunun "
                   "üzerindeki kare karekodu yeniden okutun. " + _TYPE_IT,
 }
@@ -202,3 +206,34 @@ def user_names(conn: Connection, pharmacy_id: int) -> dict[int, str]:
 def count_rejected(conn: Connection, session_id: int) -> int:
     return int(conn.execute(select(func.count()).where(
         count_scan_rejected.c.session_id == session_id)).scalar_one())
+
+
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+"""The pharmacy's clock: whether an İTS list is "today's" is decided on Istanbul's calendar."""
+
+
+def latest_its_list(conn: Connection, pharmacy_id: int) -> tuple[int, datetime, str] | None:
+    """(snapshot id, imported_at in UTC, file name) of the pharmacy's latest İTS stock list."""
+    from eczane.store.catalog import its_snapshot
+
+    row = conn.execute(
+        select(its_snapshot.c.id, its_snapshot.c.imported_at, its_snapshot.c.source_name)
+        .where(its_snapshot.c.pharmacy_id == pharmacy_id)
+        .order_by(its_snapshot.c.imported_at.desc(), its_snapshot.c.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    at = row.imported_at if row.imported_at.tzinfo else row.imported_at.replace(tzinfo=UTC)
+    return int(row.id), at, str(row.source_name)
+
+
+def its_comparison(latest: tuple[int, datetime, str] | None, today: date) -> ItsComparison:
+    """What a count compares with: the latest list, in Istanbul time, against ``today``."""
+    if latest is None:
+        return ItsComparison(today)
+    _id, at, name = latest
+    return ItsComparison(today, at.astimezone(ISTANBUL).replace(tzinfo=None), name)
+
+
+def its_comparison_for(conn: Connection, pharmacy_id: int, today: date) -> ItsComparison:
+    """The count page's line about the İTS list (issue 14, finding 6)."""
+    return its_comparison(latest_its_list(conn, pharmacy_id), today)

@@ -32,6 +32,7 @@ from eczane.domain.errors import RuleError
 from eczane.domain.karekod import KarekodResult, parse_karekod
 from eczane.domain.pack import PackKey
 from eczane.store.audit import append_event
+from eczane.store.count.reading import its_comparison, latest_its_list
 from eczane.store.count.tables import (
     RAW_MAX,
     CountError,
@@ -74,7 +75,7 @@ class _Lookups:
         self._sessions: dict[int, CountSession | None] = {}
         self._users: dict[int, Any] = {}
         self._products: dict[str, Any] = {}
-        self._snapshots: dict[int, int | None] = {}
+        self._snapshots: dict[int, Any] = {}
         self.born = time.monotonic()
         if carry is not None and self.born - carry.born < CARRY_S:
             # Users, products and the latest İTS list id may be kept from the previous batch
@@ -105,21 +106,26 @@ class _Lookups:
         return self._products[gtin]
 
     def its_knows(self, pharmacy_id: int) -> Any:
-        """A predicate ``PackKey -> bool`` on the latest İTS list, or None when there is none."""
-        from eczane.store.catalog import latest_snapshot_id, snapshot_has_key
+        """A predicate ``PackKey -> bool`` on the latest İTS list, or None when there is none.
+
+        Any list resolves an ambiguous reading (the pack it holds is the one meant)."""
+        from eczane.store.catalog import snapshot_has_key
 
         if pharmacy_id not in self._snapshots:
-            self._snapshots[pharmacy_id] = latest_snapshot_id(self.conn, pharmacy_id)
-        snapshot = self._snapshots[pharmacy_id]
-        if snapshot is None:
+            self._snapshots[pharmacy_id] = latest_its_list(self.conn, pharmacy_id)
+        latest = self._snapshots[pharmacy_id]
+        if latest is None:
             return None
+        snapshot = latest[0]
         return lambda key: bool(snapshot_has_key(self.conn, snapshot, key))
 
-
-def _catalog_lookups(conn: Connection, pharmacy_id: int) -> tuple[Any, Any]:
-    """(product_of(gtin), its_knows(key) | None) from the catalog/İTS-stock area."""
-    lk = _Lookups(conn)
-    return lk.product, lk.its_knows(pharmacy_id)
+    def its_warns(self, pharmacy_id: int, today: date) -> Any:
+        """:meth:`its_knows` when the latest list is today's, else None: a pack is said to be
+        missing from İTS only against today's list (:class:`~eczane.domain.count.ItsComparison`)."""
+        knows = self.its_knows(pharmacy_id)
+        if knows is None or not its_comparison(self._snapshots[pharmacy_id], today).current:
+            return None
+        return knows
 
 
 def _classify(lk: _Lookups, session: CountSession, raw: str, today: date,
@@ -136,9 +142,9 @@ def _classify(lk: _Lookups, session: CountSession, raw: str, today: date,
             raise CountError(exc.message, 400) from None
     k = result.value
     product = lk.product(k.gtin) if k is not None else None
+    warns = lk.its_warns(session.pharmacy_id, today)
     verdict = classify_scan(result, already_counted=False, product=product, today=today,
-                            its_knows=None if (k is None or its_knows is None)
-                            else its_knows(k.key))
+                            its_knows=None if (k is None or warns is None) else warns(k.key))
     return verdict, (product.name if product is not None else "")
 
 
@@ -408,11 +414,11 @@ class ScanWriter:
 def _replay(lk: _Lookups, session: CountSession, earlier: StoredScan,
             today: date) -> ScanOutcome:
     """The answer for a resend of an already stored scan: its own verdict, recomputed."""
-    its_knows = lk.its_knows(session.pharmacy_id)
+    warns = lk.its_warns(session.pharmacy_id, today)
     k = earlier.karekod
     product = lk.product(k.gtin)
     notes = scan_notes(k, product=product, today=today,
-                       its_knows=None if its_knows is None else its_knows(k.key))
+                       its_knows=None if warns is None else warns(k.key))
     if notes:
         verdict = ScanVerdict(ScanState.AMBER, notes[0].code, notes[0].message, True, notes, k)
     else:

@@ -63,6 +63,8 @@ def _live_context(request: Request, session: store.CountSession) -> dict[str, An
             "import_rejects": store.import_rejects(conn, session.id),
             "users": store.user_names(conn, session.pharmacy_id),
             "version": store.version(conn, session.id),
+            "its": store.its_comparison_for(conn, session.pharmacy_id,
+                                            request.app.state.services.today()),
             "local": local_time,
         }
 
