@@ -17,7 +17,7 @@ ITS = [["İTS Stok Listesi"], ["GTIN", "Ürün Adı", "Seri No", "SKT", "Parti N
        [G1, "PARASETAMOL", "S1", date(2027, 6, 30), "L1"]]
 CATALOG = [["Barkod", "İlaç Adı", "Firma Adı", "Reçete Türü"], [G1, "PARASETAMOL", "ABC", "Normal"]]
 KAREKODS = [["Sayım Karekodları"], [f"01{G1}21A117270630\x1d10L1"], [f"01{G1}21A217270630\x1d10L1"]]
-TRANSIT = [["karekod", "Gönderici Tipi", "Gönderici"], [f"01{G1}21A117270630\x1d10L1", "depo", "X"]]
+TRANSIT = [["karekod", "Gönderici Tipi", "Gönderici"], [f"01{G1}21A1\x1d17270630\x1d10L1", "depo", "X"]]
 
 
 # (rows, box, named kind or None): the names of what each box receives by mistake
@@ -70,5 +70,5 @@ def test_the_arada_kalan_box_names_a_catalog_and_keeps_its_own_files(tmp_path):
     with pytest.raises(WrongFileKind, match="ilaç kataloğuna benziyor"):
         read_transit(cat, today=date(2026, 12, 4))
     own = write_csv(tmp_path / "t.csv", [["karekod", "tip", "depo"],
-                                         [f"01{G1}21A117270630\x1d10L1", "depo", "X"]], sep=",")
+                                         [f"01{G1}21A1\x1d17270630\x1d10L1", "depo", "X"]], sep=",")
     assert len(read_transit(own, today=date(2026, 12, 4)).packs) == 1

@@ -7,13 +7,15 @@ import signal
 import subprocess
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from eczane.cli.common import console, settings
 from eczane.config import Settings
-from eczane.store.db import Database
+
+if TYPE_CHECKING:
+    from eczane.store.db import Database
 
 
 def register(app: typer.Typer) -> None:
