@@ -15,6 +15,7 @@ from eczane.store.reconcile import (
     bucket_stats,
     effective_counts,
     get_reconciliation,
+    iter_bucket_packs,
     latest_reconciliation,
     replace_in_transit,
     run_reconciliation,
@@ -121,6 +122,21 @@ def test_a_run_stores_every_pack_in_one_bucket_with_its_reason(db, pharmacies, s
     assert got["expired"] == [("OLD", "expired_not_on_hand")]
     assert got["in_transit"] == [("TR1", "in_transit_depo")]
     assert got["on_hand_not_in_its"] == [("EXTRA", "not_in_its")]
+
+
+def test_streaming_a_bucket_leaves_the_connection_as_it_was_for_the_next_write(db, pharmacies,
+                                                                                 stocked):
+    with db.begin() as conn:
+        rid = run_reconciliation(conn, pharmacies.pharmacy_id, today=TODAY,
+                                 user_id=pharmacies.alice_id, onhand_import_id=stocked)
+    with db.begin() as conn:
+        streamed = [p.serial for p in iter_bucket_packs(conn, rid, "not_on_hand_ineligible")]
+        assert sorted(streamed) == ["LATE", "RED", "UNK"]
+        assert "stream_results" not in conn.get_execution_options()
+        # a write in the same transaction still works (it failed on PostgreSQL when the
+        # connection itself was left streaming)
+        set_override(conn, pharmacies.pharmacy_id, G1, "GHOST", user_id=pharmacies.alice_id,
+                     note="rafta bulundu")
 
 
 def test_the_window_is_recorded_closed_after_its_last_day(db, pharmacies, stocked):

@@ -102,8 +102,6 @@ def candidate_packs(conn: Connection, pharmacy_id: int, kind: str) -> tuple[Any,
 
     recon = _latest_recon(conn, pharmacy_id)
     k = Kind(kind)
-    # Not iter_bucket_packs: its stream_results option would stay on this connection (SQLAlchemy
-    # 2 sets Connection.execution_options in place) and break the next INSERT on PostgreSQL.
     rows = bucket_packs(conn, recon.id, BUCKET_FOR_KIND[k])
     if k is Kind.ACCEPTANCE:
         rows = [r for r in rows if getattr(r, "sender_type", "depo") == "depo"]

@@ -177,8 +177,11 @@ def iter_bucket_packs(conn: Connection, recon_id: int, bucket: str) -> Iterator[
     if q is None:
         return
     sub = q.subquery("b")
-    yield from conn.execution_options(stream_results=True, yield_per=5000).execute(
-        select(sub).order_by(sub.c.gtin, sub.c.serial))
+    # Options on the statement, not ``conn.execution_options``: in SQLAlchemy 2 that changes the
+    # connection itself, and a later INSERT in the same transaction would stream too (fails on
+    # PostgreSQL).
+    yield from conn.execute(select(sub).order_by(sub.c.gtin, sub.c.serial)
+                            .execution_options(stream_results=True, yield_per=5000))
 
 
 def count_packs(conn: Connection, recon_id: int, bucket: str, *, overridden: bool = False) -> int:
