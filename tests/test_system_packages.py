@@ -82,7 +82,7 @@ def test_without_apt_get_it_names_the_packages_and_stops(tmp_path: Path) -> None
 
 def test_make_test_runs_the_check_first_and_ci_calls_make_test() -> None:
     dry = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=30, env={**os.environ, "MAKEFLAGS": ""})
+                         timeout=30, env={**os.environ, "MAKEFLAGS": "", "MAKELEVEL": ""})
     lines = [ln for ln in dry.stdout.splitlines() if ln.strip()]
     assert lines[0] == "scripts/ensure_system_packages.sh"
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()

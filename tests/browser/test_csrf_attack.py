@@ -18,6 +18,7 @@ import pytest
 
 from eczane.store import outbox as ob
 from eczane.store.backup import write_backup
+from eczane.store.backup_auth import BackupSecret
 from eczane.web import csrf
 from tests.browser.conftest import login
 from tests.browser.test_count import (
@@ -31,7 +32,7 @@ from tests.browser.test_count import (
 from tests.browser.test_notify import its_app  # noqa: F401
 
 REFUSED = "istek başka bir siteden gönderilmiş"
-LIST = b"0108699999999999211ABC\x1d17270101\n"
+LIST = b"0108699999999994211ABC\x1d1727010110L1\n"  # a valid karekod: the control imports it
 
 
 class AttackSite:
@@ -130,7 +131,9 @@ def test_another_port_can_neither_import_nor_restore(page, live_server, attacker
     server = live_server
     backup = tmp_path / "eski.jsonl.gz"
     with server.db.begin() as conn:
-        write_backup(conn, server.pharmacies.pharmacy_id, backup, user_id=server.pharmacies.alice_id)
+        write_backup(conn, server.pharmacies.pharmacy_id, backup,
+                     BackupSecret(server.app.state.services.secret_key),
+                     user_id=server.pharmacies.alice_id)
     login(page, server.url, "alice")
     posts = [(f"{server.url}/ithalat/liste", "dosya", LIST),
              (f"{server.url}/ithalat/its", "dosya", LIST),

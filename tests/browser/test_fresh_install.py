@@ -99,6 +99,9 @@ def test_a_fresh_install_from_the_cli_to_a_technician_logging_out(page, fresh_se
     page.goto(f"{url}/hesap")
     assert page.url.startswith(f"{url}/giris")
     # the scan API (what the technician's phone posts to) refuses the old cookie too
-    response = page.request.post(f"{url}/api/sayim/1/scan", data={"raw": "x"})
+    # (with the token the page would have for that cookie, so the refusal is the session's)
+    token = page.request.get(f"{url}/api/csrf").json()["token"]
+    response = page.request.post(f"{url}/api/sayim/1/scan", data={"raw": "x"},
+                                 headers={"X-CSRF-Token": token})
     assert response.status == 401
     assert "Giriş" in page.inner_text("header")

@@ -278,25 +278,30 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         ecz.fill("input[name=its_password]", DEMO_PASSWORD)
         ecz.click("#its-account button")
         ecz.wait_for_url("**/bildirim")
-        assert ecz.locator("#its-account").count() == 0
+        # the form gives way to a one-line summary with a way to change it
+        assert ecz.locator("section#its-account").count() == 0
+        assert DEMO_GLN in ecz.inner_text("details#its-account summary")
         depo = [p for p, kind, _ in demo.in_transit if kind == "depo"]
         assert int(ecz.inner_text("#flow-acceptance .count")) == len(depo)
         assert int(ecz.inner_text("#flow-expiry .count")) == len(expired)
 
         # The deactivation draft: the late pack and the kept-out pack are not in it.
         ecz.click("#flow-deactivation button")
-        ecz.wait_for_selector("#phrase")
+        ecz.wait_for_selector("#packs")
         deact_url = ecz.url
         n = len(eligible) - 2
         packs_text = ecz.inner_text("#packs")
         assert walk.late.serial not in packs_text and walk.forgotten.serial not in packs_text
-        confirm_draft(ecz, f"{n} kutuyu deaktive et")
         if today == CLOSED_DAY:
-            # 75 is refused while its window is closed on today's date.
+            # 75 cannot be approved while its window is closed on today's date: the reason comes
+            # first and no action that would fail is offered (no phrase box, no Onayla).
             assert "süresi kapalı" in ecz.inner_text("#blocker")
+            assert ecz.locator("#phrase").count() == 0
+            assert ecz.locator("#approve button.danger").count() == 0
             assert ecz.inner_text("#status").startswith("Taslak")
             assert ecz.locator("#send-form").count() == 0
         else:
+            confirm_draft(ecz, f"{n} kutuyu deaktive et")
             send_to_completion(ecz, n)
 
         # Step 1 — arada kalan mal alım: dry run, typed confirmation, progress to completion.
@@ -327,9 +332,11 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
             assert ecz.locator(f"#flow-{kind} button").count() == 0
             assert ecz.get_attribute(f"#flow-{kind} .done-sub a", "href") == f"/bildirim/{sub_id}"
         if today == CLOSED_DAY:
-            # The refused 75 draft is still open: the flow links to it instead of a second draft
-            # (which İTS-lock would refuse with a dead-end error page).
-            assert ecz.locator("#flow-deactivation button").count() == 0
+            # The unapprovable 75 draft is still open: the flow links to it, and a new draft is
+            # offered only as its replacement (the old one is superseded, never a second one).
+            draft_id = deact_url.rsplit("/", 1)[1]
+            assert ecz.inner_text("#flow-deactivation button") == (
+                f"Yeni taslak hazırla (#{draft_id} yerine)")
             ecz.click("#flow-deactivation .open-sub a")
             assert ecz.url == deact_url
 
@@ -371,8 +378,8 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
         assert "Ecz. Alice" in by_event["notify.submission_approved"]
         assert "notify.batch_result" in by_event
         assert "Ecz. Alice" in by_event["notify.credentials_saved"]
-        if today == CLOSED_DAY:
-            assert "Ecz. Alice" in by_event["notify.approval_refused"]
+        if today == CLOSED_DAY:  # the page offered no approval that could only be refused
+            assert "notify.approval_refused" not in by_event
         ecz.screenshot(path=str(shots / "5-denetim.png"))   # first screen: newest events (size)
     finally:
         kalfa_ctx.close()

@@ -81,3 +81,10 @@ def test_the_home_page_steps_include_the_catalog(app_client):
     steps = app_client.get("/").text.split('id="steps"')[1].split("</ol>")[0]
     names = re.findall(r"<li><b>([^<]+):</b>", steps)
     assert names[:3] == ["Yedek", "İlaç kataloğu", "Stok sayımı"]
+
+
+def test_an_account_event_reads_as_its_own_turkish_sentence(app_client):
+    client = app_client.login("alice")
+    page = client.get("/denetim").text
+    assert "alice giriş yaptı" in page
+    assert "address:" not in page and "açıklama:" not in page

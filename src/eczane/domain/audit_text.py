@@ -137,4 +137,6 @@ def describe(name: str, payload: Mapping[str, Any]) -> str:
         needed = re.findall(r"{(\w+)}", sentence)
         if all(k in payload for k in needed):
             return sentence.format_map({k: value_tr(k, payload[k]) for k in needed})
+    if isinstance(payload.get("açıklama"), str):  # events that carry their own sentence (accounts)
+        return str(payload["açıklama"])
     return details(payload)

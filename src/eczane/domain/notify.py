@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from eczane.domain.errors import RuleError
+from eczane.domain.formatting import date_tr
 
 T = TypeVar("T")
 
@@ -278,7 +279,7 @@ def approval_problems(*, kind: str, reason_code: str, pack_count: int, recon_tod
         elif (today - recon_today).days > max_age_days:
             found.append(Problem(
                 "stale_recon",
-                f"Karşılaştırma {recon_today.strftime('%d.%m.%Y')} tarihli; en fazla "
+                f"Karşılaştırma {date_tr(recon_today)} tarihli; en fazla "
                 f"{max_age_days} gün eski olabilir. İTS stokunu bugün yeniden indirip "
                 "karşılaştırın (İTS geriden gelebilir)."))
     problems_window = window_problems(reason_code, today, window)
@@ -296,13 +297,10 @@ def window_problems(reason_code: str, today: date, window: Window | None) -> lis
         return []
     if window.is_open(today):
         return []
-    def fmt(d: date | None) -> str:
-        return d.strftime("%d.%m.%Y") if d else "bilinmiyor"
-
     return [Problem(
         "window_closed",
-        f"“{reason_code}” deaktivasyon süresi kapalı ({fmt(window.open_from)}–"
-        f"{fmt(window.open_until)}); bugün {today.strftime('%d.%m.%Y')}. Süre uzatılmadıkça "
+        f"“{reason_code}” deaktivasyon süresi kapalı ({date_tr(window.open_from, 'bilinmiyor')}–"
+        f"{date_tr(window.open_until, 'bilinmiyor')}); bugün {date_tr(today)}. Süre uzatılmadıkça "
         "bu kodla bildirim yapılamaz.")]
 
 
