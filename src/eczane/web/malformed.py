@@ -80,8 +80,12 @@ def _int_params(route: APIRoute) -> tuple[frozenset[str], frozenset[str]]:
     return found
 
 
-def bounded_ints(request: Request) -> None:
-    """Refuse integers no database column can hold before any view or query sees them."""
+async def bounded_ints(request: Request) -> None:
+    """Refuse integers no database column can hold before any view or query sees them.
+
+    ``async`` although it awaits nothing: FastAPI runs a plain ``def`` dependency in a worker
+    thread, a hop every request (the scan API's included) would pay for no I/O.
+    """
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
