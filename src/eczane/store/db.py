@@ -18,6 +18,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from eczane.store import tenant
+
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
 READ_ONLY = "eczane_read_only"
 """Execution option set by ``Database.connect`` (SQLite: a deferred BEGIN, see ``make_engine``)."""
@@ -51,7 +53,18 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+    @event.listens_for(engine, "begin")
+    def _tenant(conn):  # type: ignore[no-untyped-def]
+        # The one place a PostgreSQL transaction learns its pharmacy (eczane.store.tenant);
+        # transaction-local, so a pooled connection never carries it to the next request.
+        pharmacy_id = tenant.current()
+        if pharmacy_id is not None:
+            conn.exec_driver_sql("SELECT set_config(%(k)s, %(v)s, true)",
+                                 {"k": tenant.SETTING, "v": str(pharmacy_id)})
+
+    return engine
 
 
 def private_sqlite_file(path: Path) -> None:

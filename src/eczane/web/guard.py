@@ -8,6 +8,8 @@
    second by this process, so the scan API's hundreds of scans a second do not each pay a
    database read) and left in ``request.state``; views still call
    ``current_user``/``require_pharmacist``, which then cost nothing, and check the role.
+3. The user's pharmacy becomes the request's tenant (``eczane.store.tenant``): every database
+   transaction of the request acts for it (on PostgreSQL, row-level security).
 
 ``tests/security/test_route_guard.py`` enumerates the app's routes and proves both for each.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from fastapi import Depends, Request
 
+from eczane.store import tenant
 from eczane.web import csrf
 from eczane.web.auth import login_user
 
@@ -42,7 +45,8 @@ async def require_login(request: Request) -> None:
     """``LoginRequired`` (→ 303 to /giris, or 401 for htmx and the API) unless public."""
     if is_public(request.scope["path"]):
         return
-    await login_user(request)
+    user = await login_user(request)
+    tenant.set_current(user.pharmacy_id)
 
 
 DEPENDENCIES = [Depends(csrf.protect), Depends(require_login)]

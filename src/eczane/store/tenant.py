@@ -1,0 +1,54 @@
+"""The current pharmacy (tenant) of this request, CLI command or worker step.
+
+One place decides which pharmacy a database transaction acts for:
+
+- the web guard (``eczane.web.guard.require_login``) sets it from the logged-in user;
+- a CLI command or the outbox worker wraps its work in ``with acting_for(pharmacy_id):``;
+- ``eczane.store.db`` reads it at the start of every transaction. On PostgreSQL it runs
+  ``set_config('eczane.pharmacy_id', …, true)`` (the same as ``SET LOCAL``), which the
+  row-level-security policies compare every row's ``pharmacy_id`` against; on SQLite the store
+  queries filter by it (``scoped``).
+
+It is a ``ContextVar``: each request (asyncio task) and each worker thread started with
+``contextvars.copy_context`` sees its own value, and it is never left behind on a pooled
+connection (``set_config(..., true)`` ends with the transaction).
+
+>>> current() is None
+True
+>>> with acting_for(7):
+...     current()
+7
+>>> current() is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+SETTING = "eczane.pharmacy_id"
+"""The PostgreSQL run-time parameter the row-level-security policies read."""
+
+_current: ContextVar[int | None] = ContextVar("eczane_pharmacy_id", default=None)
+
+
+def current() -> int | None:
+    """The pharmacy the current transaction acts for, or ``None`` (installation-wide work)."""
+    return _current.get()
+
+
+def set_current(pharmacy_id: int | None) -> None:
+    """Set the pharmacy for the rest of this context (the web guard, once per request)."""
+    _current.set(pharmacy_id)
+
+
+@contextmanager
+def acting_for(pharmacy_id: int | None) -> Iterator[None]:
+    """Act for ``pharmacy_id`` inside the block (CLI commands, the worker, the chamber view)."""
+    token = _current.set(pharmacy_id)
+    try:
+        yield
+    finally:
+        _current.reset(token)
