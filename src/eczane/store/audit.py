@@ -17,6 +17,7 @@ from sqlalchemy import (
     Connection,
     ForeignKey,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Table,
     UniqueConstraint,
@@ -25,12 +26,12 @@ from sqlalchemy import (
 )
 
 from eczane.domain.audit import GENESIS, AuditRecord, ChainCheck, chain_hash, verify_chain
-from eczane.store.base import metadata
+from eczane.store.base import metadata, tenant
 
 audit_log = Table(
     "audit_log",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Integer, autoincrement=True),
     Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("at", String(40), nullable=False),
@@ -39,7 +40,9 @@ audit_log = Table(
     Column("payload", JSON, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    PrimaryKeyConstraint("id", "pharmacy_id", name="pk_audit_log"),
     UniqueConstraint("pharmacy_id", "seq", name="uq_audit_log_pharmacy_seq"),
+    info=tenant(),
 )
 
 

@@ -34,6 +34,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     PrimaryKeyConstraint,
@@ -48,7 +49,7 @@ from sqlalchemy import (
 
 from eczane.domain.catalog import PrescriptionClass, Product
 from eczane.domain.pack import ItsStockRow, PackKey, RowIssue
-from eczane.store.base import metadata
+from eczane.store.base import installation, metadata, tenant
 from eczane.store.bulk import bulk_insert, bulk_insert_chunks, bulk_mode
 
 MAX_STORED_ISSUES = 2000
@@ -64,12 +65,13 @@ product = Table(
     Column("flagged_unknown", Boolean, nullable=False, server_default=false()),
     Column("source", String(100), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    info=installation(),
 )
 
 its_snapshot = Table(
     "its_snapshot",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Integer, autoincrement=True),
     Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
     Column("imported_by", Integer, nullable=True),
@@ -81,14 +83,15 @@ its_snapshot = Table(
     Column("has_tx_date", Boolean, nullable=False),
     Column("mapping", JSON, nullable=False),
     Column("issues", JSON, nullable=False),
+    PrimaryKeyConstraint("id", "pharmacy_id", name="pk_its_snapshot"),
     Index("ix_its_snapshot_pharmacy_sha256", "pharmacy_id", "sha256"),
+    info=tenant(),
 )
 
 its_stock_pack = Table(
     "its_stock_pack",
     metadata,
-    Column("snapshot_id", Integer, ForeignKey("its_snapshot.id", ondelete="CASCADE"),
-           nullable=False),
+    Column("snapshot_id", Integer, nullable=False),
     Column("pharmacy_id", Integer, nullable=False),
     Column("gtin", String(14), nullable=False),
     Column("serial", String(20), nullable=False),
@@ -97,7 +100,11 @@ its_stock_pack = Table(
     Column("product_name", String(300), nullable=False),
     Column("last_tx_date", Date, nullable=True),
     Column("row_no", Integer, nullable=False),
-    PrimaryKeyConstraint("snapshot_id", "gtin", "serial", name="pk_its_stock_pack"),
+    # pharmacy_id last: the packs are read by snapshot (``snapshot_has_key`` on every scan).
+    PrimaryKeyConstraint("snapshot_id", "gtin", "serial", "pharmacy_id", name="pk_its_stock_pack"),
+    ForeignKeyConstraint(["snapshot_id", "pharmacy_id"], ["its_snapshot.id", "its_snapshot.pharmacy_id"],
+                         ondelete="CASCADE", name="fk_its_stock_pack_snapshot_id_its_snapshot"),
+    info=tenant(),
 )
 
 column_mapping = Table(
@@ -108,12 +115,13 @@ column_mapping = Table(
     Column("mapping", JSON, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("pharmacy_id", "signature", name="pk_column_mapping"),
+    info=tenant(),
 )
 
 onhand_import = Table(
     "onhand_import",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Integer, autoincrement=True),
     Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False, index=True),
     Column("imported_at", DateTime(timezone=True), nullable=False),
     Column("imported_by", Integer, nullable=True),
@@ -122,19 +130,23 @@ onhand_import = Table(
     Column("row_count", Integer, nullable=False),
     Column("issue_count", Integer, nullable=False),
     Column("issues", JSON, nullable=False),
+    PrimaryKeyConstraint("id", "pharmacy_id", name="pk_onhand_import"),
+    info=tenant(),
 )
 
 onhand_pack = Table(
     "onhand_pack",
     metadata,
-    Column("import_id", Integer, ForeignKey("onhand_import.id", ondelete="CASCADE"),
-           nullable=False),
+    Column("import_id", Integer, nullable=False),
     Column("pharmacy_id", Integer, nullable=False),
     Column("gtin", String(14), nullable=False),
     Column("serial", String(20), nullable=False),
     Column("expiry", Date, nullable=True),
     Column("batch", String(20), nullable=False),
-    PrimaryKeyConstraint("import_id", "gtin", "serial", name="pk_onhand_pack"),
+    PrimaryKeyConstraint("import_id", "gtin", "serial", "pharmacy_id", name="pk_onhand_pack"),
+    ForeignKeyConstraint(["import_id", "pharmacy_id"], ["onhand_import.id", "onhand_import.pharmacy_id"],
+                         ondelete="CASCADE", name="fk_onhand_pack_import_id_onhand_import"),
+    info=tenant(),
 )
 
 _PACK_COLS = ("snapshot_id", "pharmacy_id", "gtin", "serial", "expiry", "batch", "product_name",

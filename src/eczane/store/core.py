@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint
 
-from eczane.store.base import metadata
+from eczane.store.base import installation, metadata
 
 pharmacy = Table(
     "pharmacy",
@@ -15,6 +15,7 @@ pharmacy = Table(
     Column("province", String(100), nullable=False, server_default=""),
     Column("district", String(100), nullable=False, server_default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    info=installation(),
 )
 
 app_user = Table(
@@ -32,4 +33,9 @@ app_user = Table(
     Column("disabled_at", DateTime(timezone=True), nullable=True),
     Column("password_changed_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("username", name="uq_app_user_username"),
+    info=installation(
+        "login finds a user by username before any pharmacy is known (usernames are unique "
+        "across the installation), and chamber and admin users are not one pharmacy's; "
+        "tenant rows refer to users (opened_by, user_id), which Citus allows towards a "
+        "reference table"),
 )

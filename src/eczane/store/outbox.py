@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -36,12 +37,12 @@ from sqlalchemy import (
 )
 
 from eczane.domain.notify import Kind, PackState, batches
-from eczane.store.base import metadata
+from eczane.store.base import metadata, tenant
 
 submission = Table(
     "submission",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Integer, autoincrement=True),
     Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False, index=True),
     Column("kind", String(20), nullable=False),  # deactivation | acceptance | expiry
     Column("reason_code", String(2), nullable=False, server_default=""),
@@ -57,12 +58,14 @@ submission = Table(
     Column("status", String(20), nullable=False),  # draft | approved | done | cancelled
     Column("pack_count", Integer, nullable=False),
     Column("ref_submission_id", Integer, nullable=True),  # a cancel: the deactivation it undoes
+    PrimaryKeyConstraint("id", "pharmacy_id", name="pk_submission"),
+    info=tenant(),
 )
 
 submission_pack = Table(
     "submission_pack",
     metadata,
-    Column("submission_id", Integer, ForeignKey("submission.id"), nullable=False),
+    Column("submission_id", Integer, nullable=False),
     Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False),
     Column("gtin", String(14), nullable=False),
     Column("serial", String(20), nullable=False),
@@ -77,16 +80,20 @@ submission_pack = Table(
     Column("batch_key", String(40), nullable=True),
     Column("notification_id", String(40), nullable=True),
     Column("deact_lock", Integer, nullable=True),
-    PrimaryKeyConstraint("submission_id", "gtin", "serial", name="pk_submission_pack"),
+    PrimaryKeyConstraint("submission_id", "gtin", "serial", "pharmacy_id",
+                         name="pk_submission_pack"),
+    ForeignKeyConstraint(["submission_id", "pharmacy_id"], ["submission.id", "submission.pharmacy_id"],
+                         name="fk_submission_pack_submission_id_submission"),
     UniqueConstraint("pharmacy_id", "gtin", "serial", "deact_lock",
                      name="uq_submission_pack_live_deactivation"),
+    info=tenant(),
 )
 Index("ix_submission_pack_batch", submission_pack.c.submission_id, submission_pack.c.batch_key)
 
 submission_batch = Table(
     "submission_batch",
     metadata,
-    Column("submission_id", Integer, ForeignKey("submission.id"), nullable=False),
+    Column("submission_id", Integer, nullable=False),
     Column("batch_key", String(40), nullable=False),
     Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False),
     Column("status", String(10), nullable=False),  # open | done
@@ -94,7 +101,10 @@ submission_batch = Table(
     Column("lease_owner", String(80), nullable=True),
     Column("lease_until", DateTime(timezone=True), nullable=True),
     Column("sends", Integer, nullable=False, server_default="0"),
-    PrimaryKeyConstraint("submission_id", "batch_key", name="pk_submission_batch"),
+    PrimaryKeyConstraint("submission_id", "batch_key", "pharmacy_id", name="pk_submission_batch"),
+    ForeignKeyConstraint(["submission_id", "pharmacy_id"], ["submission.id", "submission.pharmacy_id"],
+                         name="fk_submission_batch_submission_id_submission"),
+    info=tenant(),
 )
 Index("ix_submission_batch_due", submission_batch.c.status, submission_batch.c.due_at)
 
@@ -106,6 +116,7 @@ its_credential = Table(
     Column("username", String(40), nullable=False),
     Column("secret_encrypted", LargeBinary, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    info=tenant(),
 )
 
 

@@ -274,7 +274,8 @@ def _store_rejected(conn: Connection, session: CountSession, verdict: ScanVerdic
 
         ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = _INSERT_REJECTED[dialect] = ins(count_scan_rejected).on_conflict_do_nothing(
-            index_elements=["session_id", "client_scan_id"]).returning(count_scan_rejected.c.id)
+            index_elements=["session_id", "client_scan_id", "pharmacy_id"]
+        ).returning(count_scan_rejected.c.id)
     res = conn.execute(stmt, {
         "pharmacy_id": session.pharmacy_id, "session_id": session.id,
         "raw": storable(raw)[:RAW_MAX],

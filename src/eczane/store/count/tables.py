@@ -16,8 +16,10 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -26,12 +28,12 @@ from sqlalchemy import (
 
 from eczane.domain.count import CountStatus, ScanVerdict
 from eczane.domain.karekod import Karekod
-from eczane.store.base import metadata
+from eczane.store.base import metadata, tenant
 
 count_session = Table(
     "count_session",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Integer, autoincrement=True),
     Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False, index=True),
     Column("name", String(200), nullable=False),
     Column("status", String(10), nullable=False),  # open | paused | closed
@@ -39,14 +41,16 @@ count_session = Table(
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("closed_by", Integer, ForeignKey("app_user.id"), nullable=True),
     Column("closed_at", DateTime(timezone=True), nullable=True),
+    PrimaryKeyConstraint("id", "pharmacy_id", name="pk_count_session"),
+    info=tenant(),
 )
 
 count_scan = Table(
     "count_scan",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Integer, autoincrement=True),
     Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False),
-    Column("session_id", Integer, ForeignKey("count_session.id"), nullable=False),
+    Column("session_id", Integer, nullable=False),
     Column("gtin", String(14), nullable=False),
     Column("serial", String(20), nullable=False),
     Column("expiry", Date, nullable=False),
@@ -59,12 +63,18 @@ count_scan = Table(
     Column("scanned_at", DateTime(timezone=True), nullable=False),
     Column("undone_at", DateTime(timezone=True), nullable=True),
     Column("undone_by", Integer, ForeignKey("app_user.id"), nullable=True),
-    UniqueConstraint("session_id", "client_scan_id", name="uq_count_scan_session_client"),
+    PrimaryKeyConstraint("id", "pharmacy_id", name="pk_count_scan"),
+    ForeignKeyConstraint(["session_id", "pharmacy_id"], ["count_session.id", "count_session.pharmacy_id"],
+                         name="fk_count_scan_session_id_count_session"),
+    # pharmacy_id last in the unique keys: the scan path looks scans up by session.
+    UniqueConstraint("session_id", "client_scan_id", "pharmacy_id",
+                     name="uq_count_scan_session_client"),
+    info=tenant(),
 )
 
 # At most one active (not undone) row per pack and session.
 Index("uq_count_scan_active_pack", count_scan.c.session_id, count_scan.c.gtin,
-      count_scan.c.serial, unique=True,
+      count_scan.c.serial, count_scan.c.pharmacy_id, unique=True,
       sqlite_where=count_scan.c.undone_at.is_(None),
       postgresql_where=count_scan.c.undone_at.is_(None))
 Index("ix_count_scan_session_gtin", count_scan.c.session_id, count_scan.c.gtin)
@@ -72,9 +82,9 @@ Index("ix_count_scan_session_gtin", count_scan.c.session_id, count_scan.c.gtin)
 count_scan_rejected = Table(
     "count_scan_rejected",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Integer, autoincrement=True),
     Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False),
-    Column("session_id", Integer, ForeignKey("count_session.id"), nullable=False),
+    Column("session_id", Integer, nullable=False),
     Column("raw", Text, nullable=False),            # what the scanner sent (first RAW_MAX chars)
     Column("code", String(40), nullable=False),     # the verdict's code: unreadable
     Column("detail", String(40), nullable=False),   # the karekod engine's error code
@@ -84,7 +94,12 @@ count_scan_rejected = Table(
     Column("client_scan_id", String(64), nullable=False),
     Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False),
     Column("scanned_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("session_id", "client_scan_id", name="uq_count_scan_rejected_session_client"),
+    PrimaryKeyConstraint("id", "pharmacy_id", name="pk_count_scan_rejected"),
+    ForeignKeyConstraint(["session_id", "pharmacy_id"], ["count_session.id", "count_session.pharmacy_id"],
+                         name="fk_count_scan_rejected_session_id_count_session"),
+    UniqueConstraint("session_id", "client_scan_id", "pharmacy_id",
+                     name="uq_count_scan_rejected_session_client"),
+    info=tenant(),
 )
 RAW_MAX = 1000
 """Longest raw input kept for a rejected scan (a karekod is under 100 characters; a pasted page

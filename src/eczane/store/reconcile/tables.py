@@ -25,12 +25,12 @@ from sqlalchemy import (
 )
 
 from eczane.domain.reconcile import BUCKETS, Bucket
-from eczane.store.base import metadata
+from eczane.store.base import metadata, tenant
 
 reconciliation = Table(
     "reconciliation",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Integer, autoincrement=True),
     Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", Integer, nullable=True),
@@ -44,6 +44,8 @@ reconciliation = Table(
     Column("scan_upto", Integer, nullable=True),
     Column("onhand_source", JSON, nullable=False),
     Column("counts", JSON, nullable=False),
+    PrimaryKeyConstraint("id", "pharmacy_id", name="pk_reconciliation"),
+    info=tenant(),
 )
 
 reconciliation_pack = Table(
@@ -67,15 +69,18 @@ reconciliation_pack = Table(
     Column("note", String(200), nullable=False),
     Column("sender_type", String(10), nullable=False),
     Column("sender", String(200), nullable=False),
-    PrimaryKeyConstraint("recon_id", "gtin", "serial", name="pk_reconciliation_pack"),
+    PrimaryKeyConstraint("recon_id", "gtin", "serial", "pharmacy_id",
+                         name="pk_reconciliation_pack"),
     Index("ix_reconciliation_pack_recon_bucket", "recon_id", "bucket"),
     sqlite_with_rowid=False,
+    info=tenant(no_pharmacy_fk="no foreign keys on purpose (see recon_id): the run writes "
+                               "pharmacy_id and recon_id from its own reconciliation row"),
 )
 
 pack_override = Table(
     "pack_override",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Integer, autoincrement=True),
     Column("pharmacy_id", Integer, ForeignKey("pharmacy.id"), nullable=False),
     Column("gtin", String(14), nullable=False),
     Column("serial", String(40), nullable=False),
@@ -83,7 +88,9 @@ pack_override = Table(
     Column("user_id", Integer, nullable=True),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("active", Boolean, nullable=False),
+    PrimaryKeyConstraint("id", "pharmacy_id", name="pk_pack_override"),
     Index("ix_pack_override_pharmacy_pack", "pharmacy_id", "gtin", "serial"),
+    info=tenant(),
 )
 
 in_transit_pack = Table(
@@ -98,6 +105,7 @@ in_transit_pack = Table(
     Column("sender", String(200), nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("pharmacy_id", "gtin", "serial", name="pk_in_transit_pack"),
+    info=tenant(),
 )
 
 DEACTIVATION_BUCKET = Bucket.NOT_ON_HAND_ELIGIBLE.value
