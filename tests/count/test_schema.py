@@ -5,13 +5,17 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from eczane.store.base import sqlite_parent_key_index
 from eczane.store.tables import metadata
 
 
 def test_the_migration_matches_the_count_table_definitions(db):
     with db.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), metadata)
-    assert [d for d in diffs if "count_" in repr(d)] == []
+    # SQLite's one difference (eczane.store.base): the unique (id, pharmacy_id) of a parent.
+    sqlite_only = {sqlite_parent_key_index(name) for name in metadata.tables}
+    assert [d for d in diffs if "count_" in repr(d)
+            and not (d[0] == "remove_index" and d[1].name in sqlite_only)] == []
 
 
 def test_at_most_one_active_row_per_pack_is_enforced_by_the_database(db, pharmacies):

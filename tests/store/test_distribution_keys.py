@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, insert, select
+from sqlalchemy import insert, inspect, select
 
 from eczane.store import distribution
 from eczane.store.base import TENANT, sqlite_parent_key_index
@@ -144,9 +144,8 @@ def test_the_migration_keeps_the_data_and_goes_back_and_forth(db_url, pharmacies
             cfg.attributes["connection"] = conn
             step(cfg, "0007" if step is command.downgrade else "head")
         with database.connect() as conn:
-            assert [(r.id, r.session_id) for r in conn.execute(select(count_scan))] \
-                == [(1, sid)] or conn.execute(select(count_scan.c.session_id)).scalars().all() \
-                == [sid]
+            assert [(r.session_id, r.client_scan_id)
+                    for r in conn.execute(select(count_scan))] == [(sid, "c")]
             assert conn.execute(select(count_session.c.id)).scalars().all() == [sid]
     with database.begin() as conn:   # ids still generated, after the ones kept
         assert open_session(conn, pharmacies.pharmacy_id, pharmacies.alice_id, "B") > sid

@@ -102,7 +102,8 @@ its_stock_pack = Table(
     Column("row_no", Integer, nullable=False),
     # pharmacy_id last: the packs are read by snapshot (``snapshot_has_key`` on every scan).
     PrimaryKeyConstraint("snapshot_id", "gtin", "serial", "pharmacy_id", name="pk_its_stock_pack"),
-    ForeignKeyConstraint(["snapshot_id", "pharmacy_id"], ["its_snapshot.id", "its_snapshot.pharmacy_id"],
+    ForeignKeyConstraint(["snapshot_id", "pharmacy_id"],
+                         ["its_snapshot.id", "its_snapshot.pharmacy_id"],
                          ondelete="CASCADE", name="fk_its_stock_pack_snapshot_id_its_snapshot"),
     info=tenant(),
 )
@@ -144,7 +145,8 @@ onhand_pack = Table(
     Column("expiry", Date, nullable=True),
     Column("batch", String(20), nullable=False),
     PrimaryKeyConstraint("import_id", "gtin", "serial", "pharmacy_id", name="pk_onhand_pack"),
-    ForeignKeyConstraint(["import_id", "pharmacy_id"], ["onhand_import.id", "onhand_import.pharmacy_id"],
+    ForeignKeyConstraint(["import_id", "pharmacy_id"],
+                         ["onhand_import.id", "onhand_import.pharmacy_id"],
                          ondelete="CASCADE", name="fk_onhand_pack_import_id_onhand_import"),
     info=tenant(),
 )

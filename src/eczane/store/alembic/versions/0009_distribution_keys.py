@@ -33,7 +33,8 @@ PARENTS = ("its_snapshot", "onhand_import", "count_session", "submission")
 PACK_KEYS: dict[str, tuple[list[str], list[str]]] = {
     "its_stock_pack": (["snapshot_id", "gtin", "serial"],
                        ["snapshot_id", "gtin", "serial", "pharmacy_id"]),
-    "onhand_pack": (["import_id", "gtin", "serial"], ["import_id", "gtin", "serial", "pharmacy_id"]),
+    "onhand_pack": (["import_id", "gtin", "serial"],
+                    ["import_id", "gtin", "serial", "pharmacy_id"]),
     "reconciliation_pack": (["recon_id", "gtin", "serial"],
                             ["recon_id", "gtin", "serial", "pharmacy_id"]),
     "submission_pack": (["submission_id", "gtin", "serial"],
