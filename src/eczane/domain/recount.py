@@ -106,6 +106,13 @@ def pick_list(packs: Iterable[RecountPack], found: Container[PackKey]) -> list[P
             for (name, gtin), (todo, hits) in ordered]
 
 
+def found_packs(packs: Iterable[RecountPack], found: Container[PackKey]) -> list[RecountPack]:
+    """The packs the recount found, in the pick list's order (product name in Turkish order,
+    GTIN, serial)."""
+    return sorted((p for p in packs if p.key in found),
+                  key=lambda p: (tr_sort_key(p.product_name.strip() or p.gtin), p.gtin, p.serial))
+
+
 def _shelf_order(p: RecountPack) -> tuple[date, str, str]:
     return (p.expiry or date.max, p.batch, p.serial)
 

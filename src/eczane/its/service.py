@@ -358,6 +358,20 @@ def recount_problems(conn: Connection, sub: Any) -> list[Problem]:
     return [] if why is None else [Problem("recount_open", why)]
 
 
+def recount_panel(conn: Connection, sub: Any) -> dict[str, Any] | None:
+    """What the notification page says about the draft's son kontrol: None when the kind has
+    none; else the recount row (None before one began) and what it saved."""
+    try:
+        from eczane.store import recount as rc
+    except ImportError:
+        return None
+    row = rc.get(conn, sub.pharmacy_id, sub.id)
+    if row is None and rc.recountable(sub) is not None:
+        return None
+    return {"row": row, "open": row is not None and row.status == rc.OPEN,
+            "summary": rc.summary(conn, row) if row is not None else None}
+
+
 @dataclass(frozen=True)
 class Approval:
     ok: bool
