@@ -99,3 +99,12 @@ def test_with_counts_shown_the_found_packs_row_disappears(page, draft):
     expect(page.locator("#pending")).to_have_text("4")
     expect(page.locator("#phrase")).to_have_text("4 kutuyu deaktive et")
     assert page.locator("#finish-form").count() == 0  # only the eczacı finishes
+
+
+def test_the_pick_list_prints_to_a_real_pdf(page, draft):
+    server, world, sid = draft
+    login(page, server.url, "alice")
+    page.goto(f"{server.url}/bildirim/{sid}/son-kontrol/liste")
+    assert page.locator("#pick-table tbody tr").count() == 5    # one line per pack to look for
+    resp = page.request.get(f"{server.url}/bildirim/{sid}/son-kontrol/liste.pdf")
+    assert resp.status == 200 and resp.body().startswith(b"%PDF")

@@ -111,3 +111,17 @@ def test_no_scan_is_taken_without_an_open_recount_or_after_approval(db, pharmaci
                                          confirmation="45 kutuyu deaktive et", today=OPEN_DAY,
                                          settings=settings)
     assert not res.ok and [p.code for p in res.problems] == ["recount_open"]
+
+
+def test_a_later_reconciliation_and_a_refreshed_draft_keep_the_found_packs_out(db, pharmacies):
+    from eczane.store.reconcile import run_reconciliation
+
+    world, alice, sub = _draft(db, pharmacies)
+    with db.begin() as conn:
+        rc.start(conn, sub, user_id=alice.id, blind=True)
+        for k in world.missed:
+            rc.scan(conn, sub, raw=k.element_string(), user_id=alice.id, today=OPEN_DAY)
+        rc.finish(conn, sub, user_id=alice.id)
+        run_reconciliation(conn, pharmacies.pharmacy_id, today=OPEN_DAY, user_id=alice.id)
+        new = service.refresh_draft(conn, sub.id, user=alice)
+    assert _pending(db, new) == {(k.gtin, k.serial) for k in world.ghosts}
