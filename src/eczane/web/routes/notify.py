@@ -145,6 +145,7 @@ def _detail_context(request: Request, sub: Any, offset: int = 0, *,
             conn, sub, today=today, settings=services.settings, windows=_windows(request),
             known_drift=drift["drift"] if drift else None) if full else []
         new_id = service.superseded_by(conn, sub) if full else None
+        recount = service.recount_panel(conn, sub) if full else None
     pending = prog["counts"][PackState.PENDING.value]
     out = outcome(prog["counts"])
     status_label = out.label if sub.status == "done" else STATUS_TR[sub.status]
@@ -162,7 +163,7 @@ def _detail_context(request: Request, sub: Any, offset: int = 0, *,
             "status_label": status_label, "status_tone": out.tone if sub.status == "done" else "",
             "fragment": not full,
             "refused": refused, "on_hand": on_hand, "approval_blockers": blockers_all,
-            "drift": drift, "new_id": new_id, "can_cancel": service.can_cancel_reason(sub.reason_code),
+            "drift": drift, "new_id": new_id, "recount": recount, "can_cancel": service.can_cancel_reason(sub.reason_code),
             "errors": services.extra.get("notify_errors", {}).get(sub.id, []),
             "reason_text": deactivation_reasons().get(sub.reason_code, {}).get("text", "")}
 
