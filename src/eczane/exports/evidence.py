@@ -27,7 +27,7 @@ from eczane.domain.notify import PackState
 from eczane.exports.workbook import Column, Sheet, register, write_workbook
 from eczane.store import outbox as ob
 
-register("evidence_its_rows", "product_name", "batch")
+register("evidence", "product_name", "batch", "serial")
 
 
 class EvidenceError(Exception):
@@ -106,10 +106,12 @@ TITLES = {
 
 def _its_file(conn: Connection, rec: Any, data_dir: Path,
               members: dict[str, bytes]) -> tuple[str, dict[str, Any]]:
-    from eczane.store.catalog import get_snapshot, snapshot_rows
+    from eczane.store.catalog import get_snapshot
     from eczane.store.originals import read_original
 
     snap = get_snapshot(conn, rec.its_snapshot_id)
+    if snap is None:
+        raise EvidenceError("Karşılaştırılan İTS stok listesi bulunamadı.")
     original = read_original(data_dir, rec.pharmacy_id, snap.sha256)
     if original is not None and ev.sha256_hex(original) == snap.sha256:
         ext = Path(snap.source_name).suffix.lower()
@@ -118,19 +120,26 @@ def _its_file(conn: Connection, rec: Any, data_dir: Path,
         title = f"İTS stok dosyası, yüklendiği gibi ({snap.source_name})"
     else:
         name = ev.ITS_REGENERATED
-        buf = io.BytesIO()
-        cols = [Column("GTIN", 16, "text"), Column("Seri no", 22, "text"), Column("SKT", 12),
-                Column("Parti no", 16, "text"), Column("Ürün adı", 40),
-                Column("Son işlem tarihi", 14), Column("Dosyadaki satır")]
-        write_workbook(buf, [Sheet("İTS stok", cols, (
-            [r.gtin, r.serial, r.expiry, r.batch, r.product_name, r.last_tx_date, r.row_no]
-            for r in snapshot_rows(conn, snap.id)))], title=f"İTS stok #{snap.id} (yeniden)")
-        members[name] = buf.getvalue()
+        members[name] = its_rows_xlsx(conn, snap.id)
         title = (f"İTS stok dosyasının saklanan satırlarından YENİDEN ÜRETİLDİ (özgün dosya "
                  f"{snap.source_name} saklanmamış)")
     return name, {"member": name, "original": original is not None and name != ev.ITS_REGENERATED,
                   "snapshot_id": snap.id, "source_name": snap.source_name, "sha256": snap.sha256,
                   "imported_at": _iso(snap.imported_at), "rows": snap.row_count, "title": title}
+
+
+def its_rows_xlsx(conn: Connection, snapshot_id: int) -> bytes:
+    """A snapshot's stored rows written out again (an import whose original was not kept)."""
+    from eczane.store.catalog import snapshot_rows
+
+    buf = io.BytesIO()
+    cols = [Column("GTIN", 16, "text"), Column("Seri no", 22, "text"), Column("SKT", 12),
+            Column("Parti no", 16, "text"), Column("Ürün adı", 40),
+            Column("Son işlem tarihi", 14), Column("Dosyadaki satır")]
+    write_workbook(buf, [Sheet("İTS stok", cols, (
+        [r.gtin, r.serial, r.expiry, r.batch, r.product_name, r.last_tx_date, r.row_no]
+        for r in snapshot_rows(conn, snapshot_id)))], title=f"İTS stok #{snapshot_id} (yeniden)")
+    return buf.getvalue()
 
 
 def _count_file(conn: Connection, rec: Any) -> bytes:
