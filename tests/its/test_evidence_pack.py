@@ -187,7 +187,7 @@ def test_an_unsent_submission_has_no_pack(sent, db, settings, pharmacies):
 
 
 def test_the_command_line_writes_and_verifies_a_pack(sent, db, settings, tmp_path, monkeypatch,
-                                                     no_chromium):
+                                                     pharmacies, no_chromium):
     from eczane.cli import app
 
     for k, v in {"DATABASE_URL": settings.effective_database_url, "SECRET_KEY": "test-secret",
@@ -195,9 +195,14 @@ def test_the_command_line_writes_and_verifies_a_pack(sent, db, settings, tmp_pat
         monkeypatch.setenv("ECZANE_" + k, v)
     runner = CliRunner()
     out = tmp_path / "dosya.zip"
-    r = runner.invoke(app, ["audit", "evidence", "--submission", str(sent.submission_id),
-                            "--out", str(out), "--today", OPEN_DAY.isoformat()])
+    args = ["audit", "evidence", "--submission", str(sent.submission_id), "--out", str(out)]
+    r = runner.invoke(app, [*args, "--pharmacy", str(pharmacies.other_pharmacy_id)])
+    assert r.exit_code == 2 and "bildirimi yok" in r.output and not out.exists()
+    r = runner.invoke(app, [*args, "--pharmacy", str(pharmacies.pharmacy_id),
+                            "--today", OPEN_DAY.isoformat()])
     assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["manifest_sha256"] == json.loads(
+        unzip(out.read_bytes())[ev.MANIFEST])["manifest_sha256"]
     r = runner.invoke(app, ["audit", "verify", "--pack", str(out)])
     assert r.exit_code == 0, r.output
     assert "Denetim dosyası doğrulandı: dosya.zip" in r.output

@@ -211,8 +211,11 @@ def verify_pack(path: Path) -> int:
 @audit_app.command("evidence")
 def evidence(submission: int = typer.Option(..., "--submission", help="Bildirim numarası."),
              out: Path = typer.Option(..., "--out", help="Yazılacak ZIP dosyası."),
+             pharmacy: int | None = typer.Option(None, "--pharmacy",
+                                                 help="Eczane numarası (tek eczane varsa gerekmez)."),
              today: str = typer.Option("", help="Bugün (YYYY-AA-GG).")) -> None:
     """Gönderilmiş bir bildirimin denetim dosyasını (ZIP) hazırlar."""
+    from eczane.cli.common import resolve_pharmacy
     from eczane.exports.evidence import EvidenceError, build_evidence
     from eczane.store.audit import append_event
     from eczane.store.outbox import get_submission
@@ -220,24 +223,25 @@ def evidence(submission: int = typer.Option(..., "--submission", help="Bildirim 
 
     s = settings()
     db = database(s)
-    with db.connect() as conn:
-        sub = get_submission(conn, submission)
-    if sub is None:
-        console.print("[red]Bildirim bulunamadı.[/red]")
-        raise SystemExit(2)
-    try:
-        with acting_for(sub.pharmacy_id), db.connect() as conn:
-            pack = build_evidence(conn, submission, data_dir=s.data_dir,
-                                  today=parse_today(today or None))
-    except EvidenceError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise SystemExit(1) from None
-    out.write_bytes(pack.body)
-    with acting_for(sub.pharmacy_id), db.begin() as conn:
-        append_event(conn, sub.pharmacy_id, None, "notify.evidence_downloaded",
-                     {"submission": submission, "manifest_sha256": pack.manifest_sha256,
-                      "report_pdf": pack.report_is_pdf, "its_original": pack.its_original,
-                      "via": "cli"})
+    pid = resolve_pharmacy(db, pharmacy)
+    with acting_for(pid):
+        with db.connect() as conn:
+            sub = get_submission(conn, submission)
+            if sub is None or sub.pharmacy_id != pid:
+                console.print(f"[red]{pid} numaralı eczanenin {submission} numaralı bildirimi yok.[/red]")
+                raise SystemExit(2)
+            try:
+                pack = build_evidence(conn, submission, data_dir=s.data_dir,
+                                      today=parse_today(today or None))
+            except EvidenceError as exc:
+                console.print(f"[red]{exc}[/red]")
+                raise SystemExit(1) from None
+        out.write_bytes(pack.body)
+        with db.begin() as conn:
+            append_event(conn, pid, None, "notify.evidence_downloaded",
+                         {"submission": submission, "manifest_sha256": pack.manifest_sha256,
+                          "report_pdf": pack.report_is_pdf, "its_original": pack.its_original,
+                          "via": "cli"})
     print_json({"submission": submission, "out": str(out), "members": list(pack.members),
                 "manifest_sha256": pack.manifest_sha256, "report_pdf": pack.report_is_pdf,
                 "its_original": pack.its_original})
