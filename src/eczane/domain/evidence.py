@@ -107,7 +107,9 @@ def check_manifest(data: bytes | None) -> tuple[dict[str, Any] | None, Finding]:
     except (UnicodeDecodeError, ValueError):
         return None, Finding(MANIFEST, False, f"{MANIFEST} okunamıyor (bozuk JSON).")
     if not isinstance(body, dict) or body.get("format") != FORMAT or not isinstance(
-            body.get("members"), list):
+            body.get("members"), list) or not all(
+            isinstance(m, dict) and isinstance(m.get("name"), str) for m in body["members"]) \
+            or not isinstance(body.get("its_file", {}), dict):
         return None, Finding(MANIFEST, False, f"{MANIFEST} tanınmıyor (biçim {FORMAT} değil).")
     own = body.pop("manifest_sha256", None)
     if own != sha256_hex(_dump(body)) or data != _dump({**body, "manifest_sha256": own}):
@@ -153,6 +155,8 @@ def read_chain(data: bytes) -> list[tuple[AuditRecord, str, str]]:
     for line in data.decode().splitlines():
         if line.strip():
             d = json.loads(line)
+            if not isinstance(d, dict) or not isinstance(d.get("payload"), dict):
+                raise ValueError("kayıt bir JSON nesnesi değil")
             rows.append((AuditRecord(int(d["pharmacy_id"]), int(d["seq"]), str(d["at"]),
                                      d["user_id"], str(d["name"]), d["payload"]),
                          str(d["prev_hash"]), str(d["hash"])))
@@ -270,11 +274,12 @@ def check_packs(members: Mapping[str, bytes], manifest: Mapping[str, Any]) -> li
     try:
         draft = json.loads(members[DRAFT].decode())
         approved = {(p["gtin"], p["serial"]) for p in draft["approved_packs"]}
-    except (KeyError, ValueError, TypeError):
+        kind = dict(draft.get("submission", {})).get("kind")
+    except (KeyError, ValueError, TypeError, AttributeError):
         return [Finding(DRAFT, False, f"{DRAFT} okunamıyor.")]
     try:
         sent = sent_keys(answer_rows(members[ANSWERS]))
-    except (KeyError, ValueError, UnicodeDecodeError):
+    except (KeyError, ValueError, UnicodeDecodeError, csv.Error):
         return [Finding(ANSWERS, False, f"{ANSWERS} okunamıyor.")]
     out = []
     extra = set(sent) - approved
@@ -284,13 +289,13 @@ def check_packs(members: Mapping[str, bytes], manifest: Mapping[str, Any]) -> li
     else:
         out.append(Finding(ANSWERS, True, f"{ANSWERS}: gönderilen {len(sent)} kutunun hepsi "
                                           f"onaylanan taslakta ({len(approved)} kutu)."))
-    if draft.get("submission", {}).get("kind") != "deactivation":
+    if kind != "deactivation":
         out.append(Finding(COUNT, True, "Bu bildirim deaktivasyon değil: sayımda bulunan kutu da "
                                         "bildirilebilir, sayım karşılaştırması yapılmadı."))
         return out
     try:
         counted = counted_keys(members[COUNT])
-    except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+    except Exception:  # noqa: BLE001 - any damage to the XLSX (zip, deflate, XML, indexes) is "unreadable"
         return [*out, Finding(COUNT, False, f"{COUNT} okunamıyor (Karekodlar sayfası).")]
     both = set(sent) & counted
     if both:
@@ -320,8 +325,8 @@ def check_links(members: Mapping[str, bytes], manifest: Mapping[str, Any],
         out.append(Finding(name, True, f"{name}: zincirde {imported[0].seq}. kayıtta SHA-256 "
                                        f"{its.get('sha256')} ile yüklenmiş."))
     try:
-        sub = json.loads(members[DRAFT].decode())["submission"]
-    except (KeyError, ValueError):
+        sub = dict(json.loads(members[DRAFT].decode())["submission"])
+    except (KeyError, ValueError, TypeError):
         return [*out, Finding(DRAFT, False, f"{DRAFT} okunamıyor.")]
     approvals = [r for r, _, _ in chain if r.name == "notify.submission_approved"
                  and r.payload.get("submission") == sub.get("id")]
