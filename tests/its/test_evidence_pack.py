@@ -84,7 +84,7 @@ def test_a_sent_notification_gives_a_pack_that_verifies(sent, db, settings, no_c
     assert chain[0][0].payload["sha256"] == manifest["its_file"]["sha256"]
     assert chain[-1][0].name == "notify.batch_result"
     readme = members[ev.README].decode()
-    assert "PDF üretilemedi (Chromium yok)" in readme and ORIGINAL in readme
+    assert "PDF üretilemedi (Chromium bulunamadı ya da çalışmadı)" in readme and ORIGINAL in readme
     assert {f.member for f in check.findings} >= MEMBERS  # every member was checked
 
 
@@ -216,3 +216,16 @@ def test_the_command_line_writes_and_verifies_a_pack(sent, db, settings, tmp_pat
     r = runner.invoke(app, ["audit", "verify", "--pack", str(bad)])
     assert r.exit_code == 1
     assert f"Denetim dosyası DOĞRULANAMADI; bozuk: {ev.COUNT}" in r.output
+
+
+def test_a_reconciliation_against_a_karekod_list_gives_that_list_as_the_count(db, pharmacies):
+    """No count session: the on-hand karekod list the reconciliation used (seed 000 step 4)."""
+    from types import SimpleNamespace
+
+    from eczane.exports.evidence import _count_file
+    from tests.store.test_reconcile import LATER, add_onhand_import
+
+    with db.begin() as conn:
+        iid = add_onhand_import(conn, pharmacies.pharmacy_id, [("08699536080017", "=S1", LATER, "B")])
+        body = _count_file(conn, SimpleNamespace(onhand_source={"onhand_import_id": iid}))
+    assert ev.counted_keys(body) == {("08699536080017", "=S1")}

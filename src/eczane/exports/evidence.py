@@ -272,7 +272,7 @@ def readme_text(sub: Any, rec: Any, its: dict[str, Any], report_name: str,
     report_line = (f"{ev.REPORT_PDF}\n    Mutabakat (karşılaştırma) raporu, eczacının imzalayıp "
                    "sakladığı çıktı." if report_name == ev.REPORT_PDF else
                    f"{ev.REPORT_HTML}\n    Mutabakat raporu. Dosya hazırlanırken PDF üretilemedi "
-                   "(Chromium yok); aynı rapor HTML olarak verilmiştir, bir tarayıcıda açılıp "
+                   "(Chromium bulunamadı ya da çalışmadı); aynı rapor HTML olarak verilmiştir, bir tarayıcıda açılıp "
                    "yazdırılabilir.")
     return "\n".join([
         f"DENETİM DOSYASI — İTS BİLDİRİMİ #{sub.id}",
@@ -289,9 +289,11 @@ def readme_text(sub: Any, rec: Any, its: dict[str, Any], report_name: str,
         "",
         its_line,
         "",
-        f"{ev.COUNT}\n    Karşılaştırmada kullanılan sayımın dökümü (Özet, Ürünler, Karekodlar, "
-        "Geri alınanlar, Okunamayanlar).\n    Deaktivasyonda gönderilen hiçbir kutu bu sayımda "
-        "olmamalıdır.",
+        (f"{ev.COUNT}\n    Karşılaştırmada kullanılan sayımın dökümü (Özet, Ürünler, Karekodlar, "
+         "Geri alınanlar, Okunamayanlar)." if rec.onhand_source.get("count_session_id") else
+         f"{ev.COUNT}\n    Karşılaştırmada sayım yerine kullanılan, eczane programından alınan "
+         "karekod listesi (Karekodlar sayfası).")
+        + "\n    Deaktivasyonda gönderilen hiçbir kutu bu listede olmamalıdır.",
         "",
         report_line,
         "",
