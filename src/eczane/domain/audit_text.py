@@ -61,6 +61,8 @@ SENTENCES: dict[str, str] = {
     "notify.batch_sending": "{submission} numaralı bildirimin {packs} kutusu İTS'ye "
                             "gönderiliyor ({attempt}. deneme).",
     "notify.batch_result": "{submission} numaralı bildirim için İTS sonucu alındı: {states}.",
+    "notify.evidence_downloaded": "{submission} numaralı bildirimin denetim dosyası indirildi "
+                                  "(manifest özeti {manifest_sha256}).",
     "notify.batch_failed": "{submission} numaralı bildirim İTS'ye gönderilemedi: {error}.",
     "notify.batch_blocked": "{submission} numaralı bildirimin gönderimi durduruldu: {states}.",
     "notify.status_checked": "{submission} numaralı bildirim için İTS'ye durum soruldu: {states}.",

@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from eczane.domain.notify import Kind, PackState, confirmation_phrase, outcome
 from eczane.domain.reconcile import window_status
@@ -163,7 +163,10 @@ def _detail_context(request: Request, sub: Any, offset: int = 0, *,
             "status_label": status_label, "status_tone": out.tone if sub.status == "done" else "",
             "fragment": not full,
             "refused": refused, "on_hand": on_hand, "approval_blockers": blockers_all,
-            "drift": drift, "new_id": new_id, "recount": recount, "can_cancel": service.can_cancel_reason(sub.reason_code),
+            "drift": drift, "new_id": new_id, "recount": recount,
+            "can_cancel": service.can_cancel_reason(sub.reason_code),
+            "evidence_ready": bool(sub.recon_id) and any(
+                n for st, n in prog["counts"].items() if st not in ("pending", "dropped")),
             "errors": services.extra.get("notify_errors", {}).get(sub.id, []),
             "reason_text": deactivation_reasons().get(sub.reason_code, {}).get("text", "")}
 
@@ -263,3 +266,26 @@ def _run_worker(app: Any, sid: int) -> None:
 def progress_fragment(request: Request, sid: int) -> HTMLResponse:
     _, sub = _submission_for(request, sid)
     return render(request, "notify/_progress.html", _detail_context(request, sub, full=False))
+
+
+@router.get("/bildirim/{sid}/denetim-dosyasi.zip", response_model=None)
+def evidence(request: Request, sid: int) -> Any:
+    """The evidence pack of a sent notification (eczacı only: it holds the whole draft, the
+    pharmacy's stock file and audit log); the download is an audit event with the manifest's hash."""
+    from eczane.exports.evidence import EvidenceError, build_evidence
+
+    user, sub = _submission_for(request, sid, pharmacist=True)
+    services = request.app.state.services
+    try:
+        with services.db.connect() as conn:
+            pack = build_evidence(conn, sid, data_dir=services.settings.data_dir,
+                                  today=services.today(), prepared_by=user.display_name)
+    except EvidenceError as exc:
+        return render(request, "notify/error.html", {"message": str(exc), "sub": sub},
+                      status_code=409)
+    with services.db.begin() as conn:
+        append_event(conn, user.pharmacy_id, user.id, "notify.evidence_downloaded",
+                     {"submission": sid, "manifest_sha256": pack.manifest_sha256,
+                      "report_pdf": pack.report_is_pdf, "its_original": pack.its_original})
+    return Response(pack.body, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{pack.filename}"'})
