@@ -95,3 +95,22 @@ def test_each_symptom_typed_gets_its_turkish_advice(page, live_server, sid):  # 
     rows = page.locator("#scanner-checks tbody tr")
     expect(rows).to_have_count(3)
     expect(page.locator("#scanner-checks")).to_contain_text("Caps Lock açık")
+
+
+def test_the_printed_sheet_reads_back_as_the_labels_the_check_expects(page, live_server):  # type: ignore[no-untyped-def]
+    """The sheet's HTML (what html_to_pdf prints) in Chromium at print size, photographed and
+    decoded by zxing-cpp: every label carries exactly what the check compares against."""
+    import io
+    from datetime import date
+
+    from PIL import Image
+
+    from eczane.karekod_image import decode
+    from eczane.web.routes.scanner_check import _png_data_uri
+
+    html = live_server.app.state.services.templates.get_template(
+        "count/scanner_sheet.html").render(labels=[(lb, _png_data_uri(lb)) for lb in TEST_LABELS])
+    page.set_content(html)
+    shot = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("L")
+    found = decode(shot, today=date(2026, 12, 6))
+    assert sorted(d.text for d in found) == sorted("]d2" + lb.expected for lb in TEST_LABELS)

@@ -13,6 +13,7 @@
   var button = document.getElementById("camera-toggle");
   var video = document.getElementById("camera-video");
   var status = document.getElementById("camera-status");
+  var sayim = document.getElementById("sayim");
   if (!button || !video || !status) return;
 
   var WASM_DIR = "/static/vendor/zxing-wasm/";
@@ -74,6 +75,7 @@
         video.play();
         button.textContent = "Kamerayı kapat";
         video.dataset.state = "on";
+        if (sayim) sayim.dataset.camera = "on";
         say("Kamera açık · karekodu çerçeveye tutun.", "on");
         tick();
       }, function (err) {
@@ -86,6 +88,7 @@
     video.srcObject = null;
     video.hidden = true;
     video.dataset.state = "off";
+    if (sayim) sayim.dataset.camera = "off";
     button.textContent = "Kamerayla okut";
     say("Kamera kapalı.", "");
   }

@@ -289,6 +289,8 @@
       el.matches("input:not([type=radio]):not([type=checkbox]):not([type=button]):not([type=submit]), select, textarea");
   }
   function refocus() {
+    // A phone counting with its camera (count-camera.js): no on-screen keyboard over the video.
+    if (root.dataset.camera === "on" && window.matchMedia("(pointer: coarse)").matches) return;
     setTimeout(function () { if (!isEntry(document.activeElement)) input.focus(); }, 0);
   }
   input.addEventListener("blur", refocus);
