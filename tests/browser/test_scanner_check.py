@@ -80,9 +80,9 @@ def test_each_symptom_typed_gets_its_turkish_advice(page, live_server, sid):  # 
     expect(summary).to_contain_text("Enter")
 
     page.click("#check-again")
-    for lb in TEST_LABELS:                                         # set up right: passes
+    for lb in TEST_LABELS:               # set up right, scanned in a burst: none lost, passes
         wedge(page, ("]d2" if lb is L1 else "") + lb.expected)
-        expect(page.locator("#check-reads li")).to_have_count(lb.number)
+    expect(page.locator("#check-reads li")).to_have_count(len(TEST_LABELS))
     expect(summary).to_have_attribute("data-passed", "yes")
     expect(summary).to_contain_text("Okuyucu testi geçti")
 

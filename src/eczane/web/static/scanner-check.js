@@ -54,29 +54,45 @@
     clearTimeout(idle);
     idle = setTimeout(function () { finishRead("timeout"); }, IDLE_MS);
   }
+  var pending = [];
   function finishRead(endedBy) {
     clearTimeout(idle);
     var raw = input.value;
     input.value = "";
     var stamps = times;
     times = [];
-    if (!raw.replace(/[\s\x1d]/g, "").length || busy || current > n) return;
+    if (!raw.replace(/[\s\x1d]/g, "").length) return;
     var intervals = [];
     for (var i = 1; i < stamps.length; i++) intervals.push(Math.round((stamps[i] - stamps[i - 1]) * 10) / 10);
-    var read = { label: current, raw: raw, ended_by: endedBy, intervals_ms: intervals };
+    pending.push({ raw: raw, ended_by: endedBy, intervals_ms: intervals });
+    pumpReads();
+  }
+  /* One read at a time, each for the label expected when it is sent: a label scanned while the
+     previous answer is on its way waits its turn instead of being lost. */
+  function pumpReads() {
+    if (busy || !pending.length) return;
+    if (current > n) { pending = []; return; }
+    var read = pending.shift();
+    read.label = current;
     busy = true;
     post(root.dataset.readApi, read).then(function (d) {
       busy = false;
       var list = $("check-reads");
       var head = read.label + ". etiket: ";
-      if (!d.symptoms) { list.appendChild(item(read.label, "fail", head + (d.detail || d.message || "Hata"))); return; }
+      if (!d.symptoms) { list.appendChild(item(read.label, "fail", head + (d.detail || d.message || "Hata"))); pumpReads(); return; }
       if (!d.symptoms.length) list.appendChild(item(read.label, "ok", head + "Doğru okundu."));
       d.symptoms.forEach(function (s) { list.appendChild(item(read.label, s.severity, head + s.message)); });
-      if (d.retry) return;
-      reads.push(read);
-      current += 1;
-      if (current > n) finishCheck(); else $("check-current").textContent = String(current);
-    }, function () { busy = false; });
+      if (!d.retry) {
+        reads.push(read);
+        current += 1;
+        if (current > n) finishCheck(); else $("check-current").textContent = String(current);
+      }
+      pumpReads();
+    }, function () {
+      busy = false;
+      $("check-reads").appendChild(item(read.label, "fail", read.label + ". etiket: Sunucuya ulaşılamadı; etiketi yeniden okutun."));
+      pumpReads();
+    });
   }
   function finishCheck() {
     $("check-current").textContent = "—";
@@ -114,7 +130,7 @@
   });
   input.addEventListener("blur", function () { if (input.value) finishRead("blur"); });
   $("check-again").addEventListener("click", function () {
-    current = 1; reads = []; $("check-reads").textContent = "";
+    current = 1; reads = []; pending = []; $("check-reads").textContent = "";
     $("check-summary").hidden = true; $("check-current").textContent = "1"; input.focus();
   });
   $("check-device").textContent = deviceId();
