@@ -64,6 +64,7 @@ def test_each_symptom_typed_gets_its_turkish_advice(page, live_server, sid):  # 
     expect(summary).to_have_attribute("data-passed", "no")
     expect(summary).to_contain_text("Okuyucu testi geçmedi")
     expect(summary).to_contain_text("Caps Lock")
+    expect(page.locator("#scanner-checks tr[data-passed=no]")).to_have_count(1)
 
     page.click("#check-again")
     wedge(page, "]d2" + L1.expected, enter=False)                  # AIM prefix, no Enter

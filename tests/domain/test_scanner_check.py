@@ -98,3 +98,10 @@ def test_the_sheet_covers_each_case() -> None:
     assert "i" in L3.karekod.serial and ";" in L3.karekod.serial
     assert len(L4.karekod.serial) == 20
     assert set(SHORT_TR) == set(CODES)
+
+
+def test_stored_codes_have_short_turkish_names() -> None:
+    from eczane.domain.scanner_check import code_labels
+
+    assert code_labels(["turkish_q", "slow", "unknown"]) == [
+        "klavye düzeni (Türkçe Q)", "yavaş gönderim", "unknown"]

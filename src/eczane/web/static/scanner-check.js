@@ -95,7 +95,7 @@
     });
   }
   function finishCheck() {
-    $("check-current").textContent = "—";
+    $("check-prompt").hidden = true;
     post(root.dataset.finishApi, { device_id: deviceId(), reads: reads }).then(function (d) {
       var box = $("check-summary");
       box.hidden = false;
@@ -106,6 +106,16 @@
       var ul = $("check-advice");
       ul.textContent = "";
       (d.advice || []).forEach(function (s) { ul.appendChild(item(0, s.severity, s.message)); });
+      refreshChecks();
+    });
+  }
+
+  /* The stored checks of this count, as the server lists them now (the one just stored too). */
+  function refreshChecks() {
+    fetch(location.href, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("scanner-checks");
+      var old = $("scanner-checks");
+      if (fresh && old) old.replaceWith(fresh);
     });
   }
 
@@ -131,7 +141,8 @@
   input.addEventListener("blur", function () { if (input.value) finishRead("blur"); });
   $("check-again").addEventListener("click", function () {
     current = 1; reads = []; pending = []; $("check-reads").textContent = "";
-    $("check-summary").hidden = true; $("check-current").textContent = "1"; input.focus();
+    $("check-summary").hidden = true; $("check-prompt").hidden = false;
+    $("check-current").textContent = "1"; input.focus();
   });
   $("check-device").textContent = deviceId();
   input.focus();
