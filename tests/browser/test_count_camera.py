@@ -95,3 +95,26 @@ def test_every_pack_in_the_video_is_counted_exactly_once(camera_page, live_serve
     expect(page.locator("#camera-video")).to_have_attribute("data-reads", str(len(PACKS)))
     page.click("#camera-toggle")
     expect(page.locator("#camera-video")).to_have_attribute("data-state", "off")
+
+
+def test_over_plain_http_from_another_machine_the_page_says_https_is_needed(browser, live_server):  # type: ignore[no-untyped-def]
+    """A phone opening http://<pc-name>:port is not a secure context: no camera, and why."""
+    port = live_server.url.rsplit(":", 1)[1]
+    lan = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
+        *CHROMIUM_ARGS, "--host-resolver-rules=MAP eczane-pc.test 127.0.0.1"])
+    try:
+        page = lan.new_context(locale="tr-TR").new_page()
+        p = live_server.pharmacies
+        with live_server.db.begin() as conn:
+            sid = store.open_session(conn, p.pharmacy_id, p.alice_id, "Telefon")
+        base = f"http://eczane-pc.test:{port}"
+        page.goto(f"{base}/giris")
+        page.fill("input[name=username]", "bob")
+        page.fill("input[name=password]", "bob-pw")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/sayim/{sid}")
+        expect(page.locator("#camera-toggle")).to_be_disabled()
+        expect(page.locator("#camera-status")).to_contain_text("yalnızca HTTPS")
+    finally:
+        lan.close()
