@@ -47,6 +47,7 @@ scanner_check = Table(
     Column("codes", String(300), nullable=False),   # symptom codes, space-separated
     Column("median_ms", Integer, nullable=True),    # median time between characters
     PrimaryKeyConstraint("pharmacy_id", "check_id", name="pk_scanner_check"),
+    info={"tenancy": "tenant"},  # issue 15 (helper distkeys: ``eczane.store.base.tenant()``)
 )
 Index("ix_scanner_check_session", scanner_check.c.pharmacy_id, scanner_check.c.session_id)
 
