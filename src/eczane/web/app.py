@@ -33,7 +33,7 @@ SLICE_TEMPLATES = (HERE.parent / "accounts" / "templates",)
 """Template folders of slices (STYLE §15), searched after web/templates."""
 
 # Order = menu order. Each module is optional until its area lands.
-AREAS = ("home", "eczane.accounts.routes", "eczane.accounts.setup", "imports", "catalog", "backup", "count", "reconcile", "notify", "recount", "licensing", "placement", "audit")
+AREAS = ("home", "eczane.accounts.routes", "eczane.accounts.setup", "imports", "catalog", "backup", "count", "scanner_check", "reconcile", "notify", "recount", "licensing", "placement", "audit")
 
 
 @dataclass
