@@ -283,7 +283,7 @@ def test_a_closed_window_shows_why_and_no_phrase_box_and_the_server_refuses(web)
     page = web.get(f"/bildirim/{sid}").text
     assert "“75” deaktivasyon süresi kapalı" in page
     assert 'id="cannot-approve"' in page
-    assert 'name="confirmation"' not in page and ">Onayla</button>" not in page
+    assert 'name="confirmation"' not in page and 'class="danger">Onayla' not in page
     r = web.post(f"/bildirim/{sid}/onay", data={"confirmation": "12 kutuyu deaktive et"})
     assert r.status_code == 422
 
