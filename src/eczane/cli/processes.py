@@ -28,6 +28,8 @@ def worker(
     name: str = typer.Option("", help="İşçinin adı (boş: makine:pid)."),
     today: str = typer.Option("", help="Bugün (YYYY-AA-GG; boş: gerçek tarih)."),
     lease_s: float = typer.Option(0, help="Paket kilidi süresi (0: ayardan)."),
+    exit_with_parent: bool = typer.Option(False, "--exit-with-parent", hidden=True,
+                                          help="Başlatan süreç bitince dur (eczane run)."),
 ) -> None:
     """İTS gönderim işçisi: onaylı bildirimleri sırayla gönderir; birden çok işçi çalışabilir.
 
@@ -35,7 +37,7 @@ def worker(
     """
     import threading
 
-    from eczane.its.worker_loop import SendingLoop, install_signals
+    from eczane.its.worker_loop import SendingLoop, install_signals, watch_parent
     from eczane.logs import configure
     from eczane.store.db import open_database
 
@@ -44,6 +46,8 @@ def worker(
     db = open_database(s.effective_database_url, migrate_schema=False)
     stop = threading.Event()
     install_signals(stop)
+    if exit_with_parent:
+        watch_parent(stop)
     loop = SendingLoop(db, s, name=name or None, poll_s=poll_s or None,
                        today=parse_today(today) if today else None, lease_s=lease_s or None,
                        stop=stop)
@@ -55,8 +59,10 @@ def worker(
 
 def start_worker_process(env: dict[str, str] | None = None,
                          args: list[str] | None = None) -> subprocess.Popen[bytes]:
-    """``eczane worker`` as a child process (``eczane run``, the tests)."""
-    return subprocess.Popen([sys.executable, "-m", "eczane.cli", "worker", *(args or [])],
+    """``eczane worker`` as a child process of ``eczane run``: it stops (gracefully) when its
+    parent ends, even when the parent was killed with SIGKILL."""
+    return subprocess.Popen([sys.executable, "-m", "eczane.cli", "worker", "--exit-with-parent",
+                             *(args or [])],
                             env={**os.environ, **(env or {})})
 
 

@@ -134,3 +134,19 @@ def install_signals(stop: threading.Event) -> None:
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+
+
+def watch_parent(stop: threading.Event, every_s: float = 1.0) -> threading.Thread:
+    """Stop (gracefully) once the process that started us is gone (``eczane run`` killed):
+    an orphaned worker would otherwise keep sending for a server nobody runs."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not stop.wait(every_s):
+            if os.getppid() != parent:
+                event(log, "worker_stopping", reason="parent_gone")
+                stop.set()
+
+    thread = threading.Thread(target=watch, name="watch-parent", daemon=True)
+    thread.start()
+    return thread
