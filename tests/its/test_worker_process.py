@@ -121,6 +121,8 @@ def test_sigterm_finishes_the_batch_in_hand_and_exits_0(world, db_url):
     assert events[0] == "worker_started" and events[-1] == "worker_stopped"
     assert "worker_stopping" in events and events.count("batch_claimed") == events.count(
         "batch_released")
+    assert "batch_sent" in events
+    assert not [r["sn"] for r in rows if r["sn"] in err]   # no karekod serial in the log
 
 
 @pytest.mark.slow
