@@ -46,8 +46,22 @@ def _base(record: logging.LogRecord) -> dict[str, Any]:
         "pid": os.getpid()}
     out.update(getattr(record, FIELDS, None) or {})
     if record.exc_info and record.exc_info[0] is not None:
-        out["error"] = f"{record.exc_info[0].__name__}: {record.exc_info[1]}"
+        out["error"] = error_text(record.exc_info[1])
     return out
+
+
+def error_text(exc: BaseException | None) -> str:
+    """The error's type and first line; for a database error the driver's own first line, never
+    the SQL parameters SQLAlchemy appends (they may hold serials).
+
+    >>> error_text(ValueError("bad\\nsecond line"))
+    'ValueError: bad'
+    """
+    if exc is None:
+        return ""
+    inner = getattr(exc, "orig", None) or exc
+    first = (str(inner).splitlines() or [""])[0].split(" [SQL:")[0]
+    return f"{type(inner).__name__}: {first[:300]}"
 
 
 class JsonFormatter(logging.Formatter):

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, DateTime, Integer, String, Table, delete, func, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    delete,
+    func,
+    select,
+    update,
+)
 
 from eczane.store.base import metadata
 

@@ -62,7 +62,7 @@ def _worker_down(request: Request, conn: Any) -> bool:
     if seen.tzinfo is None:  # SQLite: naive UTC
         seen = seen.replace(tzinfo=UTC)
     age = (datetime.now(UTC) - seen).total_seconds()
-    return age > request.app.state.services.settings.worker_stale_s
+    return bool(age > request.app.state.services.settings.worker_stale_s)
 
 
 def _flows(request: Request, user: User) -> dict[str, Any]:
