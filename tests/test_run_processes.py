@@ -4,6 +4,7 @@ own process; the worker stops with ``run`` — on SIGTERM, and even when ``run``
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -77,12 +78,38 @@ def _gone_within(pid: int, seconds: float) -> bool:
     return False
 
 
-def test_run_starts_a_worker_that_makes_it_ready_and_stops_it_on_sigterm(tmp_path):
+def _client(url: str) -> httpx.Client:
+    c = httpx.Client(base_url=url, timeout=10)
+    c.headers["X-CSRF-Token"] = c.get("/api/csrf").json()["token"]
+    assert c.post("/giris", data={"username": "eczaci", "password": "eczaci"}).status_code == 303
+    c.headers["X-CSRF-Token"] = c.get("/api/csrf").json()["token"]  # bound to the session
+    return c
+
+
+def test_run_sends_the_demo_through_its_worker_and_stops_it_on_sigterm(tmp_path):
     proc, url = _start(tmp_path)
     try:
         [worker] = _worker_pids(tmp_path)
         assert worker != proc.pid and _alive(worker)
         assert httpx.get(url + "/saglik/hazir").json()["failed"] == []
+        c = _client(url)          # arada kalan: the demo's depo deliveries, on any day
+        try:
+            r = c.post("/bildirim/yeni", data={"kind": "acceptance"})
+            assert r.status_code == 303, r.text
+            sid = int(r.headers["location"].rsplit("/", 1)[1])
+            phrase = re.search(r'id="phrase">([^<]+)<', c.get(f"/bildirim/{sid}").text)
+            assert phrase is not None
+            r = c.post(f"/bildirim/{sid}/onay", data={"confirmation": phrase.group(1)})
+            assert r.status_code == 303, r.text
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                frag = c.get(f"/bildirim/{sid}/ilerleme", headers={"HX-Request": "true"}).text
+                if 'id="finished"' in frag:
+                    break
+                time.sleep(0.3)
+            assert "İTS kabul etti: <b>2</b>" in frag
+        finally:
+            c.close()
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=60)
