@@ -20,6 +20,7 @@ def captured():
                  logging.getLogger(n).propagate) for n in names}
     out = io.StringIO()
     yield out
+    logging.getLogger("eczane.http").setLevel(logging.NOTSET)
     for n, (handlers, level, propagate) in saved.items():
         lg = logging.getLogger(n)
         lg.handlers[:], lg.level, lg.propagate = handlers, level, propagate
@@ -55,6 +56,12 @@ def test_a_login_logs_neither_the_password_nor_the_username_field(app_client, ca
     [login] = [x for x in lines(captured) if x.get("path") == "/giris"]
     assert login["method"] == "POST" and login["status"] == 303 and login["user_id"] is None
     assert "alice-pw" not in captured.getvalue()
+
+
+def test_text_format_logs_no_request(app_client, captured):
+    configure("text", stream=captured)
+    app_client.get("/giris")
+    assert "http_request" not in captured.getvalue()
 
 
 def test_text_format_is_one_readable_line_per_event(captured):

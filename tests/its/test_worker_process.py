@@ -154,3 +154,27 @@ def test_a_worker_sigkilled_mid_send_is_finished_by_another_and_nothing_is_sent_
     assert admin(world.sim, "/admin/stats")["multiply_deactivated"] == 0
     with world.db.connect() as conn:
         assert ob.get_submission(conn, sid).status == "done"
+
+
+@pytest.mark.slow
+def test_a_second_signal_exits_at_once_and_the_lease_is_left_to_expire(world, db_url):
+    _sqlite_only(db_url)
+    rows = make_packs(10)
+    world.sim.state.add_packs(rows)
+    sid = approved_submission(world, rows)
+    admin(world.sim, "/admin/faults", {"latency_ms": 4000})
+    proc = worker_process(world.settings, world.sim.url)
+    deadline = time.time() + 30
+    while "sending" not in pack_states(world, sid).values():
+        assert time.time() < deadline, "the worker never started sending"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    assert proc.poll() is None                  # the first signal waits for the batch in hand
+    started = time.time()
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=5)
+    assert proc.returncode == 1 and time.time() - started < 2
+    with world.db.connect() as conn:
+        [lease] = conn.execute(select(ob.submission_batch.c.lease_owner)).scalars().all()
+    assert lease is not None                    # still held: it expires, then another re-checks

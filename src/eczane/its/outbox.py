@@ -101,7 +101,10 @@ class Worker:
         self._clients.clear()
 
     def _today(self) -> date:
-        return self.today or date.today()
+        """The pharmacy's date (Europe/Istanbul, as the web's): a worker process runs for days."""
+        from zoneinfo import ZoneInfo
+
+        return self.today or datetime.now(ZoneInfo("Europe/Istanbul")).date()
 
     # --- loop ------------------------------------------------------------------------------
     def run(self, *, submission_id: int | None = None, pharmacy_id: int | None = None,

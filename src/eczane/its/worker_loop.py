@@ -35,8 +35,9 @@ from eczane.store import workers as hb
 from eczane.store.db import Database
 
 log = logging.getLogger("eczane.worker")
-BEAT_EVERY_S = 1.0
-"""A busy worker beats at most this often (an idle one once per poll)."""
+BEAT_EVERY_S = 5.0
+"""A worker beats at most this often (well inside ``worker_stale_s``; on SQLite each beat is a
+write that a counting device's scan may wait for)."""
 
 
 @dataclass
