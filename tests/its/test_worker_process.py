@@ -81,6 +81,27 @@ def test_the_loop_beats_while_it_runs_and_stops_when_asked(world, db):
         assert hb.last_seen(conn) is None
 
 
+def test_a_corrected_its_password_is_used_without_restarting_the_worker(world, db):
+    from eczane.its.credentials import ItsCredentials, save_credentials
+    from tests.its.conftest import GLN, USERNAME, creds
+
+    rows = make_packs(3)
+    world.sim.state.add_packs(rows)
+    sid = approved_submission(world, rows)
+    key = world.settings.resolved_secret_key()
+    with db.begin() as conn:
+        save_credentials(conn, world.pharmacy_id, ItsCredentials(GLN, USERNAME, "yanlis"), key)
+    lp = SendingLoop(world.db, world.settings, today=OPEN_DAY, poll_s=0.05)  # credentials from db
+    assert lp.one_pass() == 1
+    assert set(pack_states(world, sid).values()) == {"pending"}    # login refused: nothing sent
+    with db.begin() as conn:
+        save_credentials(conn, world.pharmacy_id, creds(), key)
+        assert ob.make_due(conn, sid, datetime.now(UTC)) == 1          # "şimdi dene"
+    lp.one_pass()
+    lp.worker.close()
+    assert set(pack_states(world, sid).values()) == {"accepted"}
+
+
 # --- real processes ---------------------------------------------------------------------------
 
 def _sqlite_only(db_url: str) -> None:

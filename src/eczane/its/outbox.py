@@ -100,6 +100,12 @@ class Worker:
             c.close()
         self._clients.clear()
 
+    def drop_client(self, pharmacy_id: int) -> None:
+        """Forget a pharmacy's client: the next batch reads its (maybe corrected) credentials."""
+        c = self._clients.pop(pharmacy_id, None)
+        if c is not None:
+            c.close()
+
     def _today(self) -> date:
         """The pharmacy's date (Europe/Istanbul, as the web's): a worker process runs for days."""
         from zoneinfo import ZoneInfo

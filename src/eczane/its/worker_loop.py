@@ -85,13 +85,18 @@ class SendingLoop:
         for pid in due:
             if self.stop.is_set():
                 break
+            errors_before = len(self.worker.stats.errors)
             try:
                 with tenant.acting_for(pid):
                     done += self.worker.run_once(pharmacy_id=pid)
             except Exception:  # noqa: BLE001 - logged; the lease expires and the batch is retried
                 self.stats.errors += 1
+                self.worker.drop_client(pid)
                 log.exception("worker_error", extra={"eczane_fields": {"pharmacy_id": pid,
                                                                        "worker": self.name}})
+            if len(self.worker.stats.errors) > errors_before:
+                # İTS refused the login or a query: the pharmacist may be fixing the account
+                self.worker.drop_client(pid)
         self.stats.batches += done
         return done
 
@@ -100,8 +105,8 @@ class SendingLoop:
         event(log, "worker_started", worker=self.name, poll_s=self.poll_s, once=once)
         try:
             while not self.stop.is_set():
-                self.beat(force=self.stats.passes == 0)
                 try:
+                    self.beat(force=self.stats.passes == 0)
                     done = self.one_pass()
                 except Exception:  # noqa: BLE001 - the database may be back on the next pass
                     self.stats.errors += 1
@@ -110,6 +115,7 @@ class SendingLoop:
                 if once and not done:
                     break
                 if not done:
+                    self.worker.close()  # idle: the next batch reads fresh credentials
                     self.stop.wait(self.poll_s)
         finally:
             self.worker.close()
