@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from eczane.store.db import Database, alembic_config
-from eczane.store.workers import last_seen
+from eczane.store.workers import seconds_since_seen
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def readiness(db: Database, *, now: datetime, worker_stale_s: int) -> list[Check
         with db.connect() as conn:
             conn.execute(text("SELECT 1"))
             current = frozenset(MigrationContext.configure(conn).get_current_heads())
-            seen = last_seen(conn)
+            age = seconds_since_seen(conn, now)
     except Exception as exc:  # noqa: BLE001 - any failure to reach the database is the answer
         return [Check("database", False, f"Veritabanına ulaşılamıyor ({type(exc).__name__}).")]
     checks = [Check("database", True, "Veritabanı yanıt veriyor.")]
@@ -50,16 +50,12 @@ def readiness(db: Database, *, now: datetime, worker_stale_s: int) -> list[Check
         checks.append(Check("migrations", False, (
             f"Veritabanı şeması güncel değil (veritabanında {', '.join(sorted(current)) or 'yok'}, "
             f"beklenen {', '.join(sorted(want))}): `eczane migrate` çalıştırın.")))
-    if seen is None:
+    if age is None:
         checks.append(Check("worker", False, "Hiç İTS gönderim işçisi çalışmıyor: "
                                               "`eczane worker` başlatın."))
+    elif age > worker_stale_s:
+        checks.append(Check("worker", False, f"İTS gönderim işçisi {int(age)} saniyedir "
+                                             f"görülmedi (sınır {worker_stale_s} s)."))
     else:
-        if seen.tzinfo is None:  # SQLite gives back naive UTC
-            seen = seen.replace(tzinfo=now.tzinfo)
-        age = int((now - seen).total_seconds())
-        if age > worker_stale_s:
-            checks.append(Check("worker", False, f"İTS gönderim işçisi {age} saniyedir "
-                                                 f"görülmedi (sınır {worker_stale_s} s)."))
-        else:
-            checks.append(Check("worker", True, "İTS gönderim işçisi çalışıyor."))
+        checks.append(Check("worker", True, "İTS gönderim işçisi çalışıyor."))
     return checks

@@ -8,7 +8,7 @@ Each running worker keeps one row, keyed by its name (``host:pid`` unless given)
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     Column,
@@ -55,3 +55,13 @@ def last_seen(conn: Connection) -> datetime | None:
     """The newest heartbeat of any worker, or None when no worker ever beat (or all left)."""
     value: datetime | None = conn.execute(select(func.max(worker_heartbeat.c.seen_at))).scalar()
     return value
+
+
+def seconds_since_seen(conn: Connection, now: datetime) -> float | None:
+    """Seconds since any worker last beat at ``now`` (aware), or None when none is known."""
+    seen = last_seen(conn)
+    if seen is None:
+        return None
+    if seen.tzinfo is None:  # SQLite gives back naive UTC
+        seen = seen.replace(tzinfo=UTC)
+    return (now - seen).total_seconds()

@@ -29,7 +29,7 @@ from eczane.its.protocol import deactivation_reasons
 from eczane.store import outbox as ob
 from eczane.store.audit import append_event
 from eczane.store.users import User
-from eczane.store.workers import last_seen
+from eczane.store.workers import seconds_since_seen
 from eczane.web.auth import check_pharmacy, current_user, require_pharmacist
 from eczane.web.render import render
 
@@ -56,13 +56,8 @@ def _windows(request: Request) -> Any:
 
 def _worker_down(request: Request, conn: Any) -> bool:
     """No sending worker seen within ``worker_stale_s``: approved packs would wait."""
-    seen = last_seen(conn)
-    if seen is None:
-        return True
-    if seen.tzinfo is None:  # SQLite: naive UTC
-        seen = seen.replace(tzinfo=UTC)
-    age = (datetime.now(UTC) - seen).total_seconds()
-    return bool(age > request.app.state.services.settings.worker_stale_s)
+    age = seconds_since_seen(conn, datetime.now(UTC))
+    return age is None or age > request.app.state.services.settings.worker_stale_s
 
 
 def _flows(request: Request, user: User) -> dict[str, Any]:
