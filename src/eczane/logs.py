@@ -81,6 +81,18 @@ class TextFormatter(logging.Formatter):
         return " ".join([head, *(f"{k}={v}" for k, v in base.items())])
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at each event (a test runner may swap it)."""
+
+    @property
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: IO[str]) -> None:
+        pass
+
+
 def configure(fmt: str = "text", *, stream: IO[str] | None = None,
               level: int = logging.INFO) -> None:
     """Send the ``eczane`` loggers (and uvicorn's own) to ``stream`` (stderr) in ``fmt``.
@@ -92,7 +104,8 @@ def configure(fmt: str = "text", *, stream: IO[str] | None = None,
     """
     if fmt not in FORMATS:
         raise ValueError(f"log format must be one of {', '.join(FORMATS)}: {fmt!r}")
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler: logging.Handler = (logging.StreamHandler(stream) if stream is not None
+                                else _StderrHandler())
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     for name in ("eczane", "uvicorn", "uvicorn.error"):
         lg = logging.getLogger(name)
