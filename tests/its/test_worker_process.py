@@ -59,6 +59,23 @@ def test_once_sends_everything_due_and_leaves_no_heartbeat(world, db):
         assert conn.execute(select(hb.worker_heartbeat)).all() == []
 
 
+def test_two_workers_at_once_share_the_batches_and_send_each_pack_once(world, db):
+    rows = make_packs(80)
+    world.sim.state.add_packs(rows)
+    sid = approved_submission(world, rows)                # 8 batches of 10
+    admin(world.sim, "/admin/faults", {"latency_ms": 50})
+    loops = [loop(world, name=f"w{i}") for i in (1, 2)]
+    threads = [threading.Thread(target=lp.run, kwargs={"once": True}) for lp in loops]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert set(pack_states(world, sid).values()) == {"accepted"}
+    assert sorted(lp.stats.batches for lp in loops)[0] >= 1   # both took part
+    assert sum(lp.stats.batches for lp in loops) == 8
+    assert [world.sim.state.packs[(r["gtin"], r["sn"])].deactivations for r in rows] == [1] * 80
+
+
 def test_the_loop_beats_while_it_runs_and_stops_when_asked(world, db):
     stop = threading.Event()
     lp = loop(world, name="test-worker", stop=stop)
