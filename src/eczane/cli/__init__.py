@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import typer
 
-AREAS = ("server", "karekod", "store", "its", "count", "reconcile", "notify", "licensing",
+AREAS = ("server", "processes", "karekod", "store", "its", "count", "reconcile", "notify", "licensing",
          "placement", "eczane.accounts.cli")
 """Areas of ``eczane.cli`` by short name, or a slice's full module name."""
 
 COMMANDS = {
-    "run": "server", "migrate": "server",
+    "run": "server", "migrate": "server", "worker": "processes", "serve": "processes",
     "karekod": "karekod",
     "backup": "store", "restore": "store", "catalog": "store",
     "its": "its", "onhand": "its",

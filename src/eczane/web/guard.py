@@ -22,9 +22,11 @@ from eczane.store import tenant
 from eczane.web import csrf
 from eczane.web.auth import login_user
 
-PUBLIC_EXACT = frozenset({"/", "/giris", "/cikis", "/api/csrf", "/ruhsat"})
+PUBLIC_EXACT = frozenset({"/", "/giris", "/cikis", "/api/csrf", "/ruhsat", "/saglik/canli",
+                          "/saglik/hazir"})
 PUBLIC_PREFIXES = ("/ruhsat/", "/static/", "/kurulum/")
-"""The licensing assistant needs no account (a pharmacist planning a pharmacy may have none);
+"""The health endpoints answer a supervisor or load balancer (no session);
+the licensing assistant needs no account (a pharmacist planning a pharmacy may have none);
 the one-time setup link (``eczane.accounts.setup``) is how the first account is made."""
 
 
