@@ -72,10 +72,10 @@ ROLE_ACCESS = {
 admin manages pharmacies and accounts). A role not listed opens nothing but public paths."""
 
 FORBIDDEN = {
-    "pharmacy": "Bu sayfa oda görevlileri ve kurulum yöneticisi içindir; eczane hesabıyla "
-                "açılmaz.",
-    "other": NOT_A_PHARMACY_USER,
+    CHAMBER_PREFIX: "Bu sayfa yalnızca oda görevlileri içindir.",
+    ADMIN_PREFIX: "Bu sayfa yalnızca kurulum yöneticisi içindir.",
 }
+"""The Turkish 403 of a role-only area; any other refused path is a pharmacy's page."""
 
 
 def _under(path: str, prefix: str) -> bool:
@@ -113,8 +113,8 @@ async def require_login(request: Request) -> None:
         return
     user = await login_user(request)
     if not role_allows(user.role, path):
-        pharmacy_role = user.role in ("eczaci", "kalfa")
-        raise HTTPException(403, FORBIDDEN["pharmacy" if pharmacy_role else "other"])
+        area = next((p for p in FORBIDDEN if _under(path, p)), None)
+        raise HTTPException(403, FORBIDDEN[area] if area else NOT_A_PHARMACY_USER)
     tenant.set_current(user.pharmacy_id)
 
 
