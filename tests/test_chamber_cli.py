@@ -96,3 +96,33 @@ def test_an_oda_account_cannot_be_given_a_pharmacy_role(cli, db):
         stdin=GOOD + "\n")
     r = cli("user", "role", "odaank", "eczaci")
     assert r.exit_code == 1 and "bir eczane hesabı değil" in r.output
+
+
+def test_the_migration_matches_the_chamber_and_role_tables(db):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from eczane.store.tables import metadata
+
+    with db.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), metadata)
+    keys = ("chamber", "app_user", "'pharmacy'")
+    assert [d for d in diffs if any(k in repr(d) for k in keys)] == []
+
+
+def test_the_migration_downgrades_and_upgrades(tmp_path):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from eczane.store.db import alembic_config, open_database
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    db = open_database(url)
+    cfg = alembic_config(url)
+    for step, target in ((command.downgrade, "0007"), (command.upgrade, "head")):
+        with db.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            step(cfg, target)
+        present = "chamber" in inspect(db.engine).get_table_names()
+        assert present is (target == "head")
+    db.dispose()
