@@ -18,7 +18,7 @@ from eczane.accounts.manage import add_chamber
 from eczane.demo_data import demo_pharmacy
 from eczane.store import tenant
 from eczane.store.count import open_session, record_scan
-from eczane.store.outbox import NewPack, approve, create_submission, set_pack_states
+from eczane.store.outbox import NewPack, approve, create_submission, now_utc, set_pack_states
 from eczane.store.reconcile import run_reconciliation
 from eczane.store.users import create_pharmacy, create_user
 from tests.count.conftest import karekod, seed_catalog
@@ -111,4 +111,5 @@ def _papatya(db, pid: int, deniz: int) -> None:  # type: ignore[no-untyped-def]
             set_pack_states(conn, sub, {
                 (packs[0].gtin, packs[0].serial): {"state": "accepted"},
                 (packs[1].gtin, packs[1].serial): {"state": "accepted"},
-                (packs[2].gtin, packs[2].serial): {"state": "refused"}})
+                (packs[2].gtin, packs[2].serial): {"state": "refused",
+                                                    "last_attempt_at": now_utc()}})
