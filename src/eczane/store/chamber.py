@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Connection, and_, case, exists, func, select
+from sqlalchemy import Connection, and_, bindparam, case, exists, func, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import BindParameter
 
 from eczane.domain.formatting import to_local
 from eczane.domain.overdue import MemberSteps, Overdue, Thresholds, overdue_steps
@@ -106,29 +107,59 @@ def _day(ts: Any) -> date | None:
     return None if local is None else local.date()
 
 
-def _count_part(conn: Connection, pid: int) -> dict[str, Any]:
-    s = conn.execute(
-        select(count_session.c.id, count_session.c.name, count_session.c.status)
-        .where(count_session.c.pharmacy_id == pid)
+PID: BindParameter[int] = bindparam("pid")
+SID: BindParameter[int] = bindparam("sid")
+
+
+@lru_cache(maxsize=1)
+def _statements() -> dict[str, Any]:
+    """The per-member reads, built once with a ``:pid`` parameter (compiled once, then cached
+    by SQLAlchemy: a chamber of hundreds of members does not rebuild them per member)."""
+    later = aliased(submission_pack)
+    return {
+        "session": select(count_session.c.id, count_session.c.name, count_session.c.status)
+        .where(count_session.c.pharmacy_id == PID)
         .order_by(case((count_session.c.status == "closed", 1), else_=0),
-                  count_session.c.opened_at.desc(), count_session.c.id.desc()).limit(1)).first()
+                  count_session.c.opened_at.desc(), count_session.c.id.desc()).limit(1),
+        "scans": select(func.count().filter(count_scan.c.undone_at.is_(None)),
+                        func.max(count_scan.c.scanned_at))
+        .where(count_scan.c.pharmacy_id == PID, count_scan.c.session_id == SID),
+        "opened": select(func.max(count_session.c.opened_at))
+        .where(count_session.c.pharmacy_id == PID),
+        "recon": select(reconciliation.c.created_at, reconciliation.c.counts)
+        .where(reconciliation.c.pharmacy_id == PID)
+        .order_by(reconciliation.c.created_at.desc(), reconciliation.c.id.desc()).limit(1),
+        "subs": select(submission.c.status, func.count().label("n"),
+                       func.min(case((submission.c.status == "draft", submission.c.created_at)))
+                       .label("oldest_draft"))
+        .where(submission.c.pharmacy_id == PID).group_by(submission.c.status),
+        "packs": select(submission_pack.c.state, func.count().label("n"))
+        .where(submission_pack.c.pharmacy_id == PID,
+               submission_pack.c.state.in_(("accepted", "refused")))
+        .group_by(submission_pack.c.state),
+        # A refused pack is handled once a later notification of the same pack exists.
+        "unhandled": select(func.count(), func.min(submission_pack.c.last_attempt_at)).where(
+            submission_pack.c.pharmacy_id == PID, submission_pack.c.state == "refused",
+            ~exists().where(and_(later.c.pharmacy_id == PID,
+                                 later.c.gtin == submission_pack.c.gtin,
+                                 later.c.serial == submission_pack.c.serial,
+                                 later.c.submission_id > submission_pack.c.submission_id))),
+    }
+
+
+def _count_part(conn: Connection, pid: int) -> dict[str, Any]:
+    q = _statements()
+    s = conn.execute(q["session"], {"pid": pid}).first()
     if s is None:
         return {}
-    packs, last_scan = conn.execute(
-        select(func.count().filter(count_scan.c.undone_at.is_(None)),
-               func.max(count_scan.c.scanned_at))
-        .where(count_scan.c.pharmacy_id == pid, count_scan.c.session_id == s.id)).one()
-    opened = conn.execute(select(func.max(count_session.c.opened_at))
-                          .where(count_session.c.pharmacy_id == pid)).scalar()
+    packs, last_scan = conn.execute(q["scans"], {"pid": pid, "sid": s.id}).one()
+    opened = conn.execute(q["opened"], {"pid": pid}).scalar()
     return {"count_name": s.name, "count_status": s.status, "packs_counted": int(packs or 0),
             "last_activity": _latest(last_scan, opened)}
 
 
 def _recon_part(conn: Connection, pid: int) -> dict[str, Any]:
-    r = conn.execute(select(reconciliation.c.created_at, reconciliation.c.counts)
-                     .where(reconciliation.c.pharmacy_id == pid)
-                     .order_by(reconciliation.c.created_at.desc(), reconciliation.c.id.desc())
-                     .limit(1)).first()
+    r = conn.execute(_statements()["recon"], {"pid": pid}).first()
     if r is None:
         return {}
     counts = r.counts or {}
@@ -137,24 +168,13 @@ def _recon_part(conn: Connection, pid: int) -> dict[str, Any]:
 
 
 def _notify_part(conn: Connection, pid: int) -> tuple[dict[str, Any], date | None, Any, int]:
-    subs = {row.status: int(row.n) for row in conn.execute(
-        select(submission.c.status, func.count().label("n"))
-        .where(submission.c.pharmacy_id == pid).group_by(submission.c.status))}
-    packs = {row.state: int(row.n) for row in conn.execute(
-        select(submission_pack.c.state, func.count().label("n"))
-        .where(submission_pack.c.pharmacy_id == pid,
-               submission_pack.c.state.in_(("accepted", "refused")))
-        .group_by(submission_pack.c.state))}
-    oldest_draft = conn.execute(select(func.min(submission.c.created_at)).where(
-        submission.c.pharmacy_id == pid, submission.c.status == "draft")).scalar()
-    later = aliased(submission_pack)
-    unhandled, first_refusal = conn.execute(
-        select(func.count(), func.min(submission_pack.c.last_attempt_at)).where(
-            submission_pack.c.pharmacy_id == pid, submission_pack.c.state == "refused",
-            ~exists().where(and_(later.c.pharmacy_id == pid,
-                                 later.c.gtin == submission_pack.c.gtin,
-                                 later.c.serial == submission_pack.c.serial,
-                                 later.c.submission_id > submission_pack.c.submission_id)))).one()
+    q = _statements()
+    subs, oldest_draft = {}, None
+    for row in conn.execute(q["subs"], {"pid": pid}):
+        subs[row.status] = int(row.n)
+        oldest_draft = row.oldest_draft if row.status == "draft" else oldest_draft
+    packs = {row.state: int(row.n) for row in conn.execute(q["packs"], {"pid": pid})}
+    unhandled, first_refusal = conn.execute(q["unhandled"], {"pid": pid}).one()
     return ({"submissions": subs, "packs": packs}, _day(oldest_draft), first_refusal,
             int(unhandled or 0))
 
