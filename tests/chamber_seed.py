@@ -109,7 +109,7 @@ def _papatya(db, pid: int, deniz: int) -> None:  # type: ignore[no-untyped-def]
                                     packs=packs, created_by=deniz)
             approve(conn, sub, user_id=deniz, confirmation="ONAY", batch_size=100)
             set_pack_states(conn, sub, {
-                (packs[0].gtin, packs[0].serial): {"state": "accepted"},
-                (packs[1].gtin, packs[1].serial): {"state": "accepted"},
-                (packs[2].gtin, packs[2].serial): {"state": "refused",
+                (packs[0].gtin, packs[0].serial): {"state": "accepted", "attempts": 1},
+                (packs[1].gtin, packs[1].serial): {"state": "accepted", "attempts": 1},
+                (packs[2].gtin, packs[2].serial): {"state": "refused", "attempts": 1,
                                                     "last_attempt_at": now_utc()}})

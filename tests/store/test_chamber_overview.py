@@ -58,7 +58,7 @@ def test_a_waiting_draft_and_an_unhandled_refusal_become_overdue(db, pharmacies)
     papatya = member_progress(db, _member(db, s.papatya), today=later)
     assert [o.code for o in papatya.overdue] == ["refused_unhandled"]
     assert "1 kutu için işlem yapılmamış" in papatya.overdue[0].message
-    assert papatya.packs == {"accepted": 2, "refused": 1}
+    assert papatya.packs == {"accepted": 2, "refused": 1, "sent": 3}
     assert papatya.submissions == {"approved": 1}
 
     refused = DEMO.on_shelf[14]

@@ -40,7 +40,8 @@ def test_it_shows_each_member_pharmacys_progress_as_counts(app_client, seeded):
     assert "Taslak: 1" in alice and "Reddedilen kutu: 0" in alice
     papatya = row(r.text, seeded.papatya)
     assert f'<b class="num">{PAPATYA_PACKS}</b> kutu' in papatya and "Mutabakat yok" in papatya
-    assert "Onaylı: 1" in papatya and "Kabul edilen kutu: 2" in papatya
+    assert "Onaylı: 1" in papatya and "Gönderilen kutu: 3" in papatya
+    assert "Kabul edilen kutu: 2" in papatya
     assert "Reddedilen kutu: 1" in papatya
 
 

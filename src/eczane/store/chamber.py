@@ -74,7 +74,7 @@ class MemberProgress:
     submissions: dict[str, int] = field(default_factory=dict)
     """draft | approved | done | cancelled → notifications."""
     packs: dict[str, int] = field(default_factory=dict)
-    """accepted | refused → packs of the notifications."""
+    """sent (to İTS at least once) | accepted | refused → packs of the notifications."""
     overdue: tuple[Overdue, ...] = ()
 
 
@@ -137,6 +137,8 @@ def _statements() -> dict[str, Any]:
         .where(submission_pack.c.pharmacy_id == PID,
                submission_pack.c.state.in_(("accepted", "refused")))
         .group_by(submission_pack.c.state),
+        "sent": select(func.count()).where(submission_pack.c.pharmacy_id == PID,
+                                           submission_pack.c.attempts > 0),
         # A refused pack is handled once a later notification of the same pack exists.
         "unhandled": select(func.count(), func.min(submission_pack.c.last_attempt_at)).where(
             submission_pack.c.pharmacy_id == PID, submission_pack.c.state == "refused",
@@ -174,6 +176,7 @@ def _notify_part(conn: Connection, pid: int) -> tuple[dict[str, Any], date | Non
         subs[row.status] = int(row.n)
         oldest_draft = row.oldest_draft if row.status == "draft" else oldest_draft
     packs = {row.state: int(row.n) for row in conn.execute(q["packs"], {"pid": pid})}
+    packs["sent"] = int(conn.execute(q["sent"], {"pid": pid}).scalar() or 0)
     unhandled, first_refusal = conn.execute(q["unhandled"], {"pid": pid}).one()
     return ({"submissions": subs, "packs": packs}, _day(oldest_draft), first_refusal,
             int(unhandled or 0))
