@@ -18,7 +18,11 @@ from tests.chamber_seed import (
 def test_chamber_staff_see_their_two_members_and_nothing_of_another_chamber(page, live_server):
     seeded = seed_chambers(live_server.db, live_server.pharmacies)
     base = live_server.url
-    login(page, base, "odaist")
+    page.goto(f"{base}/giris")
+    page.fill("input[name=username]", "odaist")
+    page.fill("input[name=password]", "odaist-pw")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/oda")  # chamber staff land on their page
     assert "İstanbul Oda Görevlisi (Oda)" in page.inner_text("header")
     assert page.locator("header nav >> text=Sayım").count() == 0
     page.click("header nav >> text=Oda")

@@ -48,6 +48,12 @@ def test_it_refuses_a_bad_pharmacy_in_turkish(app_client, seeded, form, message)
     assert r.status_code == 422 and message in r.text
 
 
+def test_the_admin_lands_on_the_page_after_login(app_client, seeded):
+    r = app_client.post("/giris", data={"username": "yonetici", "password": "yonetici-pw"},
+                        follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/yonetim"
+
+
 def test_wrong_method_is_405(app_client, seeded):
     app_client.login("yonetici")
     assert app_client.post("/yonetim").status_code == 405

@@ -43,6 +43,8 @@ MAX_ID = 2**31 - 1
 FIRST_RUN_COMMANDS = ('eczane pharmacy add "Eczanenizin adı"',
                       'eczane user add KULLANICI_ADI --role eczaci --name "Ecz. Adınız Soyadınız"')
 """What the installation admin runs on the server to create the first account."""
+ROLE_HOME = {"oda": "/oda", "admin": "/yonetim"}
+"""Where chamber staff and the admin land after login (the home page is a pharmacy's guide)."""
 
 
 def _client(request: Request) -> str:
@@ -79,7 +81,10 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
         if result.refusal:
             page.headers["Retry-After"] = str(result.refusal.retry_after_s)
         return page
-    resp = RedirectResponse(_safe_next(next), status_code=303)
+    target = _safe_next(next)
+    if target == "/" and result.user is not None:
+        target = ROLE_HOME.get(result.user.role, "/")
+    resp = RedirectResponse(target, status_code=303)
     set_session_cookie(resp, request, result.token)
     return resp
 
