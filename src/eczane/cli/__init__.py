@@ -35,6 +35,7 @@ COMMANDS = {
     "licensing": "licensing",
     "placement": "placement",
     "user": "eczane.accounts.cli", "pharmacy": "eczane.accounts.cli",
+    "chamber": "eczane.accounts.cli",
 }
 """Top-level command → the area module that registers it (checked against the modules by
 ``tests/test_cli_imports.py``)."""

@@ -34,7 +34,7 @@ SLICE_TEMPLATES = (HERE.parent / "accounts" / "templates",)
 """Template folders of slices (STYLE §15), searched after web/templates."""
 
 # Order = menu order. Each module is optional until its area lands.
-AREAS = ("home", "health", "eczane.accounts.routes", "eczane.accounts.setup", "imports", "catalog", "backup", "count", "scanner_check", "reconcile", "notify", "recount", "licensing", "placement", "audit")
+AREAS = ("home", "health", "eczane.accounts.routes", "eczane.accounts.setup", "imports", "catalog", "backup", "count", "scanner_check", "reconcile", "notify", "recount", "licensing", "placement", "audit", "chamber", "admin")
 
 
 @dataclass
@@ -95,6 +95,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         app.include_router(mod.router)
         nav.extend(getattr(mod, "NAV", ()))
     templates.env.globals["NAV"] = nav
+    templates.env.globals["may_open"] = guard.may_open  # the menu shows what the role opens
     templates.env.globals["PRODUCT"] = "eczane"
     templates.env.filters.update(JINJA_FILTERS)  # tarih, tarih_saat, saat, ay, sayi, tl
 
