@@ -119,6 +119,12 @@ class Settings:
         metadata={"help": "Minutes a locked account or address stays locked (a pharmacist can "
                   "unlock a user earlier).", "parse": _int},
     )
+    chromium: str = field(
+        default="",
+        metadata={"help": "Chromium or Chrome that prints the PDF report (path or command name). "
+                  "Empty: chromium, google-chrome… found on PATH (Windows: Chrome or Edge). "
+                  "Debian/Ubuntu: apt install chromium.", "parse": str},
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
