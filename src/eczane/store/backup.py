@@ -58,6 +58,7 @@ from sqlalchemy import (
 
 import eczane.store.tables  # noqa: F401  (every area's tables on metadata)
 from eczane.domain.formatting import datetime_tr, to_local
+from eczane.store import tenant
 from eczane.store.audit import append_event, audit_log
 from eczane.store.backup_auth import (
     AccountChange,
@@ -168,6 +169,7 @@ def write_backup(conn: Connection, pharmacy_id: int, path: Path, secret: BackupS
         key = secret.mac_key(auth)
     except BackupAuthError as exc:
         raise BackupError(exc.message, code=exc.code) from None
+    _check_tenant(pharmacy_id)
     if conn.execute(select(pharmacy.c.id).where(pharmacy.c.id == pharmacy_id)).first() is None:
         raise BackupError(f"{pharmacy_id} numaralı eczane yok.", code="no_pharmacy")
     tables = [pharmacy, product, *pharmacy_tables()]
@@ -340,6 +342,7 @@ def restore_backup(conn: Connection, path: Path, secret: BackupSecret, *,
     if pharmacy_id is not None and pharmacy_id != pid:
         raise BackupError(f"Bu yedek {pid} numaralı eczanenin; {pharmacy_id} numaralı eczaneye "
                           "geri yüklenemez.", code="wrong_pharmacy")
+    _check_tenant(pid)
     tables = {name: metadata.tables[name] for name in manifest["columns"]}
     saved_audit = [row for name, row in _rows(path, manifest) if name == "audit_log"]
     keep_audit = _audit_decision(conn, pid, manifest, saved_audit)
@@ -384,6 +387,16 @@ def restore_backup(conn: Connection, path: Path, secret: BackupSecret, *,
                           code="conflict") from None
     return BackupInfo(path, pid, dict(manifest["tables"]), str(manifest["_hmac"]),
                       manifest["created_at"], str(manifest["auth"]["kind"]))
+
+
+def _check_tenant(pid: int) -> None:
+    """A backup or restore of ``pid`` runs acting for ``pid`` (or for no pharmacy, on one
+    installation): acting for another pharmacy, row-level security would show it none of
+    ``pid``'s rows — an empty backup, a restore that cannot delete."""
+    current = tenant.current()
+    if current is not None and current != pid:
+        raise BackupError(f"{pid} numaralı eczanenin yedeği {current} numaralı eczane adına "
+                          "alınamaz ya da geri yüklenemez.", code="wrong_pharmacy")
 
 
 def _file_mac(path: Path, secret: BackupSecret, manifest: dict[str, Any]) -> str:
@@ -472,7 +485,12 @@ def _restore_products(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def _bump_sequences(conn: Connection, tables: list[Table]) -> None:
-    """PostgreSQL: move id sequences past the restored ids."""
+    """PostgreSQL: move id sequences past the restored ids, never back.
+
+    Under row-level security ``MAX(id)`` sees only the restored pharmacy's rows, while the
+    sequence is shared by every pharmacy: setting it to that maximum could hand another
+    pharmacy's ids out again. So the sequence only ever moves forward.
+    """
     if conn.dialect.name != "postgresql":
         return
     names = [pharmacy, *tables]
@@ -481,8 +499,11 @@ def _bump_sequences(conn: Connection, tables: list[Table]) -> None:
             continue
         seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": t.name}).scalar()
         if seq:
-            conn.execute(text(f"SELECT setval('{seq}', GREATEST((SELECT COALESCE(MAX(id), 0) "
-                              f"FROM {t.name}), 1))"))
+            conn.execute(text(
+                f"SELECT setval(CAST(:seq AS regclass), GREATEST("
+                f"(SELECT COALESCE(MAX(id), 0) FROM {t.name}), "
+                f"COALESCE(pg_sequence_last_value(CAST(:seq AS regclass)), 0), 1))"),
+                {"seq": seq})
 
 
 def account_changes(conn: Connection, path: Path, manifest: dict[str, Any]
