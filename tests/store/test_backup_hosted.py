@@ -14,7 +14,13 @@ from sqlalchemy import insert, select, text
 
 from eczane.store import catalog as cat
 from eczane.store.audit import append_event, audit_log, verify
-from eczane.store.backup import BackupError, BackupSecret, pharmacy_tables, restore_backup, write_backup
+from eczane.store.backup import (
+    BackupError,
+    BackupSecret,
+    pharmacy_tables,
+    restore_backup,
+    write_backup,
+)
 from eczane.store.core import pharmacy
 from eczane.store.db import open_database
 from eczane.store.tenant import acting_for

@@ -17,7 +17,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -24,8 +24,8 @@ from eczane.domain.reconcile import (
     WindowStatus,
 )
 from eczane.domain.text import tr_sort_key
-from eczane.exports.packs import ExportPack
 from eczane.exports import pdf
+from eczane.exports.packs import ExportPack
 from eczane.exports.pdf import CHROMIUM_ARGS, PdfUnavailable
 
 __all__ = ["CHROMIUM_ARGS", "PdfUnavailable", "ReportData", "html_to_pdf", "report_html",
