@@ -342,7 +342,10 @@ def restore_backup(conn: Connection, path: Path, secret: BackupSecret, *,
     if pharmacy_id is not None and pharmacy_id != pid:
         raise BackupError(f"Bu yedek {pid} numaralı eczanenin; {pharmacy_id} numaralı eczaneye "
                           "geri yüklenemez.", code="wrong_pharmacy")
-    _check_tenant(pid)
+    acting = tenant.current()
+    if acting is not None and acting != pid:
+        raise BackupError(f"Bu yedek {pid} numaralı eczanenin; {acting} numaralı eczaneye "
+                          "geri yüklenemez.", code="wrong_pharmacy")
     tables = {name: metadata.tables[name] for name in manifest["columns"]}
     saved_audit = [row for name, row in _rows(path, manifest) if name == "audit_log"]
     keep_audit = _audit_decision(conn, pid, manifest, saved_audit)
@@ -390,13 +393,13 @@ def restore_backup(conn: Connection, path: Path, secret: BackupSecret, *,
 
 
 def _check_tenant(pid: int) -> None:
-    """A backup or restore of ``pid`` runs acting for ``pid`` (or for no pharmacy, on one
-    installation): acting for another pharmacy, row-level security would show it none of
-    ``pid``'s rows — an empty backup, a restore that cannot delete."""
+    """A backup of ``pid`` runs acting for ``pid`` (or for no pharmacy, on one installation):
+    acting for another pharmacy, row-level security would show it none of ``pid``'s rows and
+    the backup would be empty."""
     current = tenant.current()
     if current is not None and current != pid:
         raise BackupError(f"{pid} numaralı eczanenin yedeği {current} numaralı eczane adına "
-                          "alınamaz ya da geri yüklenemez.", code="wrong_pharmacy")
+                          "alınamaz.", code="wrong_pharmacy")
 
 
 def _file_mac(path: Path, secret: BackupSecret, manifest: dict[str, Any]) -> str:
@@ -485,12 +488,7 @@ def _restore_products(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def _bump_sequences(conn: Connection, tables: list[Table]) -> None:
-    """PostgreSQL: move id sequences past the restored ids, never back.
-
-    Under row-level security ``MAX(id)`` sees only the restored pharmacy's rows, while the
-    sequence is shared by every pharmacy: setting it to that maximum could hand another
-    pharmacy's ids out again. So the sequence only ever moves forward.
-    """
+    """PostgreSQL: move id sequences past the restored ids."""
     if conn.dialect.name != "postgresql":
         return
     names = [pharmacy, *tables]
@@ -499,11 +497,10 @@ def _bump_sequences(conn: Connection, tables: list[Table]) -> None:
             continue
         seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": t.name}).scalar()
         if seq:
-            conn.execute(text(
-                f"SELECT setval(CAST(:seq AS regclass), GREATEST("
-                f"(SELECT COALESCE(MAX(id), 0) FROM {t.name}), "
-                f"COALESCE(pg_sequence_last_value(CAST(:seq AS regclass)), 0), 1))"),
-                {"seq": seq})
+            # Row-level security shows this pharmacy's ids only: never move a sequence back
+            # below the other pharmacies' ids.
+            conn.execute(text(f"SELECT setval('{seq}', GREATEST((SELECT COALESCE(MAX(id), 0) "
+                              f"FROM {t.name}), (SELECT last_value FROM {seq}), 1))"))
 
 
 def account_changes(conn: Connection, path: Path, manifest: dict[str, Any]
