@@ -99,10 +99,8 @@ def test_the_commands_answer_their_help(installed):
     installed ``eczane --help`` lists them."""
     _, venv, home = installed
     eczane = venv / "bin" / "eczane"
-    top = _run([eczane, "--help"], home)
-    assert top.returncode == 0, top.stderr
-    listed = set(re.findall(r"^│ (\S+)", top.stdout, flags=re.M))
-    assert {"run", "migrate", "backup", "restore"} <= listed, top.stdout
+    listed = _listed(venv, home)
+    assert {"run", "migrate", "backup", "restore"} <= listed, listed
     for cmd in ("run", "migrate", "serve", "worker"):
         if cmd in listed:
             r = _run([eczane, cmd, "--help"], home)
@@ -115,46 +113,81 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_eczane_run_serves_and_a_user_logs_in_over_http(installed):
-    _, venv, home = installed
-    port = _free_port()
-    log = (home / "run.log").open("w")
-    proc = subprocess.Popen([str(venv / "bin" / "eczane"), "run", "--demo", "--port", str(port),
-                             "--its-port", "0"], cwd=home, env=_env(home), stdout=log,
+def _listed(venv: Path, home: Path) -> set[str]:
+    top = _run([venv / "bin" / "eczane", "--help"], home)
+    assert top.returncode == 0, top.stderr
+    return set(re.findall(r"^│ (\S+)", top.stdout, flags=re.M))
+
+
+def _serve_and_log_in(command: list[str], home: Path, username: str, password: str) -> None:
+    """Start ``command`` (it serves on the port given in it), log in through the login form
+    like a browser, open a logged-in page, stop it with SIGTERM: it exits 0."""
+    port = command[command.index("--port") + 1]
+    log = (home / "serve.log").open("w")
+    proc = subprocess.Popen(command, cwd=home, env=_env(home), stdout=log,
                             stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=base, timeout=10) as client:
-            deadline = time.monotonic() + 60
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            deadline = time.monotonic() + 90
             while True:
-                assert proc.poll() is None, (home / "run.log").read_text()
+                assert proc.poll() is None, (home / "serve.log").read_text()
                 try:
                     if client.get("/api/csrf").status_code == 200:
                         break
                 except httpx.TransportError:
                     pass
-                assert time.monotonic() < deadline, (home / "run.log").read_text()
+                assert time.monotonic() < deadline, (home / "serve.log").read_text()
                 time.sleep(0.3)
             form = client.get("/giris")
             assert form.status_code == 200 and 'name="username"' in form.text
             token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
             assert token, form.text
-            r = client.post("/giris", data={"username": "eczaci", "password": "eczaci",
+            r = client.post("/giris", data={"username": username, "password": password,
                                             "csrf_token": token[1]}, follow_redirects=True)
-            assert r.status_code == 200 and "Çıkış" in r.text and "(Eczacı)" in r.text
+            assert r.status_code == 200 and "Çıkış" in r.text and "(Eczacı)" in r.text, r.text
             page = client.get("/mutabakat")
             assert page.status_code == 200 and "Çıkış" in page.text
             assert client.get("/static/count.js").status_code == 200
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
-            code = proc.wait(timeout=20)
+            code = proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
             raise
         log.close()
-    assert code == 0, (home / "run.log").read_text()
-    assert (home / "var" / "eczane.sqlite3").is_file()
+    assert code == 0, (home / "serve.log").read_text()
+
+
+def test_eczane_run_serves_and_a_user_logs_in_over_http(installed):
+    _, venv, home = installed
+    run_home = home / "run"
+    run_home.mkdir()
+    _serve_and_log_in([str(venv / "bin" / "eczane"), "run", "--demo", "--port",
+                       str(_free_port()), "--its-port", "0"], run_home, "eczaci", "eczaci")
+    assert (run_home / "var" / "eczane.sqlite3").is_file()
+
+
+def test_a_real_installation_serves_with_eczane_serve(installed):
+    """No demo: a pharmacy and its pharmacist made with the admin's commands, then
+    ``eczane serve --workers 2`` (and ``eczane worker --once``) when this build has them."""
+    _, venv, home = installed
+    listed = _listed(venv, home)
+    if "serve" not in listed:
+        pytest.skip("eczane serve is not in this build (issue 15, helper procs adds it)")
+    eczane = str(venv / "bin" / "eczane")
+    real = home / "real"
+    real.mkdir()
+    r = _run([eczane, "pharmacy", "add", "Papatya Eczanesi", "--gln", "8680001000001"], real)
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = _run([eczane, "user", "add", "ayse", "--role", "eczaci", "--name", "Ecz. Ayşe",
+              "--password-stdin"], real, input="uzun-bir-parola-42\n")
+    assert r.returncode == 0, r.stdout + r.stderr
+    _serve_and_log_in([eczane, "serve", "--workers", "2", "--port", str(_free_port())], real,
+                      "ayse", "uzun-bir-parola-42")
+    if "worker" in listed:
+        r = _run([eczane, "worker", "--once"], real)
+        assert r.returncode == 0, r.stdout + r.stderr
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None,

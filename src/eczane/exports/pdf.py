@@ -87,7 +87,9 @@ def html_to_pdf(html: str, *, executable_path: str = "") -> bytes:
     with tempfile.TemporaryDirectory(prefix="eczane-pdf-") as tmp:
         src, out = Path(tmp) / "rapor.html", Path(tmp) / "rapor.pdf"
         src.write_text(_with_page_css(html), encoding="utf-8")
+        # --print-to-pdf-no-header: the same for Chromium before 108 (unknown flags are ignored)
         args = [exe, "--headless", *CHROMIUM_ARGS, "--no-pdf-header-footer",
+                "--print-to-pdf-no-header",
                 f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={out}",
                 src.as_uri()]
         try:
