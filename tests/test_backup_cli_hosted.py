@@ -8,6 +8,7 @@ import gzip
 import json
 
 from eczane.store import catalog as cat
+from eczane.store.tenant import acting_for
 from tests.importers.files import write_xlsx
 from tests.importers.test_cli import G1, cli  # noqa: F401  (fixture)
 from tests.store.test_backup_hosted import rows_of
@@ -43,15 +44,14 @@ def test_a_pharmacy_is_named_by_its_gln_and_its_restore_leaves_the_other_alone(
     assert json.loads(r.stdout.strip().splitlines()[-1])["pharmacy_id"] == a
     path = write_xlsx(tmp_path / "A2.xlsx", [["GTIN", "Seri No"], [G1, "A2"]])
     assert cli("its", "import", path, "--pharmacy", a).exit_code == 0
-    with db.connect() as conn:
-        before_b = rows_of(conn, b)
+    before_b = rows_of(db, b)
     r = cli("restore", out, "--pharmacy", GLN_B, "--yes")
     assert r.exit_code == 1 and "geri yüklenemez" in r.output
     assert cli("restore", out, "--pharmacy", "8680001999999", "--yes").exit_code == 2
     r = cli("restore", out, "--pharmacy", GLN_A, "--yes", "--json")
     assert r.exit_code == 0, r.output
-    with db.connect() as conn:
-        assert rows_of(conn, b) == before_b
+    assert rows_of(db, b) == before_b
+    with acting_for(a), db.connect() as conn:
         serials = {p.serial for p in conn.execute(
             cat.its_stock_pack.select().where(cat.its_stock_pack.c.pharmacy_id == a))}
     assert "A1" in serials and "A2" not in serials
