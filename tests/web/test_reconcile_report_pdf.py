@@ -24,6 +24,14 @@ def test_the_report_downloads_as_an_a4_pdf(app_client, recon):  # noqa: F811
     assert r.content.startswith(b"%PDF-")
     box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", r.content)
     assert box and round(float(box[1])) == 595 and round(float(box[2])) == 842  # A4 in points
+    try:  # the text, when a PDF reader happens to be installed (not a dependency)
+        from pypdf import PdfReader
+    except ImportError:
+        return
+    import io
+
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
+    assert "Sorumlu eczacı" in text and "Alice Eczanesi" in text
 
 
 def test_without_chromium_the_page_names_the_package_to_install(app_client, recon):  # noqa: F811
