@@ -152,6 +152,12 @@ class Settings:
         metadata={"help": "Readiness (/saglik/hazir) fails when no sending worker was seen for "
                   "this many seconds.", "parse": _positive_int},
     )
+    chromium: str = field(
+        default="",
+        metadata={"help": "Chromium or Chrome that prints the PDF report (path or command name). "
+                  "Empty: chromium, google-chrome… found on PATH (Windows: Chrome or Edge). "
+                  "Debian/Ubuntu: apt install chromium.", "parse": str},
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

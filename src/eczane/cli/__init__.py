@@ -48,6 +48,9 @@ def build_app(areas: tuple[str, ...] = AREAS) -> typer.Typer:
     import typer
 
     new = typer.Typer(help=HELP, no_args_is_help=True, pretty_exceptions_enable=False)
+    # A group even when only one area with one command is registered (``eczane reconcile``):
+    # Typer would otherwise make that command the root and refuse its own name as an argument.
+    new.callback()(_root)
     for name in areas:
         modname = name if "." in name else f"eczane.cli.{name}"
         try:
@@ -58,6 +61,10 @@ def build_app(areas: tuple[str, ...] = AREAS) -> typer.Typer:
             continue
         mod.register(new)
     return new
+
+
+def _root() -> None:
+    """eczane: serbest eczaneler için arka ofis."""
 
 
 def _areas_for(argv: list[str]) -> tuple[str, ...]:
