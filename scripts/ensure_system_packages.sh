@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The system packages `make test` needs: PostgreSQL (initdb/pg_ctl for the PostgreSQL tests),
-# Chromium (the page tests, driven by Playwright) and the DejaVu fonts (PDF reports).
+# Chromium (the page tests, driven by Playwright) and the DejaVu fonts (PDF reports); the
+# checkers of the example files of deploy/ (tests/test_deploy.py): nginx -t and shellcheck.
 # Called by `make test` (and so by .ci/run). Installs what is missing with apt-get when it can
 # (root, or passwordless sudo); otherwise prints the exact command to run and exits 1.
 # ECZANE_SKIP_SYSTEM_PACKAGES=1 skips the check (e.g. a machine that runs the tests elsewhere).
@@ -20,6 +21,8 @@ have_initdb() {
 have_initdb || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 { fc-list 2>/dev/null || true; } | grep -qi dejavu || need+=(fonts-dejavu-core)
+command -v nginx >/dev/null 2>&1 || need+=(nginx)
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

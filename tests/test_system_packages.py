@@ -34,6 +34,9 @@ def run(tmp_path: Path, *, uid: int, have: set[str], apt: bool, sudo_ok: bool = 
         stub(bindir, "chromium", "exit 0")
     if "initdb" in have:
         stub(bindir, "initdb", "exit 0")
+    for tool in ("nginx", "shellcheck"):  # deploy/ checkers: there unless a test says otherwise
+        if tool in have or "no-deploy-tools" not in have:
+            stub(bindir, tool, "exit 0")
     stub(bindir, "fc-list", "echo '/usr/share/fonts/DejaVuSans.ttf: DejaVu Sans'"
          if "fonts" in have else "exit 0")
     if apt:
@@ -58,6 +61,13 @@ def test_as_root_the_missing_packages_are_installed_with_apt_get(tmp_path: Path)
     assert proc.returncode == 0, proc.stderr
     assert calls == ["apt-get update -qq", "apt-get install -y -qq chromium fonts-dejavu-core"]
     assert "installing system packages: chromium fonts-dejavu-core" in proc.stdout
+
+
+def test_the_deploy_checkers_are_installed_too(tmp_path):
+    proc, calls = run(tmp_path, uid=0, have={"chromium", "initdb", "fonts", "no-deploy-tools"},
+                      apt=True)
+    assert proc.returncode == 0, proc.stderr
+    assert calls == ["apt-get update -qq", "apt-get install -y -qq nginx shellcheck"]
 
 
 def test_with_passwordless_sudo_they_are_installed_through_sudo(tmp_path: Path) -> None:

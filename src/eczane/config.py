@@ -40,6 +40,23 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _positive_float(raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise SettingsError(f"not a number: {raw!r}") from None
+    if not value > 0:
+        raise SettingsError(f"must be more than 0: {raw!r}")
+    return value
+
+
+def _log_format(raw: str) -> str:
+    value = raw.strip()
+    if value not in ("text", "json"):
+        raise SettingsError(f"must be text or json: {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of the app, with its default and help text (``metadata['help']``)."""
@@ -118,6 +135,28 @@ class Settings:
         default=15,
         metadata={"help": "Minutes a locked account or address stays locked (a pharmacist can "
                   "unlock a user earlier).", "parse": _int},
+    )
+    log_format: str = field(
+        default="text",
+        metadata={"help": "Log lines of `serve`, `run` and `worker`: text, or json (one JSON "
+                  "object per line: each HTTP request and each worker event).",
+                  "parse": _log_format},
+    )
+    worker_poll_s: float = field(
+        default=1.0,
+        metadata={"help": "Seconds the sending worker (`eczane worker`) waits between looks for "
+                  "due İTS batches when it found none.", "parse": _positive_float},
+    )
+    worker_stale_s: int = field(
+        default=60,
+        metadata={"help": "Readiness (/saglik/hazir) fails when no sending worker was seen for "
+                  "this many seconds.", "parse": _positive_int},
+    )
+    chromium: str = field(
+        default="",
+        metadata={"help": "Chromium or Chrome that prints the PDF report (path or command name). "
+                  "Empty: chromium, google-chrome… found on PATH (Windows: Chrome or Edge). "
+                  "Debian/Ubuntu: apt install chromium.", "parse": str},
     )
 
     @classmethod

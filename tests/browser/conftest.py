@@ -1,7 +1,8 @@
 """Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright for Python.
 
 ``live_server`` serves ``create_app`` with uvicorn in a thread on a free loopback port, on a
-SQLite file with the alice/bob/charlie pharmacies; ``browser`` is one Chromium per session;
+SQLite file with the alice/bob/charlie pharmacies; the web never sends to İTS: a test that sends
+starts a real ``eczane worker`` process on the same database (``live_server.start_worker``); ``browser`` is one Chromium per session;
 ``page`` a fresh context per test; ``login(page, "alice")`` logs in through the form.
 """
 
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -45,6 +48,23 @@ class LiveServer:
     app: object
     db: object
     pharmacies: object
+    settings: object = None
+    workers: list = field(default_factory=list)
+
+    def start_worker(self, its_url: str, today: date) -> None:
+        """An ``eczane worker`` process sending this server's approved batches to ``its_url``
+        with ``today`` as the pharmacy's date; stopped (SIGTERM) when the test ends."""
+        from tests.its.helpers import worker_process
+
+        self.workers.append(worker_process(self.settings, its_url, today=today,
+                                           stdout=subprocess.DEVNULL))
+
+    def stop_workers(self) -> None:
+        from tests.its.helpers import stop_worker
+
+        for proc in self.workers:
+            stop_worker(proc)
+        self.workers.clear()
 
 
 @pytest.fixture
@@ -75,9 +95,12 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     deadline = time.time() + 15
     while not server.started and time.time() < deadline:
         time.sleep(0.05)
+    live = LiveServer(f"http://127.0.0.1:{port}", app, db, TestPharmacies(p1, p2, a, b, c),
+                      settings)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", app, db, TestPharmacies(p1, p2, a, b, c))
+        yield live
     finally:
+        live.stop_workers()
         server.should_exit = True
         thread.join(timeout=10)
         db.dispose()

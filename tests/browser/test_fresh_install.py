@@ -69,7 +69,7 @@ def test_a_fresh_install_from_the_cli_to_a_technician_logging_out(page, fresh_se
     assert "İlk kurulum: henüz hiç hesap yok" in page.inner_text("#first-run")
     assert "eczane user add KULLANICI_ADI --role eczaci" in page.inner_text("#first-run")
 
-    r = _eczane(env, "pharmacy", "add", "Papatya Eczanesi", "--gln", "8680001000032")
+    r = _eczane(env, "pharmacy", "add", "Papatya Eczanesi", "--gln", "8680001000036")
     assert r.returncode == 0, r.stderr
     r = _eczane(env, "user", "add", "ayse", "--role", "eczaci", "--name", "Ecz. Ayşe Demir",
                 "--password-stdin", stdin=PHARMACIST_PW + "\n")

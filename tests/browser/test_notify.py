@@ -1,7 +1,8 @@
 """The three İTS flows in real Chromium: dry run, typed confirmation, sending with live progress.
 
-The app talks over loopback HTTP to the İTS simulator loaded with the same demo pharmacy; the
-simulator adds latency so the progress fragment (htmx polling) is seen moving.
+Approval queues the packs; a real ``eczane worker`` process sends them over loopback HTTP to the
+İTS simulator loaded with the same demo pharmacy; the simulator adds latency so the progress
+fragment (htmx polling) is seen moving.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ def its_app(live_server):  # type: ignore[no-untyped-def]
     with live_server.db.begin() as conn:
         save_credentials(conn, p.pharmacy_id, ItsCredentials(DEMO_GLN, DEMO_GLN + "0000", DEMO_PASSWORD),
                          services.settings.resolved_secret_key())
+    live_server.start_worker(sim.url, OPEN_DAY)
     yield live_server, sim
+    live_server.stop_workers()
     sim.stop()
 
 
@@ -56,10 +59,7 @@ def test_a_pharmacist_walks_a_flow_from_dry_run_to_accepted(page, its_app, kind,
     assert sim.state.stats["notifications"] == 0
 
     page.fill("input[name=confirmation]", phrase)
-    page.click("#approve button.danger")
-    page.wait_for_selector("#send-form")
-    page.click("#send-form button")
-    page.wait_for_selector("#sending")                       # polling while the worker sends
+    page.click("#approve button.danger")                     # approval queues; the worker sends
     page.wait_for_selector("#finished", timeout=30_000)      # swapped in by htmx
     assert f"İTS kabul etti: {count}" in page.inner_text("#progress")
     page.click("#finished a")
@@ -101,7 +101,9 @@ def walk_app(live_server):  # type: ignore[no-untyped-def]
     with live_server.db.begin() as conn:
         save_credentials(conn, p.pharmacy_id, ItsCredentials(DEMO_GLN, DEMO_GLN + "0000", DEMO_PASSWORD),
                          services.settings.resolved_secret_key())
+    live_server.start_worker(sim.url, OPEN_DAY)
     yield live_server, sim, rid
+    live_server.stop_workers()
     sim.stop()
 
 
@@ -204,8 +206,7 @@ def test_a_total_refusal_is_red_and_the_table_follows_the_progress_without_a_rel
                 sp.owner = "8680001000018"
     page.fill("input[name=confirmation]", "56 kutuyu deaktive et")
     page.click("#approve button.danger")
-    page.click("#send-form button")
-    page.wait_for_selector("#sending")
+    page.wait_for_selector("#sending")                          # 14 batches: still sending
     page.wait_for_selector("#finished", timeout=60_000)         # swapped in by htmx
     assert page.get_attribute("#finished", "data-tone") == "bad"
     assert "hiçbirini kabul etmedi" in page.inner_text("#finished")
@@ -234,25 +235,46 @@ def test_a_closed_window_says_why_and_offers_no_approval_to_the_pharmacist(page,
     assert page.locator("#approve button", has_text="Taslağı iptal et").count() == 1
 
 
-def test_a_stale_tabs_send_says_it_was_already_sent_and_links_to_it(page, its_app):
+def test_a_stale_tabs_approval_says_it_was_already_sent_and_links_to_it(page, its_app):
     server, _ = its_app
     login(page, server.url, "alice")
     page.goto(f"{server.url}/bildirim")
     page.click("#flow-acceptance button")
-    page.fill("input[name=confirmation]", "2 kutuyu teslim al")
-    page.click("#approve button.danger")
-    page.wait_for_selector("#send-form")
+    page.wait_for_selector("#phrase")
     url = page.url
     other = page.context.new_page()
     other.goto(url)
-    other.click("#send-form button")
-    other.wait_for_selector("#finished", timeout=30_000)
-    page.click("#send-form button")                              # the first tab, still "approved"
+    other.fill("input[name=confirmation]", "2 kutuyu teslim al")
+    other.click("#approve button.danger")
+    other.wait_for_selector("#finished", timeout=30_000)        # the worker sent it
+    page.fill("input[name=confirmation]", "2 kutuyu teslim al")  # the first tab, still a draft
+    page.click("#approve button.danger")
     assert "zaten gönderildi" in page.inner_text("#message")
     assert "409" not in page.inner_text("main")
     page.click("#sub-link")
     assert page.url == url
     assert page.inner_text("#status") == "Tamamlandı"
+
+
+def test_without_a_worker_approved_packs_wait_and_the_page_says_why(page, live_server):
+    from eczane.its.service import create_submission
+    from eczane.store.users import get_user
+    from tests.its.conftest import make_packs, recon_stub
+    from tests.its.helpers import new_packs
+
+    server = live_server
+    server.app.state.services.today = lambda: OPEN_DAY
+    with server.db.begin() as conn:
+        alice = get_user(conn, server.pharmacies.alice_id)
+        sid = create_submission(conn, user=alice, kind="deactivation",
+                                packs=new_packs(make_packs(3)), recon=recon_stub(OPEN_DAY))
+    login(page, server.url, "alice")
+    page.goto(f"{server.url}/bildirim/{sid}")
+    page.fill("input[name=confirmation]", "3 kutuyu deaktive et")
+    page.click("#approve button.danger")
+    page.wait_for_selector("#worker-down")
+    assert "eczane worker" in page.inner_text("#worker-down")
+    assert "gönderim sırasında" in page.inner_text("#queued")
 
 
 def test_the_its_account_form_is_at_the_top_when_missing_and_can_be_changed(page, its_app):

@@ -57,6 +57,7 @@ def walk(request, live_server):  # type: ignore[no-untyped-def]
     services = live_server.app.state.services
     services.settings = services.settings.with_(its_url=sim.url, its_batch_size=5)
     services.today = lambda: today
+    live_server.start_worker(sim.url, today)   # the web never sends: a worker process does
     demo = demo_pharmacy(today)
     not_on_hand = [p for p in demo.its_packs if p not in demo.on_shelf]
     ghost = next(p for p in not_on_hand if p.gtin == demo.on_shelf[0].gtin
@@ -64,6 +65,7 @@ def walk(request, live_server):  # type: ignore[no-untyped-def]
     try:
         yield Walk(live_server, sim, today, demo, demo.on_shelf[5], ghost)
     finally:
+        live_server.stop_workers()
         sim.stop()
 
 
@@ -123,9 +125,7 @@ def confirm_draft(page, phrase: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def send_to_completion(page, n: int) -> None:  # type: ignore[no-untyped-def]
-    """Approved draft: send, wait for the progress to finish, İTS accepted ``n`` packs."""
-    page.wait_for_selector("#send-form")
-    page.click("#send-form button")
+    """Approved draft: the worker sends; wait for the progress to finish, İTS accepted ``n``."""
     page.wait_for_selector("#finished", timeout=30_000)
     assert f"İTS kabul etti: {n}" in page.inner_text("#progress")
 
@@ -299,7 +299,7 @@ def test_a_kalfa_and_a_pharmacist_walk_the_stok_esitleme_job_end_to_end(browser,
             assert ecz.locator("#phrase").count() == 0
             assert ecz.locator("#approve button.danger").count() == 0
             assert ecz.inner_text("#status").startswith("Taslak")
-            assert ecz.locator("#send-form").count() == 0
+            assert ecz.locator("#queued").count() == 0
         else:
             confirm_draft(ecz, f"{n} kutuyu deaktive et")
             send_to_completion(ecz, n)

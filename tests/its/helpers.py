@@ -135,3 +135,33 @@ def as_sim_rows(rows: list[dict[str, Any]], owner: str) -> list[dict[str, Any]]:
     """Our helper rows in the simulator's ``add_packs`` shape."""
     return [dict(gtin=r["gtin"], sn=r["sn"], bn=r["bn"], xd=r["expiry"].isoformat(), owner=owner,
                  last_tx=r["tx"].isoformat(), status="active", dest="") for r in rows]
+
+
+def worker_process(settings: Any, its_url: str, *args: str, today: Any = OPEN_DAY,
+                   stdout: Any = None, **env: str) -> Any:
+    """A real ``eczane worker`` process on the same database and İTS as ``settings``/``its_url``.
+
+    ``today`` is the pharmacy's date the worker checks the notification windows against (the
+    simulator's day in these tests). Extra ``ECZANE_*`` settings go in ``env``.
+    """
+    import os
+    import subprocess
+    import sys
+
+    full_env = dict(os.environ, ECZANE_DATABASE_URL=settings.effective_database_url,
+                    ECZANE_ITS_URL=its_url, ECZANE_SECRET_KEY=settings.secret_key,
+                    ECZANE_DATA_DIR=str(settings.data_dir), ECZANE_ITS_TIMEOUT_S="5", **env)
+    return subprocess.Popen([sys.executable, "-m", "eczane.cli", "worker", "--poll-s", "0.1",
+                             "--today", today.isoformat(), *args], env=full_env,
+                            stdout=subprocess.PIPE if stdout is None else stdout,
+                            stderr=subprocess.PIPE)
+
+
+def stop_worker(proc: Any, timeout_s: float = 30) -> tuple[int, str]:
+    """SIGTERM a worker process; its exit code and what it wrote on stderr."""
+    import signal
+
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=timeout_s)
+    return proc.returncode, err.decode()

@@ -193,7 +193,7 @@ def test_the_login_page_does_not_show_first_run_help_once_users_exist(app_client
 
 
 def test_the_admin_creates_a_pharmacy_and_its_first_pharmacist_from_the_cli(db, cli_env):
-    r = cli_env("pharmacy", "add", "Yeni Eczane", "--gln", "8680001000025", "--il", "İzmir")
+    r = cli_env("pharmacy", "add", "Yeni Eczane", "--gln", "8680001000029", "--il", "İzmir")
     assert r.exit_code == 0, r.output
     assert "Eczane oluşturuldu: Yeni Eczane" in r.output
     r = cli_env("user", "add", "ayse", "--role", "eczaci", "--name", "Ecz. Ayşe",
@@ -257,7 +257,7 @@ def empty_client(settings, db):  # type: ignore[no-untyped-def]
 
 
 def _setup_form(**over: str) -> dict[str, str]:
-    form = {"eczane": "Papatya Eczanesi", "gln": "8680001000032", "kullanici_adi": "ayse",
+    form = {"eczane": "Papatya Eczanesi", "gln": "8680001000036", "kullanici_adi": "ayse",
             "ad": "Ecz. Ayşe Demir", "parola": GOOD, "parola2": GOOD}
     form.update(over)
     return form

@@ -126,6 +126,7 @@ def test_a_child_row_cannot_point_at_another_pharmacys_parent(db, pharmacies):
 
 def test_the_migration_keeps_the_data_and_goes_back_and_forth(db_url, pharmacies):
     from alembic import command
+    from alembic.script import ScriptDirectory
 
     from eczane.store.count import count_scan, count_session, now_utc, open_session
     from eczane.store.db import alembic_config, open_database
@@ -139,10 +140,11 @@ def test_the_migration_keeps_the_data_and_goes_back_and_forth(db_url, pharmacies
             "device_id": "d", "client_scan_id": "c", "user_id": pharmacies.alice_id,
             "scanned_at": now_utc()}])
     cfg = alembic_config(db_url)
-    for step in (command.downgrade, command.upgrade):
+    before = ScriptDirectory.from_config(cfg).get_revision("0009").down_revision
+    for step, target in ((command.downgrade, before), (command.upgrade, "head")):
         with database.engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            step(cfg, "0007" if step is command.downgrade else "head")
+            step(cfg, target)
         with database.connect() as conn:
             assert [(r.session_id, r.client_scan_id)
                     for r in conn.execute(select(count_scan))] == [(sid, "c")]

@@ -116,24 +116,67 @@ def test_a_draft_cannot_be_sent(web):
     assert web.post(f"/bildirim/{sid}/gonder").status_code == 409
 
 
-def test_approve_send_and_watch_progress_until_every_pack_is_accepted(web):
+def test_approval_queues_the_packs_and_the_web_itself_sends_nothing(web):
+    sid, _ = draft(web, 5)
+    web.login("alice")
+    web.app.state.services.today = lambda: OPEN_DAY
+    r = web.post(f"/bildirim/{sid}/onay", data={"confirmation": "5 kutuyu deaktive et"})
+    assert r.status_code == 200
+    assert "gönderim sırasında" in r.text
+    assert 'id="sending"' in r.text
+    assert "İTS gönderim işçisi şu an çalışmıyor" in r.text     # no `eczane worker` running
+    time.sleep(0.5)
+    assert web.sim.state.stats["notifications"] == 0
+    with web.app.state.services.db.connect() as conn:
+        assert ob.due_pharmacies(conn, ob.now_utc()) == [web.pharmacies.pharmacy_id]
+
+
+def test_approve_and_watch_a_worker_process_send_until_every_pack_is_accepted(web, settings):
+    from tests.its.helpers import stop_worker, worker_process
+
     sid, rows = draft(web, 25)
     web.login("alice")
     web.app.state.services.today = lambda: OPEN_DAY
     r = web.post(f"/bildirim/{sid}/onay", data={"confirmation": "25 kutuyu deaktive et"},
                  follow_redirects=False)
     assert r.status_code == 303
-    assert web.post(f"/bildirim/{sid}/gonder", follow_redirects=False).status_code == 303
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        frag = web.get(f"/bildirim/{sid}/ilerleme", headers={"HX-Request": "true"})
-        if 'data-done="yes"' in frag.text and "Gönderiliyor" not in frag.text:
-            break
-        time.sleep(0.1)
+    proc = worker_process(settings, web.sim.url)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            frag = web.get(f"/bildirim/{sid}/ilerleme", headers={"HX-Request": "true"})
+            if 'data-done="yes"' in frag.text and "Gönderiliyor" not in frag.text:
+                break
+            time.sleep(0.1)
+    finally:
+        code, err = stop_worker(proc)
+    assert code == 0, err
     assert "İTS kabul etti: <b>25</b>" in frag.text
+    assert "gönderim işçisi şu an çalışmıyor" not in frag.text
     assert all(web.sim.state.packs[(r["gtin"], r["sn"])].status == "deactivated" for r in rows)
     with web.app.state.services.db.connect() as conn:
         assert ob.get_submission(conn, sid).status == "done"
+
+
+def test_try_now_makes_the_waiting_batches_due_and_sends_nothing_itself(web):
+    from sqlalchemy import update
+
+    sid, _ = draft(web, 3)
+    web.login("alice")
+    web.app.state.services.today = lambda: OPEN_DAY
+    web.post(f"/bildirim/{sid}/onay", data={"confirmation": "3 kutuyu deaktive et"})
+    db = web.app.state.services.db
+    later = ob.now_utc().replace(year=2100)
+    with db.begin() as conn:
+        conn.execute(update(ob.submission_batch).values(due_at=later))
+        assert ob.due_pharmacies(conn, ob.now_utc()) == []
+    web.login("bob")
+    assert web.post(f"/bildirim/{sid}/gonder").status_code == 403
+    web.login("alice")
+    assert web.post(f"/bildirim/{sid}/gonder", follow_redirects=False).status_code == 303
+    with db.connect() as conn:
+        assert ob.due_pharmacies(conn, ob.now_utc()) == [web.pharmacies.pharmacy_id]
+    assert web.sim.state.stats["notifications"] == 0
 
 
 def test_creating_a_draft_without_a_reconciliation_says_what_to_do(web):
@@ -283,7 +326,7 @@ def test_a_closed_window_shows_why_and_no_phrase_box_and_the_server_refuses(web)
     page = web.get(f"/bildirim/{sid}").text
     assert "“75” deaktivasyon süresi kapalı" in page
     assert 'id="cannot-approve"' in page
-    assert 'name="confirmation"' not in page and ">Onayla</button>" not in page
+    assert 'name="confirmation"' not in page and 'class="danger">Onayla' not in page
     r = web.post(f"/bildirim/{sid}/onay", data={"confirmation": "12 kutuyu deaktive et"})
     assert r.status_code == 422
 

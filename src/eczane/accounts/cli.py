@@ -1,4 +1,6 @@
-"""``eczane user …`` and ``eczane pharmacy …``: the installation admin's account commands.
+"""``eczane user …``, ``eczane pharmacy …`` and ``eczane chamber …``: the installation admin's
+account commands. Roles: eczaci and kalfa (of a pharmacy), oda (staff of a chamber, read-only
+overview of its members), admin (the installation: the Yönetim page).
 
 Passwords are asked twice with hidden input, or read from the first line of standard input
 with ``--password-stdin`` (for scripts: ``printf '%s\\n' "$PW" | eczane user add …``). Every
@@ -14,13 +16,69 @@ import typer
 
 from eczane.cli.common import console, database, print_json, resolve_pharmacy
 
-user_app = typer.Typer(help="Kullanıcı hesapları (eczacı, kalfa).", no_args_is_help=True)
+user_app = typer.Typer(help="Kullanıcı hesapları (eczacı, kalfa, oda, admin).",
+                       no_args_is_help=True)
 pharmacy_app = typer.Typer(help="Eczaneler (bu kurulumdaki).", no_args_is_help=True)
+chamber_app = typer.Typer(help="Eczacı odaları (üye eczaneleri izleyen).", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(user_app, name="user")
     app.add_typer(pharmacy_app, name="pharmacy")
+    app.add_typer(chamber_app, name="chamber")
+
+
+def _chamber_id(conn, name_or_id: str, *, create: bool) -> int:  # type: ignore[no-untyped-def]
+    """The chamber named or numbered so; a name not found is created when ``create``."""
+    from eczane.accounts.manage import add_chamber, find_chamber
+
+    found = find_chamber(conn, name_or_id)
+    if found is not None:
+        return found
+    if create and not name_or_id.strip().isdigit():
+        return add_chamber(conn, name_or_id)
+    raise _refuse(f"'{name_or_id}' adlı ya da numaralı oda yok (önce: eczane chamber add).")
+
+
+@chamber_app.command("add")
+def chamber_add(
+    name: str = typer.Argument(..., help="Odanın adı (ör. \"İstanbul Eczacı Odası\")."),
+    province: str = typer.Option("", "--province", "--il", help="İl."),
+) -> None:
+    """Yeni bir eczacı odası kaydı oluşturur."""
+    from eczane.accounts.manage import add_chamber
+    from eczane.accounts.users import AccountError
+
+    db = database()
+    try:
+        with db.begin() as conn:
+            cid = add_chamber(conn, name, province=province)
+    except AccountError as exc:
+        raise _refuse(exc.message) from None
+    console.print(f"[green]Oda oluşturuldu:[/green] {name} (numara {cid}). Görevli hesabı için: "
+                  f"eczane user add KULLANICI_ADI --role oda --chamber {cid}")
+
+
+@chamber_app.command("list")
+def chamber_list(as_json: bool = typer.Option(False, "--json", help="JSON olarak yaz.")) -> None:
+    """Odaları ve üye eczane sayılarını listeler."""
+    from sqlalchemy import func, select
+
+    from eczane.store.core import chamber, pharmacy
+
+    db = database()
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(chamber.c.id, chamber.c.name, chamber.c.province,
+                   func.count(pharmacy.c.id).label("members"))
+            .select_from(chamber.outerjoin(pharmacy, pharmacy.c.chamber_id == chamber.c.id))
+            .group_by(chamber.c.id, chamber.c.name, chamber.c.province)
+            .order_by(chamber.c.id)).all()
+    if as_json:
+        print_json([dict(r._mapping) for r in rows])
+        return
+    for r in rows:
+        sys.stdout.write(f"{r.id}\t{r.name}\t{r.province or '-'}\t{r.members} üye eczane\n")
 
 
 def _refuse(message: str) -> typer.Exit:
@@ -57,6 +115,8 @@ def pharmacy_add(
     gln: str | None = typer.Option(None, help="Eczanenin 13 haneli GLN numarası (İTS)."),
     province: str = typer.Option("", "--province", "--il", help="İl."),
     district: str = typer.Option("", "--district", "--ilce", help="İlçe."),
+    chamber: str | None = typer.Option(None, "--chamber", "--oda",
+                                       help="Üye olduğu oda: adı (yoksa oluşturulur) ya da numarası."),
     as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
 ) -> None:
     """Yeni bir eczane kaydı oluşturur (sonra: eczane user add … --role eczaci)."""
@@ -68,13 +128,15 @@ def pharmacy_add(
     db = database()
     try:
         with db.begin() as conn:
-            pid = add_pharmacy(conn, name, gln=gln, province=province, district=district)
+            cid = None if chamber is None else _chamber_id(conn, chamber, create=True)
+            pid = add_pharmacy(conn, name, gln=gln, province=province, district=district,
+                               chamber_id=cid)
     except AccountError as exc:
         raise _refuse(exc.message) from None
     except IntegrityError:
         raise _refuse(f"{gln} GLN numaralı bir eczane zaten var.") from None
     if as_json:
-        print_json({"ok": True, "pharmacy_id": pid, "name": name})
+        print_json({"ok": True, "pharmacy_id": pid, "name": name, "chamber_id": cid})
     console.print(f"[green]Eczane oluşturuldu:[/green] {name} (numara {pid}). İlk eczacı hesabı "
                   f"için: eczane user add KULLANICI_ADI --role eczaci --pharmacy {pid}")
 
@@ -106,27 +168,34 @@ def pharmacy_list(as_json: bool = typer.Option(False, "--json", help="JSON olara
 @user_app.command("add")
 def user_add(
     username: str = typer.Argument(..., help="Kullanıcı adı (küçük harf, rakam, . _ -)."),
-    role: str = typer.Option("kalfa", help="Rol: eczaci ya da kalfa."),
+    role: str = typer.Option("kalfa", help="Rol: eczaci, kalfa, oda (oda görevlisi) ya da admin."),
     name: str = typer.Option("", "--name", "--ad", help="Görünen ad (ör. \"Ecz. Ayşe Yılmaz\")."),
     pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
                                         help="Eczane numarası (tek eczane varsa gerekmez)."),
+    chamber: str | None = typer.Option(None, "--chamber", "--oda",
+                                       help="--role oda için: odanın adı ya da numarası."),
     password_stdin: bool = typer.Option(False, "--password-stdin",
                                         help="Parolayı standart girdinin ilk satırından oku."),
 ) -> None:
     """Kullanıcı ekler; parola gizli olarak sorulur."""
     from eczane.accounts.manage import add_user
-    from eczane.accounts.users import AccountError
+    from eczane.accounts.users import PHARMACY_ROLES, AccountError
 
     db = database()
-    pid = resolve_pharmacy(db, pharmacy)
+    pid = resolve_pharmacy(db, pharmacy) if role in PHARMACY_ROLES else pharmacy
+    if role == "oda" and chamber is None:
+        raise _refuse("Oda görevlisi hesabı için --chamber (odanın adı ya da numarası) verin.")
     password = _read_password(password_stdin)
     try:
         with db.begin() as conn:
+            cid = None if chamber is None else _chamber_id(conn, chamber, create=False)
             user = add_user(conn, None, pid, username.strip().lower(), password, role=role,
-                            display_name=name)
+                            display_name=name, chamber_id=cid)
     except AccountError as exc:
         raise _refuse(exc.message) from None
-    console.print(f"[green]Kullanıcı eklendi:[/green] {user.username} ({role}), eczane {pid}. "
+    where = (f"eczane {pid}" if pid is not None else f"oda {cid}" if cid is not None
+             else "kurulum")
+    console.print(f"[green]Kullanıcı eklendi:[/green] {user.username} ({role}), {where}. "
                   "Web sayfasındaki Giriş'ten bu ad ve parolayla girebilir.")
 
 
@@ -140,15 +209,16 @@ def user_list(
     from datetime import UTC, datetime
 
     from eczane.accounts.throttle import locked_until
-    from eczane.accounts.users import list_users
+    from eczane.accounts.users import list_accounts, list_users
 
     db = database()
     now = datetime.now(UTC)
     with db.connect() as conn:
-        users = list_users(conn, pharmacy)
+        users = list_users(conn, pharmacy) if pharmacy is not None else list_accounts(conn)
         locks = {u.id: locked_until(conn, "user", u.username, now=now) for u in users}
     if as_json:
-        print_json([{"id": u.id, "pharmacy_id": u.pharmacy_id, "username": u.username,
+        print_json([{"id": u.id, "pharmacy_id": u.pharmacy_id, "chamber_id": u.chamber_id,
+                     "username": u.username,
                      "display_name": u.display_name, "role": u.role, "disabled": u.disabled,
                      "locked_until": locks[u.id]} for u in users])
         return
@@ -156,7 +226,9 @@ def user_list(
         console.print("Henüz kullanıcı yok: eczane user add KULLANICI_ADI --role eczaci")
     for u in users:
         state = "devre dışı" if u.disabled else ("kilitli" if locks[u.id] else "etkin")
-        sys.stdout.write(f"{u.pharmacy_id}\t{u.username}\t{u.role}\t{state}\t{u.display_name}\n")
+        where = u.pharmacy_id if u.pharmacy_id is not None else (
+            f"oda:{u.chamber_id}" if u.chamber_id is not None else "-")
+        sys.stdout.write(f"{where}\t{u.username}\t{u.role}\t{state}\t{u.display_name}\n")
 
 
 @user_app.command("passwd")

@@ -4,7 +4,8 @@ Every event carries a Turkish ``açıklama`` (what a pharmacist reads on the Den
 beside machine fields (``username``, ``address``…). An event about a user goes to the chain of
 that user's pharmacy. A failed login for a username that does not exist belongs to no pharmacy:
 it is counted in ``login_throttle`` and written to the server log (logger ``eczane.accounts``),
-not to any pharmacy's chain.
+not to any pharmacy's chain; so are the events of chamber staff and of the installation admin
+(accounts of no pharmacy).
 """
 
 from __future__ import annotations
@@ -33,16 +34,19 @@ EVENT_LABELS = {
     "accounts.user_enabled": "Kullanıcı yeniden etkinleştirildi",
     "accounts.role_changed": "Kullanıcının rolü değiştirildi",
     "accounts.pharmacy_created": "Eczane kaydı oluşturuldu",
+    "accounts.chamber_created": "Oda kaydı oluşturuldu",
 }
 """Turkish words for the event names (merged into the Denetim kaydı page's labels)."""
 
 ADMIN = "kurulum yöneticisi (komut satırı)"
 
 
-def record(conn: Connection, pharmacy_id: int, actor_id: int | None, event: str,
+def record(conn: Connection, pharmacy_id: int | None, actor_id: int | None, event: str,
            description: str, **fields: Any) -> None:
-    """Append one accounts event in the caller's transaction (and log it)."""
+    """Append one accounts event in the caller's transaction (and log it); an event of an
+    account of no pharmacy (oda, admin) is only logged."""
     assert event in EVENT_LABELS, event
     payload: Mapping[str, Any] = {"açıklama": description, **fields}
-    append_event(conn, pharmacy_id, actor_id, event, payload)
+    if pharmacy_id is not None:
+        append_event(conn, pharmacy_id, actor_id, event, payload)
     log.info("%s pharmacy=%s actor=%s %s", event, pharmacy_id, actor_id, description)

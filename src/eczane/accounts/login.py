@@ -18,7 +18,7 @@ from eczane.accounts.events import log, record
 from eczane.accounts.passwords import check_password, dummy_hash
 from eczane.accounts.sessions import SessionPolicy
 from eczane.accounts.throttle import Refusal, ThrottlePolicy
-from eczane.accounts.users import User, normalize_username
+from eczane.accounts.users import Account, account_from_row, normalize_username
 from eczane.store.core import app_user
 from eczane.store.db import Database
 
@@ -27,7 +27,7 @@ FAILED = "Kullanıcı adı veya parola hatalı."
 
 @dataclass(frozen=True)
 class LoginResult:
-    user: User | None
+    user: Account | None
     token: str | None
     refusal: Refusal | None
 
@@ -59,7 +59,7 @@ def attempt_login(db: Database, typed: str, password: str, *, address: str, user
             record(conn, row.pharmacy_id, row.id, "accounts.login",
                    f"{row.username} giriş yaptı (adres {address}).",
                    username=row.username, address=address)
-        user = User(row.id, row.pharmacy_id, row.username, row.display_name, row.role, False)
+        user = account_from_row(row, disabled=False)
         return LoginResult(user, token, None)
     if row is None:
         log.warning("failed login for unknown username=%r address=%s", key, address)

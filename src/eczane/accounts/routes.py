@@ -17,11 +17,19 @@ from eczane.accounts import manage, sessions, throttle
 from eczane.accounts.events import record
 from eczane.accounts.login import attempt_login
 from eczane.accounts.passwords import MIN_LENGTH
-from eczane.accounts.users import AccountError, User, count_users, get_user, list_users
+from eczane.accounts.users import (
+    Account,
+    AccountError,
+    User,
+    count_users,
+    get_account,
+    get_user,
+    list_users,
+)
 from eczane.web.auth import (
     COOKIE,
     clear_session_cookie,
-    current_user,
+    current_account,
     now,
     require_pharmacist,
     session_policy,
@@ -35,6 +43,8 @@ MAX_ID = 2**31 - 1
 FIRST_RUN_COMMANDS = ('eczane pharmacy add "Eczanenizin adı"',
                       'eczane user add KULLANICI_ADI --role eczaci --name "Ecz. Adınız Soyadınız"')
 """What the installation admin runs on the server to create the first account."""
+ROLE_HOME = {"oda": "/oda", "admin": "/yonetim"}
+"""Where chamber staff and the admin land after login (the home page is a pharmacy's guide)."""
 
 
 def _client(request: Request) -> str:
@@ -71,7 +81,10 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
         if result.refusal:
             page.headers["Retry-After"] = str(result.refusal.retry_after_s)
         return page
-    resp = RedirectResponse(_safe_next(next), status_code=303)
+    target = _safe_next(next)
+    if target == "/" and result.user is not None:
+        target = ROLE_HOME.get(result.user.role, "/")
+    resp = RedirectResponse(target, status_code=303)
     set_session_cookie(resp, request, result.token)
     return resp
 
@@ -95,7 +108,7 @@ def logout(request: Request) -> RedirectResponse:
     db = request.app.state.services.db
     with db.begin() as conn:
         uid = sessions.end_session(conn, raw)
-        user = get_user(conn, uid) if uid is not None else None
+        user = get_account(conn, uid) if uid is not None else None
         if user is not None:
             record(conn, user.pharmacy_id, user.id, "accounts.logout",
                    f"{user.username} çıkış yaptı.", username=user.username)
@@ -107,7 +120,7 @@ def logout(request: Request) -> RedirectResponse:
 # ------------------------------------------------------------------ Hesabım
 
 
-def _account_page(request: Request, user: User, *, error: str | None = None,
+def _account_page(request: Request, user: Account, *, error: str | None = None,
                   done: str | None = None, status: int = 200) -> HTMLResponse:
     services = request.app.state.services
     with services.db.connect() as conn:
@@ -120,13 +133,13 @@ def _account_page(request: Request, user: User, *, error: str | None = None,
 
 @router.get("/hesap", response_class=HTMLResponse)
 def account(request: Request) -> HTMLResponse:
-    return _account_page(request, current_user(request))
+    return _account_page(request, current_account(request))
 
 
 @router.post("/hesap/parola", response_model=None)
 def change_password(request: Request, mevcut: str = Form(""), yeni: str = Form(""),
                     yeni2: str = Form("")) -> Response:
-    user = current_user(request)
+    user = current_account(request)
     if yeni != yeni2:
         return _account_page(request, user, error="Yeni parola ile tekrarı aynı değil.",
                              status=422)
@@ -147,7 +160,7 @@ def change_password(request: Request, mevcut: str = Form(""), yeni: str = Form("
 
 @router.post("/hesap/oturumlar", response_class=HTMLResponse)
 def end_other_sessions(request: Request) -> HTMLResponse:
-    user = current_user(request)
+    user = current_account(request)
     with request.app.state.services.db.begin() as conn:
         n = manage.end_other_sessions(conn, user, request.cookies.get(COOKIE, ""))
     return _account_page(request, user, done=f"Diğer cihazlardaki {n} oturum kapatıldı.")

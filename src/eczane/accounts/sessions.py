@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, delete, insert, select, update
 
 from eczane.accounts.tables import user_session
-from eczane.accounts.users import User, password_hash_of
+from eczane.accounts.users import Account, account_from_row, password_hash_of
 from eczane.store.core import app_user
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -47,7 +47,7 @@ class SessionPolicy:
 
 @dataclass(frozen=True)
 class Found:
-    user: User
+    user: Account
     session_id: int
     needs_touch: bool
 
@@ -95,7 +95,7 @@ def find_session(conn: Connection, token: str, policy: SessionPolicy, *,
         return None
     if row.password_tag != password_tag(row.password_hash):
         return None
-    user = User(row.id, row.pharmacy_id, row.username, row.display_name, row.role, False)
+    user = account_from_row(row, disabled=False)
     return Found(user, row.session_id, now - _aware(row.last_seen_at) >= TOUCH_EVERY)
 
 

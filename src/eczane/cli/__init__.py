@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import typer
 
-AREAS = ("server", "karekod", "store", "its", "count", "reconcile", "notify", "licensing",
+AREAS = ("server", "processes", "karekod", "store", "its", "count", "reconcile", "notify", "licensing",
          "placement", "eczane.accounts.cli")
 """Areas of ``eczane.cli`` by short name, or a slice's full module name."""
 
 COMMANDS = {
-    "run": "server", "migrate": "server",
+    "run": "server", "migrate": "server", "worker": "processes", "serve": "processes",
     "karekod": "karekod",
     "backup": "store", "restore": "store", "catalog": "store",
     "its": "its", "onhand": "its",
@@ -35,6 +35,7 @@ COMMANDS = {
     "licensing": "licensing",
     "placement": "placement",
     "user": "eczane.accounts.cli", "pharmacy": "eczane.accounts.cli",
+    "chamber": "eczane.accounts.cli",
 }
 """Top-level command → the area module that registers it (checked against the modules by
 ``tests/test_cli_imports.py``)."""
@@ -47,6 +48,9 @@ def build_app(areas: tuple[str, ...] = AREAS) -> typer.Typer:
     import typer
 
     new = typer.Typer(help=HELP, no_args_is_help=True, pretty_exceptions_enable=False)
+    # A group even when only one area with one command is registered (``eczane reconcile``):
+    # Typer would otherwise make that command the root and refuse its own name as an argument.
+    new.callback()(_root)
     for name in areas:
         modname = name if "." in name else f"eczane.cli.{name}"
         try:
@@ -57,6 +61,10 @@ def build_app(areas: tuple[str, ...] = AREAS) -> typer.Typer:
             continue
         mod.register(new)
     return new
+
+
+def _root() -> None:
+    """eczane: serbest eczaneler için arka ofis."""
 
 
 def _areas_for(argv: list[str]) -> tuple[str, ...]:

@@ -49,14 +49,25 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
 
 
-def resolve_pharmacy(db: Database, pharmacy: int | None) -> int:
-    """``--pharmacy`` or the only pharmacy of the database."""
+def resolve_pharmacy(db: Database, pharmacy: int | str | None) -> int:
+    """``--pharmacy`` (a number, or a 13-digit GLN) or the only pharmacy of the database."""
     from sqlalchemy import select
 
     from eczane.store.core import pharmacy as pharmacy_table
 
     with db.connect() as conn:
-        ids = [r.id for r in conn.execute(select(pharmacy_table.c.id).order_by(pharmacy_table.c.id))]
+        rows = conn.execute(select(pharmacy_table.c.id, pharmacy_table.c.gln)
+                            .order_by(pharmacy_table.c.id)).all()
+    ids = [r.id for r in rows]
+    if isinstance(pharmacy, str):
+        ref = pharmacy.strip()
+        by_gln = [r.id for r in rows if ref and r.gln == ref]
+        if len(ref) == 13 and ref.isdigit() and by_gln:
+            return int(by_gln[0])
+        if not ref.isdigit() or len(ref) == 13:
+            console.print(f"[red]{ref} numaralı ya da GLN'li eczane yok.[/red]")
+            raise typer.Exit(2)
+        pharmacy = int(ref)
     if pharmacy is not None:
         if pharmacy not in ids:
             console.print(f"[red]{pharmacy} numaralı eczane yok.[/red]")

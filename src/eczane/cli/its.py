@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from eczane.cli.common import console, database, parse_today, print_json, resolve_pharmacy
+from eczane.cli.common import (
+    console,
+    database,
+    parse_today,
+    print_json,
+    resolve_pharmacy,
+    settings,
+)
 from eczane.domain.formatting import datetime_tr
 
 if TYPE_CHECKING:
@@ -71,7 +78,8 @@ def its_import(
     from eczane.importers.tabular import ImportRefused
     from eczane.store.catalog import MostlyBadRows, import_its_stock
 
-    db = database()
+    s = settings()
+    db = database(s)
     pid = resolve_pharmacy(db, pharmacy)
 
     def run(accept: bool) -> Any:
@@ -80,7 +88,7 @@ def its_import(
             return import_its_stock(conn, pid, file, today=parse_today(today), mapping=mapping,
                                     progress=lambda n: bar.advance(task, n),
                                     on_total=lambda n: bar.update(task, total=n),
-                                    accept_mostly_bad=accept)
+                                    accept_mostly_bad=accept, data_dir=s.data_dir)
 
     try:
         mapping = parse_map_options(map_, header_row) if (map_ or header_row is not None) else None

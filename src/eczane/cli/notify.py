@@ -1,8 +1,10 @@
-"""``eczane its-simulator``, ``eczane notify …`` (İTS outbox) and ``eczane audit verify``."""
+"""``eczane its-simulator``, ``eczane notify …`` (İTS outbox), ``eczane audit verify`` (the
+chain, or an evidence pack offline: ``--pack``) and ``eczane audit evidence``."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -164,8 +166,12 @@ def status(submission_id: int) -> None:
 
 @audit_app.command("verify")
 def verify(pharmacy_id: int = typer.Option(0, "--pharmacy", "--pharmacy-id",
-                                           help="Yalnızca bu eczane (0: hepsi).")) -> None:
-    """Denetim kaydının hash zincirini doğrular; bozuksa çıkış kodu 1."""
+                                           help="Yalnızca bu eczane (0: hepsi)."),
+           pack: Path | None = typer.Option(None, "--pack", help="Bir denetim dosyasını (ZIP) "
+                                            "veritabanı olmadan doğrula.")) -> None:
+    """Denetim kaydının hash zincirini ya da bir denetim dosyasını doğrular; bozuksa çıkış kodu 1."""
+    if pack is not None:
+        raise SystemExit(verify_pack(pack))
     from sqlalchemy import select
 
     from eczane.store.audit import verify as verify_chain
@@ -181,3 +187,61 @@ def verify(pharmacy_id: int = typer.Option(0, "--pharmacy", "--pharmacy-id",
             print_json({"pharmacy": pid, "ok": check.ok, "checked": check.checked,
                         "first_bad_seq": check.first_bad_seq, "message": check.message})
     raise SystemExit(1 if bad else 0)
+
+
+def verify_pack(path: Path) -> int:
+    """Print every check of an evidence pack in Turkish; 0 when all pass, 1 naming the failures."""
+    from eczane.domain.evidence import verify_zip
+
+    if not path.is_file():
+        console.print(f"[red]Dosya yok: {path}[/red]")
+        return 2
+    check = verify_zip(path.read_bytes())
+    for f in check.findings:
+        console.print(f"{'[green]TAMAM[/green]' if f.ok else '[red]HATA[/red] '} {f.message}",
+                      highlight=False, soft_wrap=True)
+    if check.ok:
+        console.print(f"[green]Denetim dosyası doğrulandı: {path.name}[/green]")
+        return 0
+    console.print(f"[red]Denetim dosyası DOĞRULANAMADI; bozuk: {', '.join(check.failing)}[/red]",
+                  highlight=False, soft_wrap=True)
+    return 1
+
+
+@audit_app.command("evidence")
+def evidence(submission: int = typer.Option(..., "--submission", help="Bildirim numarası."),
+             out: Path = typer.Option(..., "--out", help="Yazılacak ZIP dosyası."),
+             pharmacy: int | None = typer.Option(None, "--pharmacy",
+                                                 help="Eczane numarası (tek eczane varsa gerekmez)."),
+             today: str = typer.Option("", help="Bugün (YYYY-AA-GG).")) -> None:
+    """Gönderilmiş bir bildirimin denetim dosyasını (ZIP) hazırlar."""
+    from eczane.cli.common import resolve_pharmacy
+    from eczane.exports.evidence import EvidenceError, build_evidence
+    from eczane.store.audit import append_event
+    from eczane.store.outbox import get_submission
+    from eczane.store.tenant import acting_for
+
+    s = settings()
+    db = database(s)
+    pid = resolve_pharmacy(db, pharmacy)
+    with acting_for(pid):
+        with db.connect() as conn:
+            sub = get_submission(conn, submission)
+            if sub is None or sub.pharmacy_id != pid:
+                console.print(f"[red]{pid} numaralı eczanenin {submission} numaralı bildirimi yok.[/red]")
+                raise SystemExit(2)
+            try:
+                pack = build_evidence(conn, submission, data_dir=s.data_dir,
+                                      today=parse_today(today or None))
+            except EvidenceError as exc:
+                console.print(f"[red]{exc}[/red]")
+                raise SystemExit(1) from None
+        out.write_bytes(pack.body)
+        with db.begin() as conn:
+            append_event(conn, pid, None, "notify.evidence_downloaded",
+                         {"submission": submission, "manifest_sha256": pack.manifest_sha256,
+                          "report_pdf": pack.report_is_pdf, "its_original": pack.its_original,
+                          "via": "cli"})
+    print_json({"submission": submission, "out": str(out), "members": list(pack.members),
+                "manifest_sha256": pack.manifest_sha256, "report_pdf": pack.report_is_pdf,
+                "its_original": pack.its_original})

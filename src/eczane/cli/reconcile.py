@@ -15,7 +15,7 @@ from typing import Any
 
 import typer
 
-from eczane.cli.common import console, parse_today, print_json
+from eczane.cli.common import console, parse_today, print_json, settings
 
 
 def register(app: typer.Typer) -> None:
@@ -199,7 +199,13 @@ def _exports(result: Any, rules: Any, window: Any, status: Any, day: Any,
                           result.counts, by_bucket, date_checked=result.date_checked,
                           sources=sources)
         if report_out.suffix.lower() == ".pdf":
-            report_out.write_bytes(report_pdf(data))
+            from eczane.exports.report import PdfUnavailable
+
+            try:
+                report_out.write_bytes(report_pdf(data, executable_path=settings().chromium))
+            except PdfUnavailable as exc:
+                console.print(f"[red]{exc.message}[/red]")
+                raise typer.Exit(1) from None
         else:
             report_out.write_text(report_html(data), encoding="utf-8")
         console.print(f"{report_out}: yazıldı.")

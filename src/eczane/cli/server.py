@@ -1,4 +1,5 @@
-"""``eczane run``: serve the web app (and the İTS simulator beside it); ``eczane migrate``."""
+"""``eczane run``: serve the web app with the İTS simulator and one sending worker (``eczane
+worker``) beside it, each its own process; ``eczane migrate``."""
 
 from __future__ import annotations
 
@@ -32,12 +33,15 @@ def run(
                                     help="Üretim kipi: demo hesaplarla ya da ECZANE_SECRET_KEY "
                                     "olmadan başlamaz; veri klasörü yalnızca sahibine açık."),
 ) -> None:
-    """Web uygulamasını başlatır (SQLite varsayılan), yanında İTS simülatörüyle."""
+    """Web uygulamasını başlatır (SQLite varsayılan), yanında İTS simülatörü ve gönderim işçisiyle."""
     import uvicorn
 
+    from eczane.cli.processes import start_worker_process
+    from eczane.logs import configure
     from eczane.web.app import create_app
 
     s = settings()
+    configure(s.log_format)
     if production:
         s = s.with_(production=True)
     if its_port and not os.environ.get("ECZANE_ITS_URL"):
@@ -48,6 +52,10 @@ def run(
     sim = None
     if its_port:
         sim = _start_simulator(host, its_port, demo=demo or s.demo)
+    # The web app never sends to İTS (issue 15): approved batches are sent by this worker.
+    worker = start_worker_process({
+        "ECZANE_DATABASE_URL": s.effective_database_url, "ECZANE_ITS_URL": s.its_url,
+        "ECZANE_DATA_DIR": str(s.data_dir), "ECZANE_LOG_FORMAT": s.log_format})
     console.print(f"[green]eczane çalışıyor:[/green] http://{host}:{port}  (veritabanı: "
                   f"{s.effective_database_url.split('@')[-1]})")
     if demo or s.demo:
@@ -56,11 +64,22 @@ def run(
     # shutdown; a handler of ours turns that into SystemExit so the simulator is stopped too.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", log_config=None)
     finally:
-        if sim is not None:
-            sim.terminate()
-            sim.wait(timeout=10)
+        for child in (worker, sim):
+            if child is not None:
+                stop_child(child)
+
+
+def stop_child(child: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
+    """SIGTERM (the worker finishes its batch), then SIGKILL if it does not end in time."""
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(timeout=10)
 
 
 def prepare(s: Settings, *, demo: bool) -> Database:

@@ -39,10 +39,14 @@ def _passphrase(confirm: bool) -> str:
 
 
 def backup(
-    out: Path | None = typer.Option(None, "--out", "-o",
-                                    help="Yedek dosyası (varsayılan: data_dir/backups/…)."),
-    pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
-                                        help="Eczane numarası (tek eczane varsa gerekmez)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help=(
+        "Yedek dosyası (varsayılan: data_dir/backups/…); --all ile yedeklerin yazılacağı klasör.")),
+    pharmacy: str | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
+                                        help="Eczane numarası ya da GLN'si (tek eczane varsa "
+                                             "gerekmez)."),
+    all_pharmacies: bool = typer.Option(False, "--all", help=(
+        "Her eczaneyi ayrı bir dosyaya yedekle (barındırılan kurulumda günlük yedek: "
+        "deploy/eczane-backup.sh).")),
     parola: bool = typer.Option(False, "--parola", help=(
         "Yedeği bir parolayla koru (sorulur ya da ECZANE_YEDEK_PAROLASI); başka bir bilgisayarda "
         "bu parolayla geri yüklenir. Parolasız yedek yalnızca bu kurulumun gizli anahtarıyla "
@@ -50,39 +54,90 @@ def backup(
     as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
 ) -> None:
     """Eczanenin bütün verisini tek bir dosyaya yedekler (stok sıfırlamadan önce alın)."""
-    from eczane.store.backup import BackupError, BackupSecret, write_backup
+    from eczane.store.backup import BackupError, BackupSecret
 
     s = settings()
     db = database(s)
-    pid = resolve_pharmacy(db, pharmacy)
     secret = BackupSecret(s.resolved_secret_key(), _passphrase(True) if parola else None)
+    if all_pharmacies:
+        if pharmacy is not None:
+            console.print("[red]--all ile --pharmacy birlikte verilmez.[/red]")
+            raise typer.Exit(2)
+        _backup_all(db, out or s.data_dir / "backups", secret, as_json)
+        return
+    pid = resolve_pharmacy(db, pharmacy)
     path = out or s.data_dir / "backups" / f"eczane-{pid}-{datetime.now():%Y%m%d-%H%M%S}.jsonl.gz"
     try:
-        with db.begin() as conn:
-            info = write_backup(conn, pid, path, secret)
+        info = _backup_one(db, pid, path, secret)
     except BackupError as exc:
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from None
     if as_json:
-        print_json({"ok": True, "path": str(info.path), "pharmacy_id": pid, "tables": info.tables,
-                    "rows": info.rows, "hmac": info.hmac, "protected": info.protected,
-                    "created_at": info.created_at})
+        print_json(_info_json(info))
     console.print(f"[green]Yedek alındı:[/green] {info.path} ({info.rows} satır, "
                   f"{sum(1 for v in info.tables.values() if v)} tablo, "
                   f"{'parolayla' if parola else 'bu kurulumun anahtarıyla'} korunuyor)")
 
 
+def _backup_one(db: Any, pid: int, path: Path, secret: Any) -> Any:
+    """One pharmacy's backup, in a transaction acting for that pharmacy only (row-level
+    security on PostgreSQL shows it nothing else)."""
+    from eczane.store.backup import write_backup
+    from eczane.store.tenant import acting_for
+
+    with acting_for(pid), db.begin() as conn:
+        return write_backup(conn, pid, path, secret)
+
+
+def _info_json(info: Any) -> dict[str, Any]:
+    return {"ok": True, "path": str(info.path), "pharmacy_id": info.pharmacy_id,
+            "tables": info.tables, "rows": info.rows, "hmac": info.hmac,
+            "protected": info.protected, "created_at": info.created_at}
+
+
+def _backup_all(db: Any, folder: Path, secret: Any, as_json: bool) -> None:
+    """Every pharmacy into ``folder``, one file each; a failure is reported and the others
+    are still written (exit code 1 at the end)."""
+    from sqlalchemy import select
+
+    from eczane.store.backup import BackupError
+    from eczane.store.core import pharmacy as pharmacy_table
+
+    with db.connect() as conn:
+        pids = [int(i) for (i,) in conn.execute(select(pharmacy_table.c.id)
+                                                .order_by(pharmacy_table.c.id))]
+    stamp = f"{datetime.now():%Y%m%d-%H%M%S}"
+    results: list[dict[str, Any]] = []
+    for pid in pids:
+        try:
+            info = _backup_one(db, pid, folder / f"eczane-{pid}-{stamp}.jsonl.gz", secret)
+        except BackupError as exc:
+            console.print(f"[red]Eczane {pid}: {exc.message}[/red]")
+            results.append({"ok": False, "pharmacy_id": pid, "code": exc.code,
+                            "message": exc.message})
+            continue
+        results.append(_info_json(info))
+        console.print(f"[green]Eczane {pid}:[/green] {info.path} ({info.rows} satır)")
+    if as_json:
+        print_json(results)
+    if not all(r["ok"] for r in results):
+        raise typer.Exit(1)
+
+
 def restore(
     file: Path = typer.Argument(..., help="Geri yüklenecek yedek dosyası."),
-    pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
-                                        help="Beklenen eczane numarası (yanlış dosyaya karşı)."),
+    pharmacy: str | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
+                                        help="Beklenen eczane numarası ya da GLN'si (yanlış "
+                                             "dosyaya karşı)."),
     yes: bool = typer.Option(False, "--yes", help="Onay sormadan geri yükle."),
     as_json: bool = typer.Option(False, "--json", help="Sonucu JSON olarak yaz."),
 ) -> None:
     """Yedeği geri yükler: eczanenin şimdiki verisi yedektekiyle değiştirilir.
 
-    Parolayla alınmış yedekte parola sorulur (ya da ECZANE_YEDEK_PAROLASI). Kimlerin giriş
-    yapabileceği değişecekse (hesap eklenir, silinir, rolü ya da parolası değişir) önce yazılır.
+    Yalnızca yedekteki eczanenin satırlarına dokunulur; aynı veritabanındaki öbür eczaneler
+    değişmez. Parolayla alınmış yedekte parola sorulur (ya da ECZANE_YEDEK_PAROLASI). Kimlerin
+    giriş yapabileceği değişecekse (hesap eklenir, silinir, rolü ya da parolası değişir) önce
+    yazılır.
     """
     from eczane.domain.formatting import datetime_tr
     from eczane.store.backup import (
@@ -92,9 +147,11 @@ def restore(
         read_manifest,
         restore_backup,
     )
+    from eczane.store.tenant import acting_for
 
     s = settings()
     db = database(s)
+    expected = _expected_pharmacy(db, pharmacy)
     secret = BackupSecret(s.resolved_secret_key())
     try:
         try:
@@ -105,7 +162,8 @@ def restore(
             secret = BackupSecret(secret.secret_key, _passphrase(False))
             manifest = read_manifest(file, secret)
         secret = secret.unlocked(manifest["auth"])
-        with db.connect() as conn:
+        pid = int(manifest["pharmacy_id"])
+        with acting_for(pid), db.connect() as conn:
             changes = account_changes(conn, file, manifest)
         for c in changes:
             console.print(f"[yellow]Giriş değişikliği:[/yellow] {c.message}")
@@ -115,8 +173,8 @@ def restore(
                 f"{' ve yukarıdaki hesap değişiklikleri yapılacak' if changes else ''}. "
                 "Devam edilsin mi?"):
             raise typer.Exit(1)
-        with db.begin() as conn:
-            info = restore_backup(conn, file, secret, pharmacy_id=pharmacy)
+        with acting_for(pid), db.begin() as conn:
+            info = restore_backup(conn, file, secret, pharmacy_id=expected)
     except BackupError as exc:
         console.print(f"[red]{exc.message}[/red]")
         if as_json:
@@ -128,6 +186,17 @@ def restore(
                     "accounts": [c.to_json() for c in changes]})
     console.print(f"[green]Geri yüklendi:[/green] eczane {info.pharmacy_id}, {info.rows} satır "
                   f"({datetime_tr(info.created_at)} tarihli yedek).")
+
+
+def _expected_pharmacy(db: Any, ref: str | None) -> int | None:
+    """``--pharmacy`` of a restore: a number as given (the pharmacy may not exist yet in an
+    empty database), a GLN looked up."""
+    if ref is None:
+        return None
+    ref = ref.strip()
+    if ref.isdigit() and len(ref) != 13:
+        return int(ref)
+    return resolve_pharmacy(db, ref)
 
 
 def _print_plan(p: Any) -> None:

@@ -61,11 +61,20 @@ SENTENCES: dict[str, str] = {
     "notify.batch_sending": "{submission} numaralı bildirimin {packs} kutusu İTS'ye "
                             "gönderiliyor ({attempt}. deneme).",
     "notify.batch_result": "{submission} numaralı bildirim için İTS sonucu alındı: {states}.",
+    "notify.evidence_downloaded": "{submission} numaralı bildirimin denetim dosyası indirildi "
+                                  "(manifest özeti {manifest_sha256}).",
     "notify.batch_failed": "{submission} numaralı bildirim İTS'ye gönderilemedi: {error}.",
     "notify.batch_blocked": "{submission} numaralı bildirimin gönderimi durduruldu: {states}.",
     "notify.status_checked": "{submission} numaralı bildirim için İTS'ye durum soruldu: {states}.",
     "notify.pack_dropped": "GTIN {gtin}, seri {serial} kutusu sayıldığı için {submission} "
                            "numaralı bildirimden çıkarıldı.",
+    "notify.recount_started": "{submission} numaralı deaktivasyon taslağı için son kontrol "
+                              "başlatıldı: {packs} kutu aranacak.",
+    "notify.recount_pack_found": "GTIN {gtin}, seri {serial} kutusu son kontrolde rafta "
+                                 "bulundu ve {submission} numaralı taslaktan çıkarıldı.",
+    "notify.recount_finished": "{submission} numaralı taslağın son kontrolü bitti: {saved} kutu "
+                               "rafta bulunup deaktive edilmekten kurtarıldı; taslakta "
+                               "{remaining} kutu kaldı ({packs} kutudan).",
     "placement.run": "Yerleştirme simülasyonu çalıştırıldı: “{title}”, {applicants} başvuru, "
                      "{places} yer, kura tohumu {seed}.",
 }
@@ -86,11 +95,12 @@ FIELD_LABELS: dict[str, str] = {
     "applicants": "Başvuru", "places": "Yer", "total": "Toplam", "confirmation": "Onay metni",
     "batches": "Parti sayısı", "username": "Kullanıcı", "gln": "GLN", "protected": "Koruma",
     "accounts": "Hesap değişiklikleri", "audit_kept": "Denetim kaydı korundu",
+    "saved": "Kurtarılan kutu", "remaining": "Kalan kutu", "blind": "Kör sayım",
 }
 """Payload field → Turkish label (for :func:`details`); an unknown field shows its code."""
 
 _COUNTS = {"lines", "added", "duplicates", "problems", "rows", "issues", "products", "packs",
-           "applicants", "places", "total", "batches", "raf", "acik_recete", "undone", "rejected"}
+           "applicants", "places", "total", "batches", "raf", "acik_recete", "undone", "rejected", "saved", "remaining"}
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _STATES = {"pending": "bekliyor", "sending": "gönderiliyor", "accepted": "kabul",

@@ -8,6 +8,10 @@ means the last day of the month), §7.12 (determining the century of a YY year).
 '7'
 >>> is_valid_gtin("08699536080017")
 True
+>>> is_valid_gln("8680001000005")
+True
+>>> is_valid_gln("8680001000001")
+False
 >>> is_charset82("AB-12/c")
 True
 >>> is_charset82("AB 12")
@@ -53,6 +57,20 @@ def is_valid_gtin(gtin: str) -> bool:
         and gtin.isascii()
         and gtin.isdigit()
         and gtin_check_digit(gtin[:13]) == gtin[13]
+    )
+
+
+def is_valid_gln(gln: str) -> bool:
+    """13 ASCII digits whose last digit is the mod-10 check digit of the first 12.
+
+    A GLN (Global Location Number, GS1 key of a party or location such as a pharmacy in İTS)
+    uses the same check digit as a GTIN (GenSpecs §7.9.1; §3.2 "GLN ... N1…N12 check digit").
+    """
+    return (
+        len(gln) == 13
+        and gln.isascii()
+        and gln.isdigit()
+        and gtin_check_digit(gln[:12]) == gln[12]
     )
 
 

@@ -1,13 +1,13 @@
 """The printable reconciliation report the pharmacist signs and files (HTML → PDF).
 
 The HTML is self-contained (inline CSS, no scripts, no external files) so it prints the same
-from the browser, from the web page and from the CLI. The PDF is the same HTML printed by headless
-Chromium through Playwright (``page.pdf()``): no other PDF library.
+from the browser, from the web page and from the CLI. The PDF is the same HTML printed by the
+system's headless Chromium, run directly (:mod:`eczane.exports.pdf`; no Playwright, so it works
+from a plain install): no other PDF library.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,15 +24,14 @@ from eczane.domain.reconcile import (
     WindowStatus,
 )
 from eczane.domain.text import tr_sort_key
+from eczane.exports import pdf
 from eczane.exports.packs import ExportPack
+from eczane.exports.pdf import CHROMIUM_ARGS, PdfUnavailable
+
+__all__ = ["CHROMIUM_ARGS", "PdfUnavailable", "ReportData", "html_to_pdf", "report_html",
+           "report_pdf"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 MAX_ROWS = 5000
 """Rows listed per section in the printed report; the XLSX always has them all."""
 
@@ -73,22 +72,14 @@ def report_html(data: ReportData) -> str:
         excluded=sorted((c.label_tr for c in data.rules.excluded_classes), key=tr_sort_key))
 
 
-def html_to_pdf(html: str, *, executable_path: str = CHROMIUM) -> bytes:
-    """Print ``html`` to an A4 PDF in headless Chromium (Playwright ``page.pdf()``)."""
-    from playwright.sync_api import sync_playwright
+def html_to_pdf(html: str, *, executable_path: str = "") -> bytes:
+    """Print ``html`` to an A4 PDF with headless Chromium (:func:`eczane.exports.pdf.html_to_pdf`).
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable_path, headless=True,
-                                     args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_content(html, wait_until="load")
-            pdf: bytes = page.pdf(format="A4", print_background=True, margin={
-                "top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
-            return pdf
-        finally:
-            browser.close()
+    ``executable_path``: the ``chromium`` setting; empty finds it on PATH. Raises
+    :class:`PdfUnavailable` (a Turkish message naming what to install) when it cannot print.
+    """
+    return pdf.html_to_pdf(html, executable_path=executable_path)
 
 
-def report_pdf(data: ReportData) -> bytes:
-    return html_to_pdf(report_html(data))
+def report_pdf(data: ReportData, *, executable_path: str = "") -> bytes:
+    return html_to_pdf(report_html(data), executable_path=executable_path)

@@ -17,6 +17,7 @@ Every pack ends accepted, refused (with İTS's code and text) or waiting for ret
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -39,11 +40,13 @@ from eczane.its import protocol as p
 from eczane.its.client import ItsClient, ItsError
 from eczane.its.credentials import load_credentials
 from eczane.its.service import Windows, drop_counted, send_problems
+from eczane.logs import event
 from eczane.store import outbox as ob
 from eczane.store.audit import append_event
 from eczane.store.db import Database
 
 ClientFactory = Callable[[int], ItsClient]
+log = logging.getLogger("eczane.worker")
 
 
 @dataclass
@@ -97,8 +100,17 @@ class Worker:
             c.close()
         self._clients.clear()
 
+    def drop_client(self, pharmacy_id: int) -> None:
+        """Forget a pharmacy's client: the next batch reads its (maybe corrected) credentials."""
+        c = self._clients.pop(pharmacy_id, None)
+        if c is not None:
+            c.close()
+
     def _today(self) -> date:
-        return self.today or date.today()
+        """The pharmacy's date (Europe/Istanbul, as the web's): a worker process runs for days."""
+        from zoneinfo import ZoneInfo
+
+        return self.today or datetime.now(ZoneInfo("Europe/Istanbul")).date()
 
     # --- loop ------------------------------------------------------------------------------
     def run(self, *, submission_id: int | None = None, pharmacy_id: int | None = None,
@@ -130,10 +142,14 @@ class Worker:
         if batch is None:
             return False
         self.stats.batches += 1
+        where = {"submission": batch.submission_id, "batch": batch.batch_key,
+                 "pharmacy_id": batch.pharmacy_id, "worker": self.owner}
+        event(log, "batch_claimed", **where)
         try:
             self._process(batch.submission_id, batch.batch_key)
         except ItsError as exc:  # status query or token failed: nothing was sent; later
             self.stats.errors.append(exc.message)
+            event(log, "batch_error", level=logging.WARNING, error=exc.message[:300], **where)
             self._release(batch.submission_id, batch.batch_key, delay_s=self.unknown_delay_s * 4)
         return True
 
@@ -258,6 +274,9 @@ class Worker:
             append_event(conn, sub.pharmacy_id, None, event,
                          {"submission": sub.id, "batch": bkey, "states": tally, "codes": codes,
                           "worker": self.owner, **(extra or {})})
+        _log_event(event, submission=sub.id, batch=bkey, pharmacy_id=sub.pharmacy_id,
+                   states=tally, codes=codes, worker=self.owner,
+                   **({"error": str(extra["error"])[:300]} if extra and "error" in extra else {}))
 
     def _release(self, sid: int, bkey: str, *, delay_s: float | None = None) -> None:
         with self.db.begin() as conn:
@@ -273,6 +292,18 @@ class Worker:
                              due_at=_now() + timedelta(seconds=delay_s), done=not left,
                              sent=True)
             ob.finish_if_done(conn, sid)
+        event(log, "batch_released", submission=sid, batch=bkey, open_packs=len(left),
+              retry_in_s=None if not left else round(delay_s, 2), worker=self.owner)
+
+
+_LOG_NAMES = {"notify.batch_result": "batch_sent", "notify.batch_failed": "batch_failed",
+              "notify.batch_blocked": "batch_blocked", "notify.status_checked": "status_checked"}
+
+
+def _log_event(audit_name: str, **fields: Any) -> None:
+    """The log line beside an audit event: counts per state and İTS code, never a serial."""
+    level = logging.WARNING if audit_name == "notify.batch_failed" else logging.INFO
+    event(log, _LOG_NAMES.get(audit_name, audit_name), level=level, **fields)
 
 
 def _seed_demo_credentials(conn: Any, pharmacy_id: int, today: date) -> None:

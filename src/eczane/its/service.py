@@ -316,6 +316,7 @@ def approval_blockers(conn: Connection, sub: Any, *, today: date, settings: Sett
     d = drift(conn, sub) if known_drift is True else known_drift
     if isinstance(d, Drift) and d.outdated:
         found.append(Problem("outdated", d.message))
+    found += recount_problems(conn, sub)
     pending = ob.state_counts(conn, sub.id)[PackState.PENDING.value]
     found += [x for x in approval_problems(
         kind=sub.kind, reason_code=sub.reason_code, pack_count=pending,
@@ -346,6 +347,31 @@ def refused_groups(conn: Connection, submission_id: int, *, sample: int = 5) -> 
     return sorted(groups.values(), key=lambda g: (-g["count"], g["code"]))
 
 
+def recount_problems(conn: Connection, sub: Any) -> list[Problem]:
+    """An open son kontrol (issue 16) holds the approval: its scans still change the count the
+    phrase names. Finishing it shows what it saved and the new phrase."""
+    try:
+        from eczane.store.recount import open_problem
+    except ImportError:  # the recount area is not installed
+        return []
+    why = open_problem(conn, sub)
+    return [] if why is None else [Problem("recount_open", why)]
+
+
+def recount_panel(conn: Connection, sub: Any) -> dict[str, Any] | None:
+    """What the notification page says about the draft's son kontrol: None when the kind has
+    none; else the recount row (None before one began) and what it saved."""
+    try:
+        from eczane.store import recount as rc
+    except ImportError:
+        return None
+    row = rc.get(conn, sub.pharmacy_id, sub.id)
+    if row is None and rc.recountable(sub) is not None:
+        return None
+    return {"row": row, "open": row is not None and row.status == rc.OPEN,
+            "summary": rc.summary(conn, row) if row is not None else None}
+
+
 @dataclass(frozen=True)
 class Approval:
     ok: bool
@@ -370,7 +396,7 @@ def approve_submission(conn: Connection, submission_id: int, *, user: User, conf
         return Approval(False, [Problem("outdated", d.message)])
     drop_counted(conn, sub, user.id)
     pending = ob.state_counts(conn, submission_id)[PackState.PENDING.value]
-    problems = approval_problems(
+    problems = recount_problems(conn, sub) + approval_problems(
         kind=sub.kind, reason_code=sub.reason_code, pack_count=pending,
         recon_today=sub.recon_today, today=today, max_age_days=settings.reconcile_max_age_days,
         window=gate_window(sub.reason_code, windows) if Kind(sub.kind).has_window else None,

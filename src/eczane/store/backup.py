@@ -58,6 +58,7 @@ from sqlalchemy import (
 
 import eczane.store.tables  # noqa: F401  (every area's tables on metadata)
 from eczane.domain.formatting import datetime_tr, to_local
+from eczane.store import tenant
 from eczane.store.audit import append_event, audit_log
 from eczane.store.backup_auth import (
     AccountChange,
@@ -168,6 +169,7 @@ def write_backup(conn: Connection, pharmacy_id: int, path: Path, secret: BackupS
         key = secret.mac_key(auth)
     except BackupAuthError as exc:
         raise BackupError(exc.message, code=exc.code) from None
+    _check_tenant(pharmacy_id)
     if conn.execute(select(pharmacy.c.id).where(pharmacy.c.id == pharmacy_id)).first() is None:
         raise BackupError(f"{pharmacy_id} numaralı eczane yok.", code="no_pharmacy")
     tables = [pharmacy, product, *pharmacy_tables()]
@@ -340,6 +342,10 @@ def restore_backup(conn: Connection, path: Path, secret: BackupSecret, *,
     if pharmacy_id is not None and pharmacy_id != pid:
         raise BackupError(f"Bu yedek {pid} numaralı eczanenin; {pharmacy_id} numaralı eczaneye "
                           "geri yüklenemez.", code="wrong_pharmacy")
+    acting = tenant.current()
+    if acting is not None and acting != pid:
+        raise BackupError(f"Bu yedek {pid} numaralı eczanenin; {acting} numaralı eczaneye "
+                          "geri yüklenemez.", code="wrong_pharmacy")
     tables = {name: metadata.tables[name] for name in manifest["columns"]}
     saved_audit = [row for name, row in _rows(path, manifest) if name == "audit_log"]
     keep_audit = _audit_decision(conn, pid, manifest, saved_audit)
@@ -384,6 +390,16 @@ def restore_backup(conn: Connection, path: Path, secret: BackupSecret, *,
                           code="conflict") from None
     return BackupInfo(path, pid, dict(manifest["tables"]), str(manifest["_hmac"]),
                       manifest["created_at"], str(manifest["auth"]["kind"]))
+
+
+def _check_tenant(pid: int) -> None:
+    """A backup of ``pid`` runs acting for ``pid`` (or for no pharmacy, on one installation):
+    acting for another pharmacy, row-level security would show it none of ``pid``'s rows and
+    the backup would be empty."""
+    current = tenant.current()
+    if current is not None and current != pid:
+        raise BackupError(f"{pid} numaralı eczanenin yedeği {current} numaralı eczane adına "
+                          "alınamaz.", code="wrong_pharmacy")
 
 
 def _file_mac(path: Path, secret: BackupSecret, manifest: dict[str, Any]) -> str:
@@ -481,8 +497,10 @@ def _bump_sequences(conn: Connection, tables: list[Table]) -> None:
             continue
         seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": t.name}).scalar()
         if seq:
+            # Row-level security shows this pharmacy's ids only: never move a sequence back
+            # below the other pharmacies' ids.
             conn.execute(text(f"SELECT setval('{seq}', GREATEST((SELECT COALESCE(MAX(id), 0) "
-                              f"FROM {t.name}), 1))"))
+                              f"FROM {t.name}), (SELECT last_value FROM {seq}), 1))"))
 
 
 def account_changes(conn: Connection, path: Path, manifest: dict[str, Any]

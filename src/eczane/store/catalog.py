@@ -431,8 +431,12 @@ def import_its_stock(conn: Connection, pharmacy_id: int, src: Path | str | Binar
                      progress: Callable[[int], None] | None = None,
                      source_name: str | None = None,
                      on_total: Callable[[int], None] | None = None,
-                     accept_mostly_bad: bool = False) -> ImportSummary:
+                     accept_mostly_bad: bool = False,
+                     data_dir: Path | None = None) -> ImportSummary:
     """Import an İTS stock file as a new snapshot (in the caller's transaction).
+
+    With ``data_dir`` the original file is kept under its SHA-256
+    (``eczane.store.originals``): the evidence pack of a notification hands it over.
 
     A file with more bad rows than readable ones is kept only with ``accept_mostly_bad``
     (else ``MostlyBadRows``, nothing kept).
@@ -450,14 +454,15 @@ def import_its_stock(conn: Connection, pharmacy_id: int, src: Path | str | Binar
     with _as_path(src) as path:
         return _import_its_stock(conn, pharmacy_id, path, today=today, user_id=user_id,
                                  mapping=mapping, progress=progress, source_name=source_name,
-                                 on_total=on_total, accept_mostly_bad=accept_mostly_bad)
+                                 on_total=on_total, accept_mostly_bad=accept_mostly_bad,
+                                 data_dir=data_dir)
 
 
 def _import_its_stock(conn: Connection, pharmacy_id: int, path: Path, *, today: date,
                       user_id: int | None, mapping: Mapping[str, Any] | None,
                       progress: Callable[[int], None] | None, source_name: str | None,
                       on_total: Callable[[int], None] | None,
-                      accept_mostly_bad: bool) -> ImportSummary:
+                      accept_mostly_bad: bool, data_dir: Path | None = None) -> ImportSummary:
     from eczane.importers.headers import MappingNeeded
     from eczane.importers.its_stock import iter_its_stock
     from eczane.importers.tabular import sha256_file
@@ -465,6 +470,10 @@ def _import_its_stock(conn: Connection, pharmacy_id: int, path: Path, *, today: 
     digest = sha256_file(path)
     before = find_snapshot_by_hash(conn, pharmacy_id, digest)
     if before is not None:
+        if data_dir is not None:  # an import older than the kept originals: keep it now
+            from eczane.store.originals import keep_original
+
+            keep_original(data_dir, pharmacy_id, path, digest)
         return snapshot_summary(before, already=True)
     try:
         stream = iter_its_stock(path, today=today, mapping=mapping, text_dates=True,
@@ -491,6 +500,10 @@ def _import_its_stock(conn: Connection, pharmacy_id: int, path: Path, *, today: 
             save_mapping(conn, pharmacy_id, stream.layout.signature, stream.layout.as_mapping())
     summary.mapping_detected = stream.layout.detected
     summary.notes = stream.notes
+    if data_dir is not None:
+        from eczane.store.originals import keep_original
+
+        keep_original(data_dir, pharmacy_id, path, digest)
     return summary
 
 

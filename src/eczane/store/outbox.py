@@ -33,6 +33,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 
@@ -257,6 +258,22 @@ def approve(conn: Connection, submission_id: int, *, user_id: int, confirmation:
     return (len(keys) + batch_size - 1) // batch_size
 
 
+def due_pharmacies(conn: Connection, now: datetime) -> list[int]:
+    """Pharmacies with at least one open batch that is due and not leased at ``now``.
+
+    The sending worker (``eczane worker``) asks this first, then works for each pharmacy inside
+    ``tenant.acting_for``. One plain query over ``submission_batch`` (index
+    ``ix_submission_batch_due``); under PostgreSQL row-level security it is answered by a
+    SECURITY DEFINER function of the same name (issue 15), as it spans pharmacies.
+    """
+    rows = conn.execute(text(
+        "SELECT DISTINCT pharmacy_id FROM submission_batch WHERE status = 'open' "
+        "AND due_at <= :now AND (lease_until IS NULL OR lease_until < :now) "
+        "ORDER BY pharmacy_id").bindparams(bindparam("now", type_=DateTime(timezone=True))),
+        {"now": now})
+    return [int(r[0]) for r in rows]
+
+
 def claim_batch(conn: Connection, *, owner: str, lease_until: datetime, now: datetime,
                 submission_id: int | None = None, pharmacy_id: int | None = None) -> Any | None:
     """Take the lease on one due batch (compare-and-set); None when nothing is due."""
@@ -276,6 +293,17 @@ def claim_batch(conn: Connection, *, owner: str, lease_until: datetime, now: dat
         if res.rowcount == 1:
             return cand
     return None
+
+
+def make_due(conn: Connection, submission_id: int, now: datetime) -> int:
+    """The open batches of a submission that no worker holds become due at ``now`` (the
+    pharmacist's "try the waiting ones now"); returns how many."""
+    res = conn.execute(update(submission_batch).where(
+        submission_batch.c.submission_id == submission_id, submission_batch.c.status == "open",
+        submission_batch.c.due_at > now,
+        or_(submission_batch.c.lease_until.is_(None), submission_batch.c.lease_until < now),
+    ).values(due_at=now))
+    return int(res.rowcount)
 
 
 def set_pack_states(conn: Connection, submission_id: int,

@@ -24,6 +24,7 @@ from eczane.config import Settings
 from eczane.domain.formatting import JINJA_FILTERS
 from eczane.store.db import Database, open_database
 from eczane.web import csrf, guard
+from eczane.web.access_log import AccessLog
 from eczane.web.auth import LoginRequired
 from eczane.web.malformed import DATA_ERROR, bounded_ints, validation_message
 from eczane.web.uploads import BodyLimit, body_limit, too_large_message
@@ -33,7 +34,7 @@ SLICE_TEMPLATES = (HERE.parent / "accounts" / "templates",)
 """Template folders of slices (STYLE §15), searched after web/templates."""
 
 # Order = menu order. Each module is optional until its area lands.
-AREAS = ("home", "eczane.accounts.routes", "eczane.accounts.setup", "imports", "catalog", "backup", "count", "reconcile", "notify", "licensing", "placement", "audit")
+AREAS = ("home", "health", "eczane.accounts.routes", "eczane.accounts.setup", "imports", "catalog", "backup", "count", "scanner_check", "reconcile", "notify", "recount", "licensing", "placement", "audit", "chamber", "admin")
 
 
 @dataclass
@@ -75,6 +76,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
                   dependencies=guard.DEPENDENCIES)
     app.add_middleware(csrf.SecurityMiddleware, secure_cookies=settings.secure_cookies)
     app.add_middleware(BodyLimit, limit=body_limit(settings), message=too_large_message(settings))
+    app.add_middleware(AccessLog)  # outermost: sees every answer, even a refused one
     app.router.dependencies.append(Depends(bounded_ints))  # every route, added below too
     services = Services(settings=settings, db=db, secret_key=settings.resolved_secret_key(),
                         templates=templates)
@@ -93,6 +95,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         app.include_router(mod.router)
         nav.extend(getattr(mod, "NAV", ()))
     templates.env.globals["NAV"] = nav
+    templates.env.globals["may_open"] = guard.may_open  # the menu shows what the role opens
     templates.env.globals["PRODUCT"] = "eczane"
     templates.env.filters.update(JINJA_FILTERS)  # tarih, tarih_saat, saat, ay, sayi, tl
 
@@ -132,3 +135,17 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
                       status_code=exc.status_code)
 
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """``eczane serve``'s app factory: uvicorn imports it in each of its worker processes.
+
+    Settings come from the environment (``serve`` passes its options through it); the schema
+    was migrated once by ``serve`` before the processes started, so none migrates here.
+    """
+    from eczane.logs import configure
+
+    settings = Settings.from_env()
+    configure(settings.log_format)
+    return create_app(settings, open_database(settings.effective_database_url,
+                                              migrate_schema=False))

@@ -2,8 +2,10 @@
 
 The cookie ``eczane_session`` holds a random session token; the session itself is a row in the
 database (``eczane.accounts.sessions``): logout, a password change or disabling the account end
-it at once. Views call ``current_user`` (redirects to the login page when absent) and
-``require_pharmacist`` (403 for a kalfa). A row of another pharmacy is answered with 404.
+it at once. Views call ``current_user`` (redirects to the login page when absent; 403 for an
+account of no pharmacy, which the guard's role table already keeps off the pharmacy pages) and
+``require_pharmacist`` (403 for a kalfa). A row of another pharmacy is answered with 404. The
+chamber and admin pages call ``require_role``; account pages ``current_account``.
 A cookie that is not a valid token (garbage, non-ASCII, expired) is just "not logged in".
 """
 
@@ -19,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from eczane.accounts import sessions
 from eczane.accounts.sessions import SessionPolicy
 from eczane.accounts.throttle import ThrottlePolicy
+from eczane.accounts.users import Account
 from eczane.config import Settings
 from eczane.store.users import User
 
@@ -57,8 +60,28 @@ def clear_session_cookie(response: Response, request: Request) -> None:
     response.delete_cookie(COOKIE, httponly=True, samesite="lax", secure=settings.secure_cookies)
 
 
+NOT_A_PHARMACY_USER = ("Bu sayfa eczane kullanıcıları içindir; oda görevlisi ve kurulum "
+                       "yöneticisi hesapları eczane verisini göremez.")
+
+
 def current_user(request: Request) -> User:
-    """The logged-in user, or ``LoginRequired``."""
+    """The logged-in pharmacy user (eczacı or kalfa), ``LoginRequired``, or 403."""
+    account = current_account(request)
+    if not isinstance(account, User):
+        raise HTTPException(status_code=403, detail=NOT_A_PHARMACY_USER)
+    return account
+
+
+def require_role(request: Request, role: str) -> Account:
+    """The logged-in account when its role is ``role`` (the chamber and admin pages), else 403."""
+    account = current_account(request)
+    if account.role != role:
+        raise HTTPException(status_code=403, detail="Bu sayfayı görme yetkiniz yok.")
+    return account
+
+
+def current_account(request: Request) -> Account:
+    """The logged-in account of any role, or ``LoginRequired``."""
     cached = getattr(request.state, "user", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -81,7 +104,7 @@ SCAN_CACHE_S = 1.0
 """How long the scan API may reuse a session check (see ``cached_user``)."""
 
 
-def cached_user(request: Request) -> User | None:
+def cached_user(request: Request) -> Account | None:
     """The user of a session checked less than ``SCAN_CACHE_S`` ago by this process, or None.
 
     The one guard uses it (``login_user``): the scan API takes dozens of scans a second from each
@@ -104,7 +127,7 @@ def cached_user(request: Request) -> User | None:
     return hit[1]  # type: ignore[no-any-return]
 
 
-def remember_user(request: Request, user: User) -> None:
+def remember_user(request: Request, user: Account) -> None:
     """Put a just-checked session in the scan API's cache (``cached_user``)."""
     cache = request.app.state.services.extra.setdefault("session_cache", {})
     if len(cache) > 10_000:
@@ -113,7 +136,7 @@ def remember_user(request: Request, user: User) -> None:
     cache[request.cookies.get(COOKIE, "")] = (now(request), user)
 
 
-async def login_user(request: Request) -> User:
+async def login_user(request: Request) -> Account:
     """The session's user for the one guard, off the event loop; ``LoginRequired`` when none.
 
     A session checked by this process in the last ``SCAN_CACHE_S`` is reused (``cached_user``),
@@ -122,7 +145,7 @@ async def login_user(request: Request) -> User:
     """
     user = cached_user(request)
     if user is None:
-        user = await run_in_threadpool(current_user, request)
+        user = await run_in_threadpool(current_account, request)
         remember_user(request, user)
     request.state.user = user
     return user

@@ -48,7 +48,9 @@ REFUSED_ORIGIN = "Güvenlik doğrulaması başarısız: istek başka bir siteden
 
 CSP = "; ".join([
     "default-src 'self'",
-    "script-src 'self'",
+    # The camera reader (static/vendor/zxing-wasm) compiles its own WebAssembly file; this
+    # allows WebAssembly compilation only, not eval of JavaScript.
+    "script-src 'self' 'wasm-unsafe-eval'",
     # Inline style attributes remain in a few templates (bar widths, licensing/placement styles).
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from eczane.web.auth import current_user
+from eczane.web.auth import current_account
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
@@ -17,7 +17,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     ctx: dict[str, Any] = {"user": getattr(request.state, "user", None)}
     if ctx["user"] is None and request.cookies.get("eczane_session"):
         try:
-            ctx["user"] = current_user(request)
+            ctx["user"] = current_account(request)
         except Exception:  # noqa: BLE001 - an expired cookie just means "not logged in" here
             ctx["user"] = None
     ctx.update(context or {})

@@ -393,7 +393,8 @@ class ScanWriter:
                         # transaction back, and then the batch must not be acknowledged.
                         if not _still_in_transaction(conn):
                             raise
-                        log.warning("scan refused in batch: %r", exc)
+                        # the type only: the error's text holds the SQL parameters (a serial)
+                        log.warning("scan refused in batch: %s", type(exc).__name__)
                         done.append((fut, CountError(BAD_SCAN, 400)))
         except BaseException as exc:  # noqa: BLE001 - the commit failed: nobody is acknowledged
             for _req, fut in batch:

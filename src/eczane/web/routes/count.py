@@ -89,7 +89,18 @@ def open_session(request: Request, name: str = Form("")) -> RedirectResponse:
 def count_page(request: Request, session_id: int) -> HTMLResponse:
     _user, session = _session_for(request, session_id)
     ctx = _live_context(request, session)
-    return render(request, "count/session.html", ctx | {"groups": list(ScanGroup)})
+    return render(request, "count/session.html", ctx | {"groups": list(ScanGroup),
+                                                        **_scanner_checks(request, session)})
+
+
+def _scanner_checks(request: Request, session: store.CountSession) -> dict[str, Any]:
+    """The session's scanner checks (okuyucu testi), for the count page."""
+    from eczane.domain.scanner_check import code_labels
+    from eczane.store.scanner_check import checks_for_session
+
+    with request.app.state.services.db.connect() as conn:
+        return {"checks": checks_for_session(conn, session.pharmacy_id, session.id),
+                "short": code_labels}
 
 
 @router.get("/sayim/{session_id}/canli", response_class=HTMLResponse)

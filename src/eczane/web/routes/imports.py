@@ -63,7 +63,8 @@ def _run_its_import(request: Request, path: Path, name: str,
         with services.db.begin() as conn:
             summary = store.import_its_stock(conn, user.pharmacy_id, path, today=services.today(),
                                              user_id=user.id, mapping=mapping, source_name=name,
-                                             accept_mostly_bad=accept_mostly_bad)
+                                             accept_mostly_bad=accept_mostly_bad,
+                                             data_dir=services.settings.data_dir)
     except MappingNeeded as exc:  # the file stays for the mapping form
         return render(request, "imports/mapping.html", {
             "token": path.parent.name, "name": name, "exc": exc, "fields": ITS_FIELDS,

@@ -1,17 +1,19 @@
 """İTS bildirim pages: arada kalan mal alım, miadı dolanlar, stok eşitleme (seed 000 steps 1, 2, 4).
 
 A draft is a dry run built from the latest reconciliation; only a pharmacist approves it, typing
-the confirmation that names the count; sending runs the outbox worker in a background thread and
-the page polls ``/bildirim/{id}/ilerleme`` (htmx) for progress.
+the confirmation that names the count. Approval puts the batches in the outbox, due at once; the
+sending worker (``eczane worker``, its own process: the web never sends) takes them, and the
+page polls ``/bildirim/{id}/ilerleme`` (htmx) for its progress. "Bekleyenleri şimdi dene" makes
+the batches waiting for a retry due now.
 """
 
 from __future__ import annotations
 
-import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from eczane.domain.notify import Kind, PackState, confirmation_phrase, outcome
 from eczane.domain.reconcile import window_status
@@ -27,6 +29,7 @@ from eczane.its.protocol import deactivation_reasons
 from eczane.store import outbox as ob
 from eczane.store.audit import append_event
 from eczane.store.users import User
+from eczane.store.workers import seconds_since_seen
 from eczane.web.auth import check_pharmacy, current_user, require_pharmacist
 from eczane.web.render import render
 
@@ -51,10 +54,10 @@ def _windows(request: Request) -> Any:
     return request.app.state.services.extra.get("its_windows")
 
 
-def _threads(request: Request) -> dict[int, threading.Thread]:
-    threads: dict[int, threading.Thread] = request.app.state.services.extra.setdefault(
-        "notify_threads", {})
-    return threads
+def _worker_down(request: Request, conn: Any) -> bool:
+    """No sending worker seen within ``worker_stale_s``: approved packs would wait."""
+    age = seconds_since_seen(conn, datetime.now(UTC))
+    return age is None or age > request.app.state.services.settings.worker_stale_s
 
 
 def _flows(request: Request, user: User) -> dict[str, Any]:
@@ -145,6 +148,8 @@ def _detail_context(request: Request, sub: Any, offset: int = 0, *,
             conn, sub, today=today, settings=services.settings, windows=_windows(request),
             known_drift=drift["drift"] if drift else None) if full else []
         new_id = service.superseded_by(conn, sub) if full else None
+        recount = service.recount_panel(conn, sub) if full else None
+        worker_down = sub.status == "approved" and _worker_down(request, conn)
     pending = prog["counts"][PackState.PENDING.value]
     out = outcome(prog["counts"])
     status_label = out.label if sub.status == "done" else STATUS_TR[sub.status]
@@ -154,16 +159,18 @@ def _detail_context(request: Request, sub: Any, offset: int = 0, *,
         age = (today - sub.recon_today).days
         if age > services.settings.reconcile_max_age_days:
             stale = age
-    thread = _threads(request).get(sub.id)
     return {"sub": sub, "kind": Kind(sub.kind), "progress": prog, "packs": packs,
             "phrase": confirmation_phrase(sub.kind, pending), "blockers": blockers,
-            "stale_days": stale, "today": today, "sending": bool(thread and thread.is_alive()),
+            "stale_days": stale, "today": today, "sending": sub.status == "approved",
+            "worker_down": worker_down,
             "states": PackState, "problems": [], "page": PAGE, "outcome": out,
             "status_label": status_label, "status_tone": out.tone if sub.status == "done" else "",
             "fragment": not full,
             "refused": refused, "on_hand": on_hand, "approval_blockers": blockers_all,
-            "drift": drift, "new_id": new_id, "can_cancel": service.can_cancel_reason(sub.reason_code),
-            "errors": services.extra.get("notify_errors", {}).get(sub.id, []),
+            "drift": drift, "new_id": new_id, "recount": recount,
+            "can_cancel": service.can_cancel_reason(sub.reason_code),
+            "evidence_ready": bool(sub.recon_id) and any(
+                n for st, n in prog["counts"].items() if st not in ("pending", "dropped")),
             "reason_text": deactivation_reasons().get(sub.reason_code, {}).get("text", "")}
 
 
@@ -232,33 +239,40 @@ def undo(request: Request, sid: int) -> Any:
 
 @router.post("/bildirim/{sid}/gonder", response_model=None)
 def send(request: Request, sid: int) -> Any:
+    """Nothing is sent here: the batches of an approved submission waiting for a retry become
+    due now, for the sending worker (``eczane worker``)."""
     _, sub = _submission_for(request, sid, pharmacist=True)
     if sub.status not in ("approved",):
         return _state_error(request, sub, "send")
-    threads = _threads(request)
-    if not (sid in threads and threads[sid].is_alive()):
-        threads[sid] = threading.Thread(target=_run_worker, args=(request.app, sid), daemon=True)
-        threads[sid].start()
+    with request.app.state.services.db.begin() as conn:
+        ob.make_due(conn, sid, datetime.now(UTC))
     return RedirectResponse(f"/bildirim/{sid}", status_code=303)
-
-
-def _run_worker(app: Any, sid: int) -> None:
-    from eczane.its.outbox import Worker
-
-    services = app.state.services
-    factory = services.extra.get("its_client_factory")
-    worker = Worker(services.db, services.settings, today=services.today(),
-                    windows=services.extra.get("its_windows"), client_factory=factory)
-    try:
-        stats = worker.run(submission_id=sid, max_seconds=3600)
-        services.extra.setdefault("notify_errors", {})[sid] = stats.errors[-3:]
-    except Exception as exc:  # noqa: BLE001 - shown on the page; the outbox state is durable
-        services.extra.setdefault("notify_errors", {})[sid] = [f"{type(exc).__name__}: {exc}"]
-    finally:
-        worker.close()
 
 
 @router.get("/bildirim/{sid}/ilerleme", response_class=HTMLResponse)
 def progress_fragment(request: Request, sid: int) -> HTMLResponse:
     _, sub = _submission_for(request, sid)
     return render(request, "notify/_progress.html", _detail_context(request, sub, full=False))
+
+
+@router.get("/bildirim/{sid}/denetim-dosyasi.zip", response_model=None)
+def evidence(request: Request, sid: int) -> Any:
+    """The evidence pack of a sent notification (eczacı only: it holds the whole draft, the
+    pharmacy's stock file and audit log); the download is an audit event with the manifest's hash."""
+    from eczane.exports.evidence import EvidenceError, build_evidence
+
+    user, sub = _submission_for(request, sid, pharmacist=True)
+    services = request.app.state.services
+    try:
+        with services.db.connect() as conn:
+            pack = build_evidence(conn, sid, data_dir=services.settings.data_dir,
+                                  today=services.today(), prepared_by=user.display_name)
+    except EvidenceError as exc:
+        return render(request, "notify/error.html", {"message": str(exc), "sub": sub},
+                      status_code=409)
+    with services.db.begin() as conn:
+        append_event(conn, user.pharmacy_id, user.id, "notify.evidence_downloaded",
+                     {"submission": sid, "manifest_sha256": pack.manifest_sha256,
+                      "report_pdf": pack.report_is_pdf, "its_original": pack.its_original})
+    return Response(pack.body, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{pack.filename}"'})

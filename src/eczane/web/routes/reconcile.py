@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
@@ -345,12 +345,16 @@ def report(request: Request, rid: int) -> HTMLResponse:
 
 @router.get("/mutabakat/{rid}/rapor.pdf")
 def report_pdf(request: Request, rid: int) -> Response:
-    from eczane.exports.report import html_to_pdf
+    from eczane.exports.report import PdfUnavailable, html_to_pdf
 
     user, rec = _recon_for(request, rid)
-    with request.app.state.services.db.connect() as conn:
-        html = exports.report_page(conn, rec, user.display_name, request.app.state.services.today())
-    pdf = html_to_pdf(html)
+    services = request.app.state.services
+    with services.db.connect() as conn:
+        html = exports.report_page(conn, rec, user.display_name, services.today())
+    try:
+        pdf = html_to_pdf(html, executable_path=services.settings.chromium)
+    except PdfUnavailable as exc:  # no Chromium on the server: say what to install, not a 500
+        return PlainTextResponse(exc.message, status_code=503)
     _audit_export(request, user, rec, "report_pdf")
     return _download(pdf, f"mutabakat-raporu-{rid}.pdf", "application/pdf")
 

@@ -167,7 +167,7 @@
   function enqueue(fields) {
     var item = {
       raw: fields.raw, grp: fields.grp || currentGrp(), client_scan_id: rand(12),
-      device_id: deviceId(), at: new Date().toISOString()
+      device_id: deviceId() + (fields.source ? "-" + fields.source : ""), at: new Date().toISOString()
     };
     if (fields.choice !== undefined) item.choice = fields.choice;
     var q = load(QKEY);
@@ -289,6 +289,8 @@
       el.matches("input:not([type=radio]):not([type=checkbox]):not([type=button]):not([type=submit]), select, textarea");
   }
   function refocus() {
+    // A phone counting with its camera (count-camera.js): no on-screen keyboard over the video.
+    if (root.dataset.camera === "on" && window.matchMedia("(pointer: coarse)").matches) return;
     setTimeout(function () { if (!isEntry(document.activeElement)) input.focus(); }, 0);
   }
   input.addEventListener("blur", refocus);
@@ -320,6 +322,10 @@
     if (confirm("Kaydedilemeyen okutmalar listeden silinsin mi?")) { save(RKEY, []); updateQueueStatus(false); }
   });
 
+  // A camera read (count-camera.js) joins the same queue as a USB scanner's.
+  document.addEventListener("eczane:karekod", function (e) {
+    if (e.detail && typeof e.detail.raw === "string") enqueue({ raw: e.detail.raw, source: e.detail.source });
+  });
   $("problems-clear").addEventListener("click", function () { save(PKEY, []); renderProblems(); });
   window.addEventListener("online", function () { backoff = 500; pump(); });
   $("device-name").textContent = deviceId();

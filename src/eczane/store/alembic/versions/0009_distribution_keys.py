@@ -10,7 +10,7 @@ foreign key points at gets a unique index on ``(id, pharmacy_id)``; the other ta
 ``ON DELETE CASCADE`` fires.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0013
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0013"  # written after 0007; re-chained onto main's newest at the merge
 branch_labels = None
 depends_on = None
 
