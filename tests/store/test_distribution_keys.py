@@ -42,7 +42,7 @@ def test_the_check_finds_each_kind_of_breach():
         "s: primary key ['id'] lacks pharmacy_id",
         "s: unique uq_s ['id'] lacks pharmacy_id",
         "u: installation table refers to tenant table s",
-        "x: not classified: add info=tenant() or info=installation('why') (eczane.store.base)",
+        "x: not classified: add info=tenant_table() or info=installation_table('why') (eczane.store.base)",
     ]
     shapes["p"] = Shape("p", {"s_id": False, "pharmacy_id": False}, ["s_id", "pharmacy_id"],
                         fks=[(["s_id"], "s", ["id"])])
@@ -96,50 +96,60 @@ def test_scaling_doc_lists_exactly_the_statements_of_the_metadata():
 
 
 def test_ids_are_generated_and_unique_across_pharmacies(db, pharmacies):
+    from eczane.store import tenant
     from eczane.store.count import count_session, open_session
 
-    with db.begin() as conn:
-        a = open_session(conn, pharmacies.pharmacy_id, pharmacies.alice_id, "A")
-        c = open_session(conn, pharmacies.other_pharmacy_id, pharmacies.charlie_id, "C")
-        a2 = open_session(conn, pharmacies.pharmacy_id, pharmacies.alice_id, "A2")
-    assert len({a, c, a2}) == 3
-    with db.connect() as conn:
-        rows = {r.id: r.pharmacy_id for r in conn.execute(select(count_session))}
-    assert rows == {a: pharmacies.pharmacy_id, c: pharmacies.other_pharmacy_id,
-                    a2: pharmacies.pharmacy_id}
+    made = []
+    for pid, uid in ((pharmacies.pharmacy_id, pharmacies.alice_id),
+                     (pharmacies.other_pharmacy_id, pharmacies.charlie_id),
+                     (pharmacies.pharmacy_id, pharmacies.alice_id)):
+        with tenant.acting_for(pid), db.begin() as conn:
+            made.append((open_session(conn, pid, uid, "x"), pid))
+    assert len({sid for sid, _ in made}) == 3
+    for sid, pid in made:
+        with tenant.acting_for(pid), db.connect() as conn:
+            assert conn.execute(select(count_session.c.pharmacy_id)
+                                .where(count_session.c.id == sid)).scalar_one() == pid
+
+
+def _scan_row(pharmacy_id: int, session_id: int, user_id: int) -> dict[str, object]:
+    from eczane.store.count import now_utc
+
+    return {"pharmacy_id": pharmacy_id, "session_id": session_id, "gtin": "1" * 14,
+            "serial": "S", "expiry": now_utc().date(), "batch": "B", "grp": "raf", "raw": "",
+            "device_id": "d", "client_scan_id": "c", "user_id": user_id,
+            "scanned_at": now_utc()}
 
 
 def test_a_child_row_cannot_point_at_another_pharmacys_parent(db, pharmacies):
     from sqlalchemy.exc import IntegrityError
 
-    from eczane.store.count import count_scan, now_utc, open_session
+    from eczane.store import tenant
+    from eczane.store.count import count_scan, open_session
 
-    with db.begin() as conn:
+    with tenant.acting_for(pharmacies.pharmacy_id), db.begin() as conn:
         sid = open_session(conn, pharmacies.pharmacy_id, pharmacies.alice_id, "A")
-    row = {"pharmacy_id": pharmacies.other_pharmacy_id, "session_id": sid, "gtin": "1" * 14,
-           "serial": "S", "expiry": now_utc().date(), "batch": "B", "grp": "raf", "raw": "",
-           "device_id": "d", "client_scan_id": "c", "user_id": pharmacies.charlie_id,
-           "scanned_at": now_utc()}
-    with pytest.raises(IntegrityError), db.begin() as conn:
-        conn.execute(insert(count_scan), [row])
+    other = pharmacies.other_pharmacy_id
+    with pytest.raises(IntegrityError), tenant.acting_for(other), db.begin() as conn:
+        conn.execute(insert(count_scan), [_scan_row(other, sid, pharmacies.charlie_id)])
 
 
-def test_the_migration_keeps_the_data_and_goes_back_and_forth(db_url, pharmacies):
+def test_the_migration_keeps_the_data_and_goes_back_and_forth(request, db_url, pharmacies):
     from alembic import command
     from alembic.script import ScriptDirectory
 
-    from eczane.store.count import count_scan, count_session, now_utc, open_session
+    from eczane.store.count import count_scan, count_session, open_session
     from eczane.store.db import alembic_config, open_database
 
-    database = open_database(db_url)
+    url = db_url
+    if url.startswith("postgresql"):   # migrations run as the owner, not as the app's role
+        url = request.getfixturevalue("pg_server").rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1]
+    database = open_database(url, migrate_schema=False)
+    pid, uid = pharmacies.pharmacy_id, pharmacies.alice_id
     with database.begin() as conn:
-        sid = open_session(conn, pharmacies.pharmacy_id, pharmacies.alice_id, "A")
-        conn.execute(insert(count_scan), [{
-            "pharmacy_id": pharmacies.pharmacy_id, "session_id": sid, "gtin": "1" * 14,
-            "serial": "S", "expiry": now_utc().date(), "batch": "B", "grp": "raf", "raw": "",
-            "device_id": "d", "client_scan_id": "c", "user_id": pharmacies.alice_id,
-            "scanned_at": now_utc()}])
-    cfg = alembic_config(db_url)
+        sid = open_session(conn, pid, uid, "A")
+        conn.execute(insert(count_scan), [_scan_row(pid, sid, uid)])
+    cfg = alembic_config(url)
     before = ScriptDirectory.from_config(cfg).get_revision("0009").down_revision
     for step, target in ((command.downgrade, before), (command.upgrade, "head")):
         with database.engine.begin() as conn:
@@ -150,5 +160,5 @@ def test_the_migration_keeps_the_data_and_goes_back_and_forth(db_url, pharmacies
                     for r in conn.execute(select(count_scan))] == [(sid, "c")]
             assert conn.execute(select(count_session.c.id)).scalars().all() == [sid]
     with database.begin() as conn:   # ids still generated, after the ones kept
-        assert open_session(conn, pharmacies.pharmacy_id, pharmacies.alice_id, "B") > sid
+        assert open_session(conn, pid, uid, "B") > sid
     database.dispose()

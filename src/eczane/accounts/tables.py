@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Integer, PrimaryKeyConstraint, String, Table
 
-from eczane.store.base import installation, metadata
+from eczane.store.base import installation_table, metadata
 
 user_session = Table(
     "user_session",
@@ -25,7 +25,7 @@ user_session = Table(
     Column("password_tag", String(16), nullable=False),
     Column("client_addr", String(64), nullable=False, server_default=""),
     Column("user_agent", String(200), nullable=False, server_default=""),
-    info=installation("a session belongs to a user (app_user is an installation table)"),
+    info=installation_table("a session belongs to a user (app_user is an installation table)"),
 )
 """One row per logged-in browser. The cookie holds a random token; only its SHA-256 is stored."""
 
@@ -38,7 +38,7 @@ login_throttle = Table(
     Column("last_failure_at", DateTime(timezone=True), nullable=True),
     Column("locked_until", DateTime(timezone=True), nullable=True),
     PrimaryKeyConstraint("kind", "key", name="pk_login_throttle"),
-    info=installation(),
+    info=installation_table(),
 )
 """Consecutive failed logins per ``kind`` = ``"user"`` (the username typed, known or not) and
 ``"addr"`` (the client address)."""

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from eczane.domain.audit import GENESIS, AuditRecord, ChainCheck, chain_hash, verify_chain
-from eczane.store.base import metadata, tenant
+from eczane.store.base import metadata, tenant_table
 
 audit_log = Table(
     "audit_log",
@@ -42,7 +42,7 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
     PrimaryKeyConstraint("id", "pharmacy_id", name="pk_audit_log"),
     UniqueConstraint("pharmacy_id", "seq", name="uq_audit_log_pharmacy_seq"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 

@@ -37,14 +37,14 @@ INSTALLATION = "installation"
 """Shared by all pharmacies of a database (Citus ``create_reference_table``)."""
 
 
-def tenant(**notes: str) -> dict[str, str]:
-    """``Table(..., info=tenant())``. ``notes`` may say why a rule has an exception, e.g.
+def tenant_table(**notes: str) -> dict[str, str]:
+    """``Table(..., info=tenant_table())``. ``notes`` may say why a rule has an exception, e.g.
     ``no_pharmacy_fk="…"`` for a table deliberately without foreign keys."""
     return {"tenancy": TENANT, **notes}
 
 
-def installation(why: str = "") -> dict[str, str]:
-    """``Table(..., info=installation("…"))``: ``why`` is said when it is not obvious (a table
+def installation_table(why: str = "") -> dict[str, str]:
+    """``Table(..., info=installation_table("…"))``: ``why`` is said when it is not obvious (a table
     with a ``pharmacy_id`` that is still shared)."""
     return {"tenancy": INSTALLATION, "why": why}
 

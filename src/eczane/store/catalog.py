@@ -49,7 +49,7 @@ from sqlalchemy import (
 
 from eczane.domain.catalog import PrescriptionClass, Product
 from eczane.domain.pack import ItsStockRow, PackKey, RowIssue
-from eczane.store.base import installation, metadata, tenant
+from eczane.store.base import installation_table, metadata, tenant_table
 from eczane.store.bulk import bulk_insert, bulk_insert_chunks, bulk_mode
 
 MAX_STORED_ISSUES = 2000
@@ -65,7 +65,7 @@ product = Table(
     Column("flagged_unknown", Boolean, nullable=False, server_default=false()),
     Column("source", String(100), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    info=installation(),
+    info=installation_table(),
 )
 
 its_snapshot = Table(
@@ -85,7 +85,7 @@ its_snapshot = Table(
     Column("issues", JSON, nullable=False),
     PrimaryKeyConstraint("id", "pharmacy_id", name="pk_its_snapshot"),
     Index("ix_its_snapshot_pharmacy_sha256", "pharmacy_id", "sha256"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 its_stock_pack = Table(
@@ -105,7 +105,7 @@ its_stock_pack = Table(
     ForeignKeyConstraint(["snapshot_id", "pharmacy_id"],
                          ["its_snapshot.id", "its_snapshot.pharmacy_id"],
                          ondelete="CASCADE", name="fk_its_stock_pack_snapshot_id_its_snapshot"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 column_mapping = Table(
@@ -116,7 +116,7 @@ column_mapping = Table(
     Column("mapping", JSON, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("pharmacy_id", "signature", name="pk_column_mapping"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 onhand_import = Table(
@@ -132,7 +132,7 @@ onhand_import = Table(
     Column("issue_count", Integer, nullable=False),
     Column("issues", JSON, nullable=False),
     PrimaryKeyConstraint("id", "pharmacy_id", name="pk_onhand_import"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 onhand_pack = Table(
@@ -148,7 +148,7 @@ onhand_pack = Table(
     ForeignKeyConstraint(["import_id", "pharmacy_id"],
                          ["onhand_import.id", "onhand_import.pharmacy_id"],
                          ondelete="CASCADE", name="fk_onhand_pack_import_id_onhand_import"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 _PACK_COLS = ("snapshot_id", "pharmacy_id", "gtin", "serial", "expiry", "batch", "product_name",

@@ -46,7 +46,7 @@ from eczane.domain.catalog import PrescriptionClass, Product
 from eczane.domain.catalog_change import CatalogPlan, merge, plan
 from eczane.importers.catalog import CatalogFile
 from eczane.store.audit import append_event
-from eczane.store.base import installation, metadata
+from eczane.store.base import installation_table, metadata
 from eczane.store.catalog import _dialect_insert, product
 
 catalog_version = Table(
@@ -61,7 +61,7 @@ catalog_version = Table(
     Column("summary", JSON, nullable=False),
     Column("undone_at", DateTime(timezone=True), nullable=True),
     Column("undone_by", Integer, nullable=True),
-    info=installation(),
+    info=installation_table(),
 )
 
 catalog_version_row = Table(
@@ -79,7 +79,7 @@ catalog_version_row = Table(
     Column("source", String(100), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=True),
     PrimaryKeyConstraint("version_id", "gtin", name="pk_catalog_version_row"),
-    info=installation(),
+    info=installation_table(),
 )
 
 _PRODUCT_COLS = ("name", "form", "manufacturer", "prescription_class", "flagged_unknown",

@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from eczane.store.base import installation, metadata
+from eczane.store.base import installation_table, metadata
 
 chamber = Table(
     "chamber",
@@ -29,7 +29,7 @@ chamber = Table(
     Column("province", String(100), nullable=False, server_default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("name", name="uq_chamber_name"),
-    info=installation(),
+    info=installation_table(),
 )
 """An eczacı odası hosting eczane for its members (installation-wide: no ``pharmacy_id``)."""
 
@@ -51,7 +51,7 @@ pharmacy = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # Added by migration 0010: the chamber (eczacı odası) whose staff see this member's progress.
     Column("chamber_id", Integer, ForeignKey("chamber.id"), nullable=True),
-    info=installation(),
+    info=installation_table(),
 )
 
 app_user = Table(
@@ -72,7 +72,7 @@ app_user = Table(
     UniqueConstraint("username", name="uq_app_user_username"),
     Column("chamber_id", Integer, ForeignKey("chamber.id"), nullable=True),
     CheckConstraint(ROLE_SCOPE_SQL, name="role_scope"),
-    info=installation(
+    info=installation_table(
         "login finds a user by username before any pharmacy is known (usernames are unique "
         "across the installation), and chamber and admin users are no pharmacy's "
         "(pharmacy_id NULL); tenant rows refer to users (opened_by, user_id), which Citus "

@@ -78,8 +78,8 @@ def problems(shapes: dict[str, Shape], kinds: dict[str, str | None],
     for name, s in sorted(shapes.items()):
         kind = kinds.get(name)
         if kind not in (TENANT, INSTALLATION):
-            out.append(f"{name}: not classified: add info=tenant() or "
-                       "info=installation('why') (eczane.store.base)")
+            out.append(f"{name}: not classified: add info=tenant_table() or "
+                       "info=installation_table('why') (eczane.store.base)")
             continue
         if kind == INSTALLATION:
             out += [f"{name}: installation table refers to tenant table {ref}"

@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 
 from eczane.domain.notify import Kind, PackState, batches
-from eczane.store.base import metadata, tenant
+from eczane.store.base import metadata, tenant_table
 
 submission = Table(
     "submission",
@@ -60,7 +60,7 @@ submission = Table(
     Column("pack_count", Integer, nullable=False),
     Column("ref_submission_id", Integer, nullable=True),  # a cancel: the deactivation it undoes
     PrimaryKeyConstraint("id", "pharmacy_id", name="pk_submission"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 submission_pack = Table(
@@ -88,7 +88,7 @@ submission_pack = Table(
                          name="fk_submission_pack_submission_id_submission"),
     UniqueConstraint("pharmacy_id", "gtin", "serial", "deact_lock",
                      name="uq_submission_pack_live_deactivation"),
-    info=tenant(),
+    info=tenant_table(),
 )
 Index("ix_submission_pack_batch", submission_pack.c.submission_id, submission_pack.c.batch_key)
 
@@ -107,7 +107,7 @@ submission_batch = Table(
     ForeignKeyConstraint(["submission_id", "pharmacy_id"],
                          ["submission.id", "submission.pharmacy_id"],
                          name="fk_submission_batch_submission_id_submission"),
-    info=tenant(),
+    info=tenant_table(),
 )
 Index("ix_submission_batch_due", submission_batch.c.status, submission_batch.c.due_at)
 
@@ -119,7 +119,7 @@ its_credential = Table(
     Column("username", String(40), nullable=False),
     Column("secret_encrypted", LargeBinary, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 

@@ -55,10 +55,10 @@ from eczane.domain.recount import (
 )
 from eczane.store import outbox as ob
 from eczane.store.audit import append_event
-from eczane.store.base import metadata, tenant
+from eczane.store.base import metadata, tenant_table
 
-# No foreign key to submission: its key is (id) today; the distribution rule (issue 15) gives
-# it a pharmacy-first key, and a composite FK (pharmacy_id, submission_id) can follow then.
+# No foreign key to submission yet: since migration 0009 (issue 15) submission's key is
+# (id, pharmacy_id), so a composite FK (submission_id, pharmacy_id) may follow.
 recount = Table(
     "recount",
     metadata,
@@ -72,7 +72,7 @@ recount = Table(
     Column("finished_by", Integer, nullable=True),
     Column("finished_at", DateTime(timezone=True), nullable=True),
     PrimaryKeyConstraint("pharmacy_id", "submission_id", name="pk_recount"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 recount_scan = Table(
@@ -89,7 +89,7 @@ recount_scan = Table(
     ForeignKeyConstraint(["pharmacy_id", "submission_id"],
                          ["recount.pharmacy_id", "recount.submission_id"],
                          name="fk_recount_scan_pharmacy_id_recount"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 OPEN, FINISHED = "open", "finished"

@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from eczane.domain.scanner_check import CheckResult
-from eczane.store.base import metadata, tenant
+from eczane.store.base import metadata, tenant_table
 
 scanner_check = Table(
     "scanner_check",
@@ -47,7 +47,7 @@ scanner_check = Table(
     Column("codes", String(300), nullable=False),   # symptom codes, space-separated
     Column("median_ms", Integer, nullable=True),    # median time between characters
     PrimaryKeyConstraint("pharmacy_id", "check_id", name="pk_scanner_check"),
-    info=tenant(),
+    info=tenant_table(),
 )
 Index("ix_scanner_check_session", scanner_check.c.pharmacy_id, scanner_check.c.session_id)
 

@@ -23,7 +23,7 @@ from sqlalchemy import (
     update,
 )
 
-from eczane.store.base import installation, metadata
+from eczane.store.base import installation_table, metadata
 
 worker_heartbeat = Table(
     "worker_heartbeat",
@@ -33,7 +33,7 @@ worker_heartbeat = Table(
     Column("pid", Integer, nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("seen_at", DateTime(timezone=True), nullable=False),
-    info=installation("a worker process serves every pharmacy"),
+    info=installation_table("a worker process serves every pharmacy"),
 )
 
 

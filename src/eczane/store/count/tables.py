@@ -28,7 +28,7 @@ from sqlalchemy import (
 
 from eczane.domain.count import CountStatus, ScanVerdict
 from eczane.domain.karekod import Karekod
-from eczane.store.base import metadata, tenant
+from eczane.store.base import metadata, tenant_table
 
 count_session = Table(
     "count_session",
@@ -42,7 +42,7 @@ count_session = Table(
     Column("closed_by", Integer, ForeignKey("app_user.id"), nullable=True),
     Column("closed_at", DateTime(timezone=True), nullable=True),
     PrimaryKeyConstraint("id", "pharmacy_id", name="pk_count_session"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 count_scan = Table(
@@ -70,7 +70,7 @@ count_scan = Table(
     # pharmacy_id last in the unique keys: the scan path looks scans up by session.
     UniqueConstraint("session_id", "client_scan_id", "pharmacy_id",
                      name="uq_count_scan_session_client"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 # At most one active (not undone) row per pack and session.
@@ -101,7 +101,7 @@ count_scan_rejected = Table(
                          name="fk_count_scan_rejected_session_id_count_session"),
     UniqueConstraint("session_id", "client_scan_id", "pharmacy_id",
                      name="uq_count_scan_rejected_session_client"),
-    info=tenant(),
+    info=tenant_table(),
 )
 RAW_MAX = 1000
 """Longest raw input kept for a rejected scan (a karekod is under 100 characters; a pasted page

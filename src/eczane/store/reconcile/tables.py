@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from eczane.domain.reconcile import BUCKETS, Bucket
-from eczane.store.base import metadata, tenant
+from eczane.store.base import metadata, tenant_table
 
 reconciliation = Table(
     "reconciliation",
@@ -45,7 +45,7 @@ reconciliation = Table(
     Column("onhand_source", JSON, nullable=False),
     Column("counts", JSON, nullable=False),
     PrimaryKeyConstraint("id", "pharmacy_id", name="pk_reconciliation"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 reconciliation_pack = Table(
@@ -73,7 +73,7 @@ reconciliation_pack = Table(
                          name="pk_reconciliation_pack"),
     Index("ix_reconciliation_pack_recon_bucket", "recon_id", "bucket"),
     sqlite_with_rowid=False,
-    info=tenant(no_pharmacy_fk="no foreign keys on purpose (see recon_id): the run writes "
+    info=tenant_table(no_pharmacy_fk="no foreign keys on purpose (see recon_id): the run writes "
                                "pharmacy_id and recon_id from its own reconciliation row"),
 )
 
@@ -90,7 +90,7 @@ pack_override = Table(
     Column("active", Boolean, nullable=False),
     PrimaryKeyConstraint("id", "pharmacy_id", name="pk_pack_override"),
     Index("ix_pack_override_pharmacy_pack", "pharmacy_id", "gtin", "serial"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 in_transit_pack = Table(
@@ -105,7 +105,7 @@ in_transit_pack = Table(
     Column("sender", String(200), nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("pharmacy_id", "gtin", "serial", name="pk_in_transit_pack"),
-    info=tenant(),
+    info=tenant_table(),
 )
 
 DEACTIVATION_BUCKET = Bucket.NOT_ON_HAND_ELIGIBLE.value
