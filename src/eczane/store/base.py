@@ -13,7 +13,9 @@ the database (PostgreSQL: a sequence, one per table, so ids stay unique across p
 SQLite cannot generate a column of a composite key, so there ``id`` stays the ``INTEGER PRIMARY
 KEY`` (the rowid, same numbering as before) and ``(id, pharmacy_id)`` is a unique index when
 another table's foreign key points at it (``sqlite_parent_key_index``). SQLite is never
-distributed; the distribution rule is checked against what PostgreSQL gets.
+distributed; the distribution rule is checked against what PostgreSQL gets. The schema is made
+by the migrations only (``metadata.create_all`` would give SQLite a composite key whose ``id``
+nothing generates).
 """
 
 from __future__ import annotations
