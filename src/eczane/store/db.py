@@ -125,8 +125,22 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str, *, migrate_schema: bool = True) -> Database:
+def open_database(url: str, *, migrate_schema: bool = True,
+                  migrate_url: str | None = None) -> Database:
+    """The database at ``url``, its schema brought up to date first.
+
+    Hosted mode (PostgreSQL): the app connects as a restricted role (``url``) that may not
+    create tables; ``migrate_url`` (``ECZANE_MIGRATE_DATABASE_URL``) is the owner's URL the
+    migrations run as. Without it the migrations run as ``url`` (a no-op when current).
+    """
     engine = make_engine(url)
     if migrate_schema:
-        migrate(engine)
+        if migrate_url and migrate_url != url:
+            owner = make_engine(migrate_url)
+            try:
+                migrate(owner)
+            finally:
+                owner.dispose()
+        else:
+            migrate(engine)
     return Database(engine)
