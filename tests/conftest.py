@@ -7,7 +7,8 @@
   inside ``tenant.acting_for(pharmacy_id)``; ``db_owner_url`` is the owner's URL of the same
   database, for the few tests about the roles themselves.
 - ``pharmacies``: alice (pharmacist), bob (kalfa, same pharmacy), charlie (pharmacist of another
-  pharmacy) — the three test users every page test uses (see STYLE.md §7).
+  pharmacy) — the three test users every page test uses (see STYLE.md §7). The test then acts
+  for alice's pharmacy (``tenant.current()``), as her requests do.
 - ``app_client``: a FastAPI TestClient on ``db`` with helpers to log in as one of them; its
   unsafe requests carry the CSRF token like our pages do (``tests/webclient.py``).
 """
@@ -142,6 +143,12 @@ def pharmacies(db: Database) -> TestPharmacies:
         b = create_user(conn, p1, "bob", "bob-pw", role="kalfa", display_name="Bob")
         c = create_user(conn, p2, "charlie", "charlie-pw", role="eczaci",
                         display_name="Ecz. Charlie")
+    # The test itself acts for alice's pharmacy, like a request of hers (``tenant``): on
+    # PostgreSQL row-level security hides and refuses charlie's rows unless a test says
+    # ``with tenant.acting_for(pharmacies.other_pharmacy_id):``.
+    from eczane.store import tenant
+
+    tenant.set_current(p1)
     return TestPharmacies(p1, p2, a, b, c)
 
 

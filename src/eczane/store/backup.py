@@ -68,9 +68,11 @@ from eczane.store.backup_auth import (
     new_auth,
     new_mac,
 )
+from eczane.store import tenant
 from eczane.store.base import metadata
 from eczane.store.catalog import product
 from eczane.store.core import app_user, pharmacy
+from eczane.store.db import act_in_transaction
 
 FORMAT = "eczane-backup"
 VERSION = 2
@@ -340,6 +342,11 @@ def restore_backup(conn: Connection, path: Path, secret: BackupSecret, *,
     if pharmacy_id is not None and pharmacy_id != pid:
         raise BackupError(f"Bu yedek {pid} numaralı eczanenin; {pharmacy_id} numaralı eczaneye "
                           "geri yüklenemez.", code="wrong_pharmacy")
+    acting = tenant.current()
+    if acting is not None and acting != pid:
+        raise BackupError(f"Bu yedek {pid} numaralı eczanenin; {acting} numaralı eczaneye "
+                          "geri yüklenemez.", code="wrong_pharmacy")
+    act_in_transaction(conn, pid)  # installation-wide restore: from here on, for this pharmacy
     tables = {name: metadata.tables[name] for name in manifest["columns"]}
     saved_audit = [row for name, row in _rows(path, manifest) if name == "audit_log"]
     keep_audit = _audit_decision(conn, pid, manifest, saved_audit)
@@ -481,8 +488,10 @@ def _bump_sequences(conn: Connection, tables: list[Table]) -> None:
             continue
         seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": t.name}).scalar()
         if seq:
+            # Row-level security shows this pharmacy's ids only: never move a sequence back
+            # below the other pharmacies' ids.
             conn.execute(text(f"SELECT setval('{seq}', GREATEST((SELECT COALESCE(MAX(id), 0) "
-                              f"FROM {t.name}), 1))"))
+                              f"FROM {t.name}), (SELECT last_value FROM {seq}), 1))"))
 
 
 def account_changes(conn: Connection, path: Path, manifest: dict[str, Any]

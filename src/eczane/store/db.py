@@ -67,6 +67,15 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def act_in_transaction(conn: Connection, pharmacy_id: int) -> None:
+    """Act for ``pharmacy_id`` for the rest of an open transaction, for installation-wide work
+    that learns the pharmacy inside it (a restore reads it from the file). PostgreSQL only:
+    on SQLite the store's queries name the pharmacy themselves."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT set_config(%(k)s, %(v)s, true)",
+                             {"k": tenant.SETTING, "v": str(int(pharmacy_id))})
+
+
 def private_sqlite_file(path: Path) -> None:
     """Create the SQLite file 0600 (it holds password hashes and the stock), or take group and
     world access off an existing one and its -wal/-shm files. SQLite gives the -wal and -shm
