@@ -58,6 +58,7 @@ from sqlalchemy import (
 
 import eczane.store.tables  # noqa: F401  (every area's tables on metadata)
 from eczane.domain.formatting import datetime_tr, to_local
+from eczane.store import tenant
 from eczane.store.audit import append_event, audit_log
 from eczane.store.backup_auth import (
     AccountChange,
@@ -68,7 +69,6 @@ from eczane.store.backup_auth import (
     new_auth,
     new_mac,
 )
-from eczane.store import tenant
 from eczane.store.base import metadata
 from eczane.store.catalog import product
 from eczane.store.core import app_user, pharmacy

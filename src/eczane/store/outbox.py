@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 
 from eczane.domain.notify import Kind, PackState, batches
+from eczane.store import tenant
 from eczane.store.base import metadata
 
 submission = Table(
@@ -174,7 +175,8 @@ def create_submission(conn: Connection, *, pharmacy_id: int, kind: str, reason_c
 
 
 def get_submission(conn: Connection, submission_id: int) -> Any:
-    return conn.execute(select(submission).where(submission.c.id == submission_id)).first()
+    return conn.execute(select(submission).where(submission.c.id == submission_id,
+                                                 tenant.scoped(submission))).first()
 
 
 def list_submissions(conn: Connection, pharmacy_id: int, limit: int = 50) -> list[Any]:
