@@ -50,7 +50,16 @@ def print_json(obj: Any) -> None:
 
 
 def resolve_pharmacy(db: Database, pharmacy: int | None) -> int:
-    """``--pharmacy`` or the only pharmacy of the database."""
+    """``--pharmacy`` or the only pharmacy of the database; the command acts for it from here
+    on (``eczane.store.tenant``: on PostgreSQL row-level security shows it nothing else)."""
+    pid = _resolve_pharmacy(db, pharmacy)
+    from eczane.store import tenant
+
+    tenant.set_current(pid)
+    return pid
+
+
+def _resolve_pharmacy(db: Database, pharmacy: int | None) -> int:
     from sqlalchemy import select
 
     from eczane.store.core import pharmacy as pharmacy_table

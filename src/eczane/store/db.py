@@ -70,7 +70,13 @@ def make_engine(url: str) -> Engine:
 def act_in_transaction(conn: Connection, pharmacy_id: int) -> None:
     """Act for ``pharmacy_id`` for the rest of an open transaction, for installation-wide work
     that learns the pharmacy inside it (a restore reads it from the file). PostgreSQL only:
-    on SQLite the store's queries name the pharmacy themselves."""
+    on SQLite the store's queries name the pharmacy themselves.
+
+    Refused (``PermissionError``) while acting for another pharmacy: a request never switches.
+    """
+    acting = tenant.current()
+    if acting is not None and acting != pharmacy_id:
+        raise PermissionError(f"acting for pharmacy {acting}, not {pharmacy_id}")
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SELECT set_config(%(k)s, %(v)s, true)",
                              {"k": tenant.SETTING, "v": str(int(pharmacy_id))})

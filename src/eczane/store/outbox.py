@@ -28,10 +28,12 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     bindparam,
+    case,
     func,
     insert,
     or_,
     select,
+    text,
     update,
 )
 
@@ -327,6 +329,31 @@ def cancel(conn: Connection, submission_id: int, *, text: str = "Taslak iptal ed
     conn.execute(update(submission_pack).where(submission_pack.c.submission_id == submission_id)
                  .values(deact_lock=None, state=PackState.DROPPED.value,
                          result_text=text))
+
+
+def outbox_pharmacies(conn: Connection, now: datetime) -> dict[int, tuple[int, int]]:
+    """Every pharmacy with open batches → (batches due now, open batches), across pharmacies.
+
+    The outbox worker's one cross-pharmacy question. On PostgreSQL the app's role cannot read
+    other pharmacies' batches (row-level security), so it asks the SECURITY DEFINER function
+    ``eczane_outbox_pharmacies`` (migration 0008, ``eczane.store.rls``), which answers with
+    pharmacy ids and counts only. On SQLite, plain SQL.
+    """
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(text("SELECT pharmacy_id, due, open FROM eczane_outbox_pharmacies(:t)"),
+                            {"t": now})
+        return {int(r.pharmacy_id): (int(r.due), int(r.open)) for r in rows}
+    b = submission_batch
+    due = ((b.c.due_at <= now) & (b.c.lease_until.is_(None) | (b.c.lease_until < now)))
+    rows = conn.execute(select(b.c.pharmacy_id, func.sum(case((due, 1), else_=0)), func.count())
+                        .where(b.c.status == "open").group_by(b.c.pharmacy_id)
+                        .order_by(b.c.pharmacy_id))
+    return {int(p): (int(d or 0), int(n)) for p, d, n in rows}
+
+
+def due_pharmacies(conn: Connection, now: datetime) -> list[int]:
+    """Pharmacies with a batch the worker may claim now (due, not leased), in id order."""
+    return [p for p, (due, _open) in outbox_pharmacies(conn, now).items() if due]
 
 
 def open_batch_count(conn: Connection, pharmacy_id: int | None = None,

@@ -7,6 +7,7 @@ the page polls ``/bildirim/{id}/ilerleme`` (htmx) for progress.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from typing import Any
 
@@ -237,7 +238,9 @@ def send(request: Request, sid: int) -> Any:
         return _state_error(request, sub, "send")
     threads = _threads(request)
     if not (sid in threads and threads[sid].is_alive()):
-        threads[sid] = threading.Thread(target=_run_worker, args=(request.app, sid), daemon=True)
+        # The thread acts for this request's pharmacy (tenant): it runs in a copy of its context.
+        threads[sid] = threading.Thread(target=contextvars.copy_context().run,
+                                        args=(_run_worker, request.app, sid), daemon=True)
         threads[sid].start()
     return RedirectResponse(f"/bildirim/{sid}", status_code=303)
 
