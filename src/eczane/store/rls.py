@@ -5,7 +5,7 @@ SQLite too. On PostgreSQL every *pharmacy table* (a table with a ``pharmacy_id``
 :data:`EXCEPTIONS`) also has row-level security enabled and **forced** (the table owner is
 subject to it too) with one policy::
 
-    pharmacy_id = current_setting('eczane.pharmacy_id', true)::int
+    pharmacy_id = NULLIF(current_setting('eczane.pharmacy_id', true), '')::int
 
 for reading (``USING``) and writing (``WITH CHECK``). ``eczane.store.db`` sets that parameter
 at the start of every transaction from ``eczane.store.tenant``; with no pharmacy set, the
@@ -65,7 +65,8 @@ def _ident(name: str) -> str:
 def enable_sql(table_name: str) -> list[str]:
     """The statements that put ``table_name`` under the tenant policy (idempotent)."""
     t = _ident(table_name)
-    cond = f"pharmacy_id = current_setting('{SETTING}', true)::int"
+    # NULLIF: a pooled connection that once had the setting keeps it as '' afterwards
+    cond = f"pharmacy_id = NULLIF(current_setting('{SETTING}', true), '')::int"
     return [
         f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY",
