@@ -1,7 +1,7 @@
 from sqlalchemy import update
 
-from eczane.store.audit import append_event, audit_log, verify
 from eczane.store import tenant
+from eczane.store.audit import append_event, audit_log, verify
 
 
 def test_events_chain_and_verify(db, pharmacies):

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from eczane.store import catalog as cat
+from eczane.store import tenant
 from eczane.store.audit import audit_log, verify
 from eczane.store.backup import (
     BackupError,
@@ -21,7 +22,6 @@ from eczane.store.backup import (
 )
 from eczane.store.base import metadata
 from eczane.store.db import open_database
-from eczane.store import tenant
 from tests.importers.files import write_xlsx
 
 TODAY = date(2026, 11, 23)
@@ -35,9 +35,7 @@ def fresh_db(request, db_url, tmp_path):
     if db_url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     else:
-        from tests.conftest import new_pg_database
-
-        from tests.conftest import APP_ROLE, as_role
+        from tests.conftest import APP_ROLE, as_role, new_pg_database
 
         url = as_role(new_pg_database(request.getfixturevalue("pg_server"),
                                       request.getfixturevalue("pg_template")), APP_ROLE)

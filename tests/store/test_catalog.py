@@ -13,8 +13,8 @@ from eczane.domain.pack import PackKey
 from eczane.importers.headers import MappingNeeded
 from eczane.importers.tabular import ImportRefused
 from eczane.store import catalog as store
-from eczane.store.audit import audit_log
 from eczane.store import tenant
+from eczane.store.audit import audit_log
 from tests.importers.files import write_xlsx
 
 TODAY = date(2026, 11, 23)

@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from eczane.domain.errors import RuleError
 from eczane.domain.reconcile import InTransitPack
-from eczane.store.audit import verify
 from eczane.store import tenant
+from eczane.store.audit import verify
 from eczane.store.reconcile import (
     bucket_packs,
     bucket_stats,

@@ -13,9 +13,9 @@ from sqlalchemy import text
 from eczane.domain.catalog import PrescriptionClass
 from eczane.domain.pack import ItsStockRow
 from eczane.domain.reconcile import InTransitPack, OnHandPack, Rules, reconcile
+from eczane.store import tenant
 from eczane.store.reconcile import BUCKETS, bucket_packs, replace_in_transit, run_reconciliation
 from eczane.windows import default_window
-from eczane.store import tenant
 from tests.store.test_reconcile import (
     add_count_session,
     add_onhand_import,

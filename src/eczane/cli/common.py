@@ -31,7 +31,8 @@ def database(s: Settings | None = None) -> Database:
     from eczane.store.db import open_database  # SQLAlchemy, Alembic: only when needed
 
     s = s or settings()
-    return open_database(s.effective_database_url)
+    return open_database(s.effective_database_url,
+                         migrate_url=s.migrate_database_url or None)
 
 
 def parse_today(value: str | None) -> date:

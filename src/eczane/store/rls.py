@@ -199,3 +199,31 @@ def role_problems(conn: Any) -> list[str]:
     if owned:
         problems.append(f"owns {owned} tables")
     return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m eczane.store.rls create-app-role NAME [PASSWORD]``, run with
+    ``ECZANE_MIGRATE_DATABASE_URL`` (or ``ECZANE_DATABASE_URL``) set to the owner's URL."""
+    import os
+    import sys
+
+    from eczane.store.db import make_engine
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) not in (2, 3) or args[0] != "create-app-role":
+        sys.stderr.write("kullanım: python -m eczane.store.rls create-app-role AD [PAROLA]\n")
+        return 2
+    url = os.environ.get("ECZANE_MIGRATE_DATABASE_URL") or os.environ.get("ECZANE_DATABASE_URL")
+    if not url or not url.startswith("postgresql"):
+        sys.stderr.write("ECZANE_MIGRATE_DATABASE_URL: sahip rolün PostgreSQL adresi gerekli\n")
+        return 2
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for stmt in create_app_role(conn, args[1], password=args[2] if len(args) == 3 else None):
+            sys.stdout.write(stmt + "\n")
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
