@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,26 @@ def resolve_pharmacy(db: Database, pharmacy: int | None) -> int:
 
     tenant.set_current(pid)
     return pid
+
+
+def act_for_owner(db: Database, pharmacy: int | None, owns: Callable[[Any], bool]) -> None:
+    """``--pharmacy``, or else the pharmacy for which ``owns(conn)`` (e.g. "this count session
+    exists") — a command given an object's number acts for the pharmacy of that object."""
+    from sqlalchemy import select
+
+    from eczane.store import tenant
+    from eczane.store.core import pharmacy as pharmacy_table
+
+    if pharmacy is not None:
+        resolve_pharmacy(db, pharmacy)
+        return
+    with db.connect() as conn:
+        ids = [int(r.id) for r in conn.execute(select(pharmacy_table.c.id))]
+    for pid in ids:
+        with tenant.acting_for(pid), db.connect() as conn:
+            if owns(conn):
+                tenant.set_current(pid)
+                return
 
 
 def _resolve_pharmacy(db: Database, pharmacy: int | None) -> int:

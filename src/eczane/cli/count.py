@@ -7,7 +7,14 @@ from pathlib import Path
 
 import typer
 
-from eczane.cli.common import console, database, parse_today, print_json, resolve_pharmacy
+from eczane.cli.common import (
+    act_for_owner,
+    console,
+    database,
+    parse_today,
+    print_json,
+    resolve_pharmacy,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -75,7 +82,7 @@ def import_dump(
     from eczane.store import count as store
 
     db = database()
-    resolve_pharmacy(db, pharmacy)  # the session is looked up as this pharmacy's
+    act_for_owner(db, pharmacy, lambda c: store.get_session(c, session_id) is not None)
     with db.connect() as conn:
         session = store.get_session(conn, session_id)
         if session is None:
@@ -121,7 +128,7 @@ def export(
         console.print(f"[red]Bilinmeyen biçim: {fmt}[/red]")
         raise SystemExit(2)
     db = database()
-    resolve_pharmacy(db, pharmacy)
+    act_for_owner(db, pharmacy, lambda c: store.get_session(c, session_id) is not None)
     with db.connect() as conn:
         session = store.get_session(conn, session_id)
         if session is None:

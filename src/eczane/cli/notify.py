@@ -8,11 +8,11 @@ from typing import Any
 import typer
 
 from eczane.cli.common import (
+    act_for_owner,
     console,
     database,
     parse_today,
     print_json,
-    resolve_pharmacy,
     settings,
 )
 
@@ -166,7 +166,7 @@ def status(submission_id: int,
     from eczane.store.outbox import get_submission
 
     db = database()
-    resolve_pharmacy(db, pharmacy)
+    act_for_owner(db, pharmacy, lambda c: get_submission(c, submission_id) is not None)
     with db.connect() as conn:
         sub = get_submission(conn, submission_id)
         if sub is None:
