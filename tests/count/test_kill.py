@@ -14,6 +14,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import contextvars
 import threading
 import time
 import uuid
@@ -100,7 +101,7 @@ def test_every_acknowledged_scan_survives_a_sigkill_exactly_once(tmp_path):
                     with lock:
                         acked.append(body)
 
-        threads = [threading.Thread(target=scanner, args=(n,)) for n in range(8)]
+        threads = [threading.Thread(target=contextvars.copy_context().run, args=(scanner, n)) for n in range(8)]
         for t in threads:
             t.start()
         deadline = time.time() + 30

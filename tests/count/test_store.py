@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from datetime import date
 
@@ -223,7 +224,7 @@ def test_two_devices_scanning_the_same_pack_at_once_store_it_once(db, pharmacies
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=device, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=contextvars.copy_context().run, args=(device, n)) for n in range(4)]
     for t in threads:
         t.start()
     for t in threads:
