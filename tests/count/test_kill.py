@@ -9,12 +9,12 @@ the count ends with each pack exactly once.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import signal
 import socket
 import sqlite3
 import subprocess
-import contextvars
 import threading
 import time
 import uuid
