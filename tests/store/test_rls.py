@@ -71,3 +71,25 @@ def test_the_owner_could_and_is_reported(db_owner_url: str) -> None:
             assert "superuser" in rls.role_problems(conn)
     finally:
         owner.dispose()
+
+
+def test_create_app_role_makes_a_role_that_works_and_cannot_bypass(db_owner_url, monkeypatch,
+                                                                    capsys) -> None:
+    """``python -m eczane.store.rls create-app-role`` as the owner; then the app opens the
+    database as that role, the migrations running as the owner (ECZANE_MIGRATE_DATABASE_URL)."""
+    if db_owner_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL only")
+    from eczane.store.db import open_database
+    from tests.conftest import as_role
+
+    monkeypatch.setenv("ECZANE_MIGRATE_DATABASE_URL", db_owner_url)
+    assert rls.main(["create-app-role", "eczane_app_test", "gizli"]) == 0
+    assert "NOBYPASSRLS" in capsys.readouterr().out
+    app = open_database(as_role(db_owner_url, "eczane_app_test"), migrate_url=db_owner_url)
+    try:
+        with app.connect() as conn:
+            assert rls.role_problems(conn) == []
+            assert conn.execute(text("SELECT count(*) FROM count_session")).scalar_one() == 0
+    finally:
+        app.dispose()
+    assert rls.main(["create-app-role"]) == 2
