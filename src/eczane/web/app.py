@@ -68,7 +68,8 @@ def _load_area(name: str) -> Any | None:
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if db is None:
-        db = open_database(settings.effective_database_url)
+        db = open_database(settings.effective_database_url,
+                           migrate_url=settings.migrate_database_url or None)
     templates = Jinja2Templates(directory=[HERE / "templates", *SLICE_TEMPLATES])
     # The one guard (CSRF, then login) on every route, present and future (STYLE.md §13).
     app = FastAPI(title="eczane", docs_url=None, redoc_url=None,
