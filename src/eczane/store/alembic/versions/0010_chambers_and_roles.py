@@ -4,7 +4,7 @@ to no pharmacy) and the CHECK tying the role to which of the two is set. Matches
 ``eczane.store.core``.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
