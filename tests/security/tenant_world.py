@@ -75,6 +75,20 @@ def make_b_world(db: Database, pharmacies: Any, settings: Any) -> BWorld:
                 conn, pharmacy_id=pid, kind=Kind.ACCEPTANCE.value, reason_code="",
                 packs=[outbox.NewPack("08699536080017", "B9", None, "L")], created_by=uid)
             outbox.approve(conn, sid, user_id=uid, confirmation="ONAY", batch_size=100)
+            now = datetime.now(UTC)
+            # Son kontrol (issue 16) and the okuyucu testi: one row each, for test_tenant_sql
+            conn.execute(text(
+                "INSERT INTO recount (pharmacy_id, submission_id, blind, status, packs_before, "
+                "started_by, started_at) VALUES (:p, :s, true, 'open', 1, :u, :t)"),
+                {"p": pid, "s": sid, "u": uid, "t": now})
+            conn.execute(text(
+                "INSERT INTO recount_scan (pharmacy_id, submission_id, gtin, serial, raw, "
+                "user_id, scanned_at) VALUES (:p, :s, '08699536080017', 'B9', 'x', :u, :t)"),
+                {"p": pid, "s": sid, "u": uid, "t": now})
+            conn.execute(text(
+                "INSERT INTO scanner_check (pharmacy_id, check_id, session_id, device_id, "
+                "user_id, checked_at, passed, codes) VALUES (:p, 'b-check', :s, 'd', :u, :t, "
+                "true, '')"), {"p": pid, "s": sess, "u": uid, "t": now})
             event_id = conn.execute(select(audit_log.c.id).where(audit_log.c.pharmacy_id == pid)
                                     .limit(1)).scalar_one()
     run = RunStore(settings.data_dir).save(
@@ -83,5 +97,5 @@ def make_b_world(db: Database, pharmacies: Any, settings: Any) -> BWorld:
     return BWorld(pid, {
         "session_id": sess, "scan_id": scan_id, "snapshot_id": snapshot_id,
         "import_id": import_id, "rid": rec.id, "sid": sid, "event_id": event_id,
-        "user_id": uid, "run_id": run.id,
+        "user_id": uid, "run_id": run.id, "pharmacy_id": pid,
     })
