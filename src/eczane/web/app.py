@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eczane.config import Settings
 from eczane.domain.formatting import JINJA_FILTERS
+from eczane.exports.pdf import PdfUnavailable
 from eczane.store.db import Database, open_database
 from eczane.web import csrf, guard
 from eczane.web.access_log import AccessLog
@@ -120,6 +121,12 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         # A value the database refuses (a NUL in text, a number out of range on PostgreSQL):
         # the request's transaction was rolled back whole; the client sent something malformed.
         return await _http_error(request, StarletteHTTPException(422, DATA_ERROR))
+
+    @app.exception_handler(PdfUnavailable)
+    async def _no_pdf(request: Request, exc: PdfUnavailable) -> Any:
+        # Any page's PDF (pick list, scanner sheet…) with no Chromium on the server: what to
+        # install, in Turkish, never a 500.
+        return await _http_error(request, StarletteHTTPException(503, exc.message))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
