@@ -70,6 +70,12 @@ class Settings:
         metadata={"help": "SQLAlchemy URL. Empty: SQLite file data_dir/eczane.sqlite3. "
                   "PostgreSQL: postgresql+psycopg://user:pw@host/db", "parse": str},
     )
+    migrate_database_url: str = field(
+        default="",
+        metadata={"help": "Hosted PostgreSQL: URL of the schema owner the migrations run as; "
+                  "database_url is then the restricted app role (row-level security). "
+                  "Empty: migrations run as database_url.", "parse": str},
+    )
     secret_key: str = field(
         default="",
         metadata={"help": "Key for session cookies and for encrypting İTS credentials at rest. "

@@ -9,6 +9,7 @@ the count ends with each pack exactly once.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import signal
 import socket
@@ -100,7 +101,7 @@ def test_every_acknowledged_scan_survives_a_sigkill_exactly_once(tmp_path):
                     with lock:
                         acked.append(body)
 
-        threads = [threading.Thread(target=scanner, args=(n,)) for n in range(8)]
+        threads = [threading.Thread(target=contextvars.copy_context().run, args=(scanner, n)) for n in range(8)]
         for t in threads:
             t.start()
         deadline = time.time() + 30

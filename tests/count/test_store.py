@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from datetime import date
 
@@ -223,7 +224,7 @@ def test_two_devices_scanning_the_same_pack_at_once_store_it_once(db, pharmacies
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=device, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=contextvars.copy_context().run, args=(device, n)) for n in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -382,3 +383,36 @@ def test_a_caps_lock_scan_counts_the_pack_that_its_lists(db, pharmacies, session
     assert again.verdict.code == "duplicate"
     rows = active_rows(db, session_id)
     assert [(r.serial, r.batch) for r in rows] == [(SHELF[0].serial, SHELF[0].batch)]
+
+
+def test_the_batch_writer_writes_each_pharmacys_scans_acting_for_it(db, pharmacies, session_id):
+    """Scans of two pharmacies in one batch: one transaction per pharmacy, each acting for the
+    pharmacy of the request that sent it (row-level security on PostgreSQL); a scan sent
+    acting for the wrong pharmacy finds no session (404)."""
+    from eczane.store import tenant
+
+    with tenant.acting_for(pharmacies.other_pharmacy_id), db.begin() as conn:
+        other_sid = store.open_session(conn, pharmacies.other_pharmacy_id, pharmacies.charlie_id,
+                                       "B sayımı")
+    writer = store.ScanWriter(db)
+    try:
+        futures = []
+        for i, p in enumerate(SHELF[:6]):
+            futures.append(writer.submit(session_id, raw=karekod(p), client_scan_id=f"a{i}",
+                                         device_id="a", grp="raf", user_id=pharmacies.bob_id,
+                                         today=TODAY))
+            with tenant.acting_for(pharmacies.other_pharmacy_id):
+                futures.append(writer.submit(other_sid, raw=karekod(p), client_scan_id=f"b{i}",
+                                             device_id="b", grp="raf",
+                                             user_id=pharmacies.charlie_id, today=TODAY))
+        assert [f.result(timeout=30).verdict.code for f in futures].count("duplicate") == 0
+        wrong = writer.submit(other_sid, raw=karekod(SHELF[7]), client_scan_id="w",
+                              device_id="a", grp="raf", user_id=pharmacies.bob_id, today=TODAY)
+        with pytest.raises(store.CountError) as exc:
+            wrong.result(timeout=30)
+        assert exc.value.status == 404
+    finally:
+        writer.close()
+    assert len(active_rows(db, session_id)) == 6
+    with tenant.acting_for(pharmacies.other_pharmacy_id):
+        assert len(active_rows(db, other_sid)) == 6

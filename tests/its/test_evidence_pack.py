@@ -10,7 +10,6 @@ import io
 import json
 import shutil
 import zipfile
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -18,6 +17,7 @@ from typer.testing import CliRunner
 from eczane.domain import evidence as ev
 from eczane.exports import report as report_mod
 from eczane.exports.evidence import EvidenceError, build_evidence
+from eczane.exports.pdf import find_chromium
 from tests.its.conftest import OPEN_DAY
 from tests.its.evidence_world import send_notification
 
@@ -168,7 +168,7 @@ def test_an_import_older_than_kept_originals_gets_a_regenerated_file_said_so(
 
 
 def test_the_report_is_a_pdf_printed_by_chromium(sent, db, settings):
-    if not Path(report_mod.CHROMIUM).exists():
+    if find_chromium() is None:
         pytest.skip("Chromium yok")
     pack = build(db, settings, sent.submission_id)
     members = unzip(pack.body)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from eczane.store import tenant
 from eczane.store.audit import audit_log
 
 
@@ -29,7 +30,7 @@ def with_clock(client) -> Clock:  # type: ignore[no-untyped-def]
 
 
 def events(db, pharmacy_id: int, prefix: str = "accounts.") -> list[tuple[str, dict]]:  # type: ignore[no-untyped-def]
-    with db.connect() as conn:
+    with tenant.acting_for(pharmacy_id), db.connect() as conn:
         rows = conn.execute(select(audit_log.c.name, audit_log.c.payload)
                             .where(audit_log.c.pharmacy_id == pharmacy_id)
                             .order_by(audit_log.c.seq)).all()

@@ -1,5 +1,6 @@
 from sqlalchemy import update
 
+from eczane.store import tenant
 from eczane.store.audit import append_event, audit_log, verify
 
 
@@ -7,6 +8,7 @@ def test_events_chain_and_verify(db, pharmacies):
     with db.begin() as conn:
         for i in range(3):
             append_event(conn, pharmacies.pharmacy_id, pharmacies.alice_id, "test.event", {"i": i})
+    with tenant.acting_for(pharmacies.other_pharmacy_id), db.begin() as conn:
         append_event(conn, pharmacies.other_pharmacy_id, pharmacies.charlie_id, "test.event", {})
     with db.connect() as conn:
         check = verify(conn, pharmacies.pharmacy_id)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from eczane.store import catalog as cat
+from eczane.store import tenant
 from eczane.store.audit import audit_log, verify
 from eczane.store.backup import (
     BackupError,
@@ -34,10 +35,10 @@ def fresh_db(request, db_url, tmp_path):
     if db_url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     else:
-        from tests.conftest import new_pg_database
+        from tests.conftest import APP_ROLE, as_role, new_pg_database
 
-        url = new_pg_database(request.getfixturevalue("pg_server"),
-                              request.getfixturevalue("pg_template"))
+        url = as_role(new_pg_database(request.getfixturevalue("pg_server"),
+                                      request.getfixturevalue("pg_template")), APP_ROLE)
     database = open_database(url)
     yield database
     database.dispose()
@@ -63,6 +64,7 @@ def fill(db, pharmacies, tmp_path):
         cat.seed_demo_catalog(conn, pharmacies.pharmacy_id, TODAY)
         cat.import_its_stock(conn, pharmacies.pharmacy_id, path, today=TODAY,
                              user_id=pharmacies.alice_id)
+    with tenant.acting_for(pharmacies.other_pharmacy_id), db.begin() as conn:
         cat.seed_demo_catalog(conn, pharmacies.other_pharmacy_id, TODAY)
 
 
@@ -73,6 +75,7 @@ def test_restoring_gives_back_exactly_what_was_saved(db, pharmacies, tmp_path):
         info = write_backup(conn, pharmacies.pharmacy_id, out, KEY, user_id=pharmacies.alice_id)
     with db.connect() as conn:
         saved = dump(conn, pharmacies.pharmacy_id)
+    with tenant.acting_for(pharmacies.other_pharmacy_id), db.connect() as conn:
         other = dump(conn, pharmacies.other_pharmacy_id)
     from eczane.demo_data import demo_pharmacy
     demo_packs = len(demo_pharmacy(TODAY).its_packs)
@@ -87,9 +90,10 @@ def test_restoring_gives_back_exactly_what_was_saved(db, pharmacies, tmp_path):
                      .values(display_name="Değişti"))
     with db.begin() as conn:
         restore_backup(conn, out, KEY, user_id=pharmacies.alice_id)
+    with tenant.acting_for(pharmacies.other_pharmacy_id), db.connect() as conn:
+        assert dump(conn, pharmacies.other_pharmacy_id) == other
     with db.connect() as conn:
         assert dump(conn, pharmacies.pharmacy_id) == saved
-        assert dump(conn, pharmacies.other_pharmacy_id) == other
         names = [r.name for r in conn.execute(select(audit_log.c.name).where(
             audit_log.c.pharmacy_id == pharmacies.pharmacy_id).order_by(audit_log.c.seq))]
         assert verify(conn, pharmacies.pharmacy_id).ok

@@ -26,10 +26,15 @@ COLS = ("batch_id", "gtin", "serial", "note", "row_no")
 
 
 @pytest.fixture
-def table(db):
-    probe.create(db.engine)
+def table(db, db_owner_url):
+    """The probe table, made by the owner (on PostgreSQL the app's role may not create one)."""
+    from eczane.store.db import make_engine
+
+    owner = make_engine(db_owner_url)
+    probe.create(owner)
     yield probe
-    probe.drop(db.engine)
+    probe.drop(owner)
+    owner.dispose()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from eczane.domain.pack import PackKey
 from eczane.importers.headers import MappingNeeded
 from eczane.importers.tabular import ImportRefused
 from eczane.store import catalog as store
+from eczane.store import tenant
 from eczane.store.audit import audit_log
 from tests.importers.files import write_xlsx
 
@@ -68,6 +69,7 @@ def test_another_pharmacy_importing_the_same_file_gets_its_own_snapshot(db, phar
     path = stock_file(tmp_path, ROWS)
     with db.begin() as conn:
         a = store.import_its_stock(conn, pharmacies.pharmacy_id, path, today=TODAY)
+    with tenant.acting_for(pharmacies.other_pharmacy_id), db.begin() as conn:
         b = store.import_its_stock(conn, pharmacies.other_pharmacy_id, path, today=TODAY)
     assert not b.already_imported and a.snapshot_id != b.snapshot_id
 
@@ -113,7 +115,8 @@ def test_an_unknown_layout_needs_a_mapping_once_and_then_it_is_remembered(db, ph
     with db.begin() as conn:
         s2 = store.import_its_stock(conn, pharmacies.pharmacy_id, second, today=TODAY)
     assert s2.row_count == 3
-    with db.begin() as conn, pytest.raises(MappingNeeded):
+    with tenant.acting_for(pharmacies.other_pharmacy_id), db.begin() as conn, \
+            pytest.raises(MappingNeeded):
         store.import_its_stock(conn, pharmacies.other_pharmacy_id, second, today=TODAY)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from eczane.domain.errors import RuleError
 from eczane.domain.reconcile import InTransitPack
+from eczane.store import tenant
 from eczane.store.audit import verify
 from eczane.store.reconcile import (
     bucket_packs,
@@ -180,6 +181,7 @@ def test_an_override_of_one_pharmacy_does_not_touch_another(db, pharmacies, stoc
     with db.begin() as conn:
         rid = run_reconciliation(conn, pharmacies.pharmacy_id, today=TODAY, user_id=None,
                                  onhand_import_id=stocked)
+    with tenant.acting_for(pharmacies.other_pharmacy_id), db.begin() as conn:
         set_override(conn, pharmacies.other_pharmacy_id, G1, "GHOST", note="x", user_id=None)
     with db.connect() as conn:
         assert [p.serial for p in bucket_packs(conn, rid, "not_on_hand_eligible")] == ["GHOST"]
@@ -226,6 +228,7 @@ def test_without_a_snapshot_or_anything_on_hand_the_error_says_what_to_do(db, ph
 
 
 def test_another_pharmacys_onhand_list_cannot_be_used(db, pharmacies, stocked):
+    tenant.set_current(pharmacies.other_pharmacy_id)
     with db.begin() as conn:
         add_snapshot(conn, pharmacies.other_pharmacy_id, [])
     with db.begin() as conn, pytest.raises(RuleError, match="Sayım veya dosya bulunamadı."):

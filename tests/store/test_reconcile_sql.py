@@ -13,6 +13,7 @@ from sqlalchemy import text
 from eczane.domain.catalog import PrescriptionClass
 from eczane.domain.pack import ItsStockRow
 from eczane.domain.reconcile import InTransitPack, OnHandPack, Rules, reconcile
+from eczane.store import tenant
 from eczane.store.reconcile import BUCKETS, bucket_packs, replace_in_transit, run_reconciliation
 from eczane.windows import default_window
 from tests.store.test_reconcile import (
@@ -103,6 +104,7 @@ def test_sql_and_domain_agree_on_generated_worlds(db, pharmacies, its, listed, s
         if not conn.execute(text("SELECT 1 FROM product")).first():
             add_products(conn, [(g, f"ÜRÜN {i}", c)
                                 for i, (g, c) in enumerate(zip(GTINS, CLASSES, strict=True))])
+    with tenant.acting_for(pid), db.begin() as conn:
         add_snapshot(conn, pid, [(g, s, e, "L", "", tx) for (g, s), (e, tx) in its.items()])
         iid = add_onhand_import(conn, pid, [(g, s, None, "B") for g, s in listed])
         sess = add_count_session(conn, pid, pharmacies.alice_id,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from eczane.store import tenant
 from eczane.store.audit import append_event, audit_log
 
 
 def _events(db, pid, uid, n=3):
-    with db.begin() as conn:
+    with tenant.acting_for(pid), db.begin() as conn:
         for i in range(n):
             append_event(conn, pid, uid, "notify.submission_approved", {"submission": i})
 
@@ -41,7 +42,7 @@ def test_a_changed_row_is_shown_as_tampered(app_client, db):
 def test_another_pharmacys_event_does_not_exist(app_client, db):
     p = app_client.pharmacies
     _events(db, p.other_pharmacy_id, p.charlie_id, 1)
-    with db.connect() as conn:
+    with tenant.acting_for(p.other_pharmacy_id), db.connect() as conn:
         eid = conn.execute(select(audit_log.c.id)).scalar_one()
     app_client.login("alice")
     assert app_client.get(f"/denetim/{eid}").status_code == 404

@@ -10,6 +10,7 @@ import pytest
 
 from eczane.domain.karekod import Karekod
 from eczane.domain.reconcile import InTransitPack
+from eczane.store import tenant
 from eczane.store.reconcile import latest_reconciliation, replace_in_transit, run_reconciliation
 from tests.store.test_reconcile import (
     AFTER,
@@ -244,7 +245,7 @@ def test_another_pharmacys_count_or_list_cannot_be_reconciled(app_client, recon,
 
     with db.connect() as conn:
         iid = latest_onhand_id(conn, app_client.pharmacies.pharmacy_id)
-    with db.begin() as conn:
+    with tenant.acting_for(app_client.pharmacies.other_pharmacy_id), db.begin() as conn:
         add_snapshot(conn, app_client.pharmacies.other_pharmacy_id, [])
     r = app_client.login("charlie").post("/mutabakat", data={"kaynak": f"liste:{iid}"})
     assert r.status_code == 422 and "Sayım veya dosya bulunamadı." in r.text

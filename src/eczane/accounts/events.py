@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from eczane.store.audit import append_event
+from eczane.store.db import act_in_transaction
 
 log = logging.getLogger("eczane.accounts")
 
@@ -48,5 +49,8 @@ def record(conn: Connection, pharmacy_id: int | None, actor_id: int | None, even
     assert event in EVENT_LABELS, event
     payload: Mapping[str, Any] = {"açıklama": description, **fields}
     if pharmacy_id is not None:
+        # Installation-wide account work (``eczane pharmacy add``, ``eczane user …``) acts for
+        # the pharmacy it records for; a request acting for another pharmacy is refused.
+        act_in_transaction(conn, pharmacy_id)
         append_event(conn, pharmacy_id, actor_id, event, payload)
     log.info("%s pharmacy=%s actor=%s %s", event, pharmacy_id, actor_id, description)

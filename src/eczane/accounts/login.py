@@ -19,6 +19,7 @@ from eczane.accounts.passwords import check_password, dummy_hash
 from eczane.accounts.sessions import SessionPolicy
 from eczane.accounts.throttle import Refusal, ThrottlePolicy
 from eczane.accounts.users import Account, account_from_row, normalize_username
+from eczane.store import tenant
 from eczane.store.core import app_user
 from eczane.store.db import Database
 
@@ -50,7 +51,9 @@ def attempt_login(db: Database, typed: str, password: str, *, address: str, user
         row = conn.execute(select(app_user).where(app_user.c.username == key)).first()
     ok = check_password(password, row.password_hash if row is not None else dummy_hash())
     if row is not None and ok and row.disabled_at is None:
-        with db.begin() as conn:
+        # Before login the request acts for no pharmacy: the user's events are written acting
+        # for the user's (row-level security, eczane.store.tenant).
+        with tenant.acting_for(row.pharmacy_id), db.begin() as conn:
             throttle.succeeded(conn, key, address, reserved)
             sessions.sweep(conn, sessions_policy, now=now)
             throttle.sweep(conn, throttle_policy, now=now)
@@ -65,7 +68,7 @@ def attempt_login(db: Database, typed: str, password: str, *, address: str, user
         log.warning("failed login for unknown username=%r address=%s", key, address)
         return LoginResult(None, None, None)
     reason = "hesap devre dışı" if row.disabled_at is not None and ok else "parola hatalı"
-    with db.begin() as conn:
+    with tenant.acting_for(row.pharmacy_id), db.begin() as conn:
         record(conn, row.pharmacy_id, None, "accounts.login_failed",
                f"{row.username} için hatalı giriş denemesi ({reason}; art arda "
                f"{reserved.user_failures}. hata, adres {address}).",

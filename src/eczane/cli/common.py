@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,8 @@ def database(s: Settings | None = None) -> Database:
     from eczane.store.db import open_database  # SQLAlchemy, Alembic: only when needed
 
     s = s or settings()
-    return open_database(s.effective_database_url)
+    return open_database(s.effective_database_url,
+                         migrate_url=s.migrate_database_url or None)
 
 
 def parse_today(value: str | None) -> date:
@@ -50,7 +52,37 @@ def print_json(obj: Any) -> None:
 
 
 def resolve_pharmacy(db: Database, pharmacy: int | str | None) -> int:
-    """``--pharmacy`` (a number, or a 13-digit GLN) or the only pharmacy of the database."""
+    """``--pharmacy`` (a number, or a 13-digit GLN) or the only pharmacy of the database; the
+    command acts for it from here on (``eczane.store.tenant``: on PostgreSQL row-level security
+    shows it nothing else)."""
+    pid = _resolve_pharmacy(db, pharmacy)
+    from eczane.store import tenant
+
+    tenant.set_current(pid)
+    return pid
+
+
+def act_for_owner(db: Database, pharmacy: int | str | None, owns: Callable[[Any], bool]) -> None:
+    """``--pharmacy``, or else the pharmacy for which ``owns(conn)`` (e.g. "this count session
+    exists") — a command given an object's number acts for the pharmacy of that object."""
+    from sqlalchemy import select
+
+    from eczane.store import tenant
+    from eczane.store.core import pharmacy as pharmacy_table
+
+    if pharmacy is not None:
+        resolve_pharmacy(db, pharmacy)
+        return
+    with db.connect() as conn:
+        ids = [int(r.id) for r in conn.execute(select(pharmacy_table.c.id))]
+    for pid in ids:
+        with tenant.acting_for(pid), db.connect() as conn:
+            if owns(conn):
+                tenant.set_current(pid)
+                return
+
+
+def _resolve_pharmacy(db: Database, pharmacy: int | str | None) -> int:
     from sqlalchemy import select
 
     from eczane.store.core import pharmacy as pharmacy_table

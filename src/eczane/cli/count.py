@@ -7,7 +7,14 @@ from pathlib import Path
 
 import typer
 
-from eczane.cli.common import console, database, parse_today, print_json, resolve_pharmacy
+from eczane.cli.common import (
+    act_for_owner,
+    console,
+    database,
+    parse_today,
+    print_json,
+    resolve_pharmacy,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -68,11 +75,14 @@ def import_dump(
     grp: str = typer.Option("raf", help="Grup: raf veya acik_recete (açık reçete)."),
     user: str | None = typer.Option(None, help="Okutan kullanıcı adı (varsayılan: eczacı)."),
     today: str | None = typer.Option(None, help="Sayım günü YYYY-AA-GG (varsayılan: bugün)."),
+    pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
+                                        help="Eczane numarası (tek eczane varsa gerekmez)."),
 ) -> None:
     """Okuyucu belleğindeki karekodları sayıma ekler; aynı dosya ikinci kez eklenmez."""
     from eczane.store import count as store
 
     db = database()
+    act_for_owner(db, pharmacy, lambda c: store.get_session(c, session_id) is not None)
     with db.connect() as conn:
         session = store.get_session(conn, session_id)
         if session is None:
@@ -103,6 +113,8 @@ def export(
                             help="xlsx, gs (GS ayraçlı karekod), hri ((01)…(21)…) veya raw."),
     grp: str | None = typer.Option(None, help="Yalnız bu grup (raf / acik_recete)."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Dosya (varsayılan: stdout)."),
+    pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
+                                        help="Eczane numarası (tek eczane varsa gerekmez)."),
 ) -> None:
     """Sayımı XLSX veya düz karekod listesi olarak dışa aktarır."""
     import contextlib
@@ -116,6 +128,7 @@ def export(
         console.print(f"[red]Bilinmeyen biçim: {fmt}[/red]")
         raise SystemExit(2)
     db = database()
+    act_for_owner(db, pharmacy, lambda c: store.get_session(c, session_id) is not None)
     with db.connect() as conn:
         session = store.get_session(conn, session_id)
         if session is None:

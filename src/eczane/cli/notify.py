@@ -9,7 +9,14 @@ from typing import Any
 
 import typer
 
-from eczane.cli.common import console, database, parse_today, print_json, settings
+from eczane.cli.common import (
+    act_for_owner,
+    console,
+    database,
+    parse_today,
+    print_json,
+    settings,
+)
 
 notify_app = typer.Typer(help="İTS bildirimleri: oluştur, onayla, gönder, durum.",
                          no_args_is_help=True)
@@ -56,6 +63,9 @@ def _user(conn: Any, username: str) -> Any:
     if row is None:
         console.print(f"[red]Kullanıcı yok: {username}[/red]")
         raise SystemExit(2)
+    from eczane.store import tenant
+
+    tenant.set_current(row.pharmacy_id)  # the command acts for the user's pharmacy
     return User(row.id, row.pharmacy_id, row.username, row.display_name, row.role)
 
 
@@ -149,12 +159,16 @@ def send(submission_id: int = typer.Argument(0, help="Yalnızca bu bildirim (0: 
 
 
 @notify_app.command("status")
-def status(submission_id: int) -> None:
+def status(submission_id: int,
+           pharmacy: int | None = typer.Option(None, "--pharmacy", "--pharmacy-id",
+                                               help="Eczane numarası (tek eczane varsa gerekmez).")
+           ) -> None:
     """Bir bildirimin kutu durumlarını JSON olarak yazar."""
     from eczane.its.service import progress
     from eczane.store.outbox import get_submission
 
     db = database()
+    act_for_owner(db, pharmacy, lambda c: get_submission(c, submission_id) is not None)
     with db.connect() as conn:
         sub = get_submission(conn, submission_id)
         if sub is None:
@@ -179,9 +193,12 @@ def verify(pharmacy_id: int = typer.Option(0, "--pharmacy", "--pharmacy-id",
 
     db = database()
     bad = False
+    from eczane.store import tenant
+
     with db.connect() as conn:
         ids = [pharmacy_id] if pharmacy_id else [r.id for r in conn.execute(select(pharmacy.c.id))]
-        for pid in ids:
+    for pid in ids:
+        with tenant.acting_for(pid), db.connect() as conn:
             check = verify_chain(conn, pid)
             bad |= not check.ok
             print_json({"pharmacy": pid, "ok": check.ok, "checked": check.checked,

@@ -94,7 +94,8 @@ def prepare(s: Settings, *, demo: bool) -> Database:
     problems = startup_problems(s, demo=demo) if s.production else []
     if s.production:
         secure_data_dir(s.data_dir)
-    db = None if problems else open_database(s.effective_database_url)
+    db = None if problems else open_database(
+        s.effective_database_url, migrate_url=s.migrate_database_url or None)
     if db is not None and s.production:
         problems += demo_account_problems(db)
     if problems or db is None:
@@ -154,5 +155,5 @@ def migrate() -> None:
     from eczane.store.db import open_database
 
     s = settings()
-    open_database(s.effective_database_url)
+    open_database(s.effective_database_url, migrate_url=s.migrate_database_url or None)
     console.print("[green]Şema güncel.[/green]")

@@ -42,6 +42,7 @@ from eczane.its.credentials import load_credentials
 from eczane.its.service import Windows, drop_counted, send_problems
 from eczane.logs import event
 from eczane.store import outbox as ob
+from eczane.store import tenant
 from eczane.store.audit import append_event
 from eczane.store.db import Database
 
@@ -82,6 +83,7 @@ class Worker:
         self._factory = client_factory or self._default_client
         self._clients: dict[int, ItsClient] = {}
         self._gln: dict[int, str] = {}
+        self._last_pharmacy = 0
         self.stats = WorkerStats()
 
     # --- clients ---------------------------------------------------------------------------
@@ -116,16 +118,20 @@ class Worker:
     def run(self, *, submission_id: int | None = None, pharmacy_id: int | None = None,
             max_seconds: float | None = None,
             on_batch: Callable[[WorkerStats], None] | None = None) -> WorkerStats:
-        """Work until no open batch is left (or ``max_seconds``); returns the statistics."""
+        """Work until no open batch is left (or ``max_seconds``); returns the statistics.
+
+        Acts for ``pharmacy_id`` (or the current tenant, or the submission's pharmacy); with
+        none of them, for every pharmacy that has open batches, one batch at a time.
+        """
         started = time.monotonic()
+        if pharmacy_id is None and submission_id is not None:
+            pharmacy_id = tenant.current() or self._pharmacy_of(submission_id)
         while True:
             if self.run_once(submission_id=submission_id, pharmacy_id=pharmacy_id):
                 if on_batch:
                     on_batch(self.stats)
                 continue
-            with self.db.connect() as conn:
-                left = ob.open_batch_count(conn, pharmacy_id, submission_id)
-            if left == 0:
+            if self._open_left(pharmacy_id, submission_id) == 0:
                 return self.stats
             if max_seconds is not None and time.monotonic() - started > max_seconds:
                 return self.stats
@@ -133,7 +139,29 @@ class Worker:
 
     def run_once(self, *, submission_id: int | None = None,
                  pharmacy_id: int | None = None) -> bool:
-        """Claim and process one due batch; False when none is due."""
+        """Claim and process one due batch; False when none is due.
+
+        Each batch is claimed and processed acting for its pharmacy (``tenant.acting_for``):
+        under row-level security a transaction sees one pharmacy's rows only. Without a
+        pharmacy (given or current), the pharmacies with due batches come from
+        ``outbox.due_pharmacies``, served in turn from the one after the last served.
+        """
+        pid = pharmacy_id if pharmacy_id is not None else tenant.current()
+        if pid is not None:
+            with tenant.acting_for(pid):
+                return self._run_once_for(pid, submission_id)
+        with self.db.connect() as conn:
+            due = ob.due_pharmacies(conn, _now())
+        due = [q for q in due if q > self._last_pharmacy] + [
+            q for q in due if q <= self._last_pharmacy]
+        for q in due:
+            with tenant.acting_for(q):
+                if self._run_once_for(q, submission_id):
+                    self._last_pharmacy = q
+                    return True
+        return False
+
+    def _run_once_for(self, pharmacy_id: int, submission_id: int | None) -> bool:
         now = _now()
         with self.db.begin() as conn:
             batch = ob.claim_batch(conn, owner=self.owner, now=now,
@@ -152,6 +180,24 @@ class Worker:
             event(log, "batch_error", level=logging.WARNING, error=exc.message[:300], **where)
             self._release(batch.submission_id, batch.batch_key, delay_s=self.unknown_delay_s * 4)
         return True
+
+    def _open_left(self, pharmacy_id: int | None, submission_id: int | None) -> int:
+        pid = pharmacy_id if pharmacy_id is not None else tenant.current()
+        if pid is not None:
+            with tenant.acting_for(pid), self.db.connect() as conn:
+                return ob.open_batch_count(conn, pid, submission_id)
+        with self.db.connect() as conn:
+            return sum(n for _due, n in ob.outbox_pharmacies(conn, _now()).values())
+
+    def _pharmacy_of(self, submission_id: int) -> int | None:
+        """Installation-wide ``run(submission_id=…)`` (``eczane notify send 7``): whose is it."""
+        with self.db.connect() as conn:
+            candidates = list(ob.outbox_pharmacies(conn, _now()))
+        for q in candidates:
+            with tenant.acting_for(q), self.db.connect() as conn:
+                if ob.get_submission(conn, submission_id) is not None:
+                    return q
+        return None
 
     # --- one batch -------------------------------------------------------------------------
     def _process(self, sid: int, bkey: str) -> None:

@@ -72,6 +72,7 @@ from eczane.store.backup_auth import (
 from eczane.store.base import metadata
 from eczane.store.catalog import product
 from eczane.store.core import app_user, pharmacy
+from eczane.store.db import act_in_transaction
 
 FORMAT = "eczane-backup"
 VERSION = 2
@@ -346,6 +347,7 @@ def restore_backup(conn: Connection, path: Path, secret: BackupSecret, *,
     if acting is not None and acting != pid:
         raise BackupError(f"Bu yedek {pid} numaralı eczanenin; {acting} numaralı eczaneye "
                           "geri yüklenemez.", code="wrong_pharmacy")
+    act_in_transaction(conn, pid)  # installation-wide restore: from here on, for this pharmacy
     tables = {name: metadata.tables[name] for name in manifest["columns"]}
     saved_audit = [row for name, row in _rows(path, manifest) if name == "audit_log"]
     keep_audit = _audit_decision(conn, pid, manifest, saved_audit)

@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
 
+from eczane.store import rls
+
 T = TypeVar("T")
 
 CHUNK = 20_000
@@ -218,12 +220,25 @@ def _copy_postgresql(conn: Connection, table: Table, cols: Sequence[str], fixed:
     raw = conn.connection.driver_connection
     assert raw is not None
     head = tuple(int(v) for v in fixed)
-    with raw.cursor() as cur, cur.copy(
-            f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+    names = ", ".join(cols)
+    target = table.name
+    # PostgreSQL refuses COPY FROM into a table with row-level security (every pharmacy table,
+    # eczane.store.rls): COPY into a temporary table, then one INSERT … SELECT, which the
+    # tenant policy's WITH CHECK sees (a row of another pharmacy fails the whole import).
+    guarded = "pharmacy_id" in table.c and table.name not in rls.EXCEPTIONS
+    if guarded:
+        target = f"eczane_bulk_{table.name}"
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{target}")
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {target} ON COMMIT DROP AS "
+                             f"SELECT {names} FROM {table.name} WITH NO DATA")
+    with raw.cursor() as cur, cur.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
         for chunk in chunks:
             for r in chunk:
                 copy.write_row(head + r)
             n += len(chunk)
             if progress is not None:
                 progress(len(chunk))
+    if guarded:
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target}")
+        conn.exec_driver_sql(f"DROP TABLE pg_temp.{target}")
     return n

@@ -49,6 +49,7 @@ from sqlalchemy import (
 
 from eczane.domain.catalog import PrescriptionClass, Product
 from eczane.domain.pack import ItsStockRow, PackKey, RowIssue
+from eczane.store import tenant
 from eczane.store.base import installation_table, metadata, tenant_table
 from eczane.store.bulk import bulk_insert, bulk_insert_chunks, bulk_mode
 
@@ -321,7 +322,8 @@ def snapshot_rows(conn: Connection, snapshot_id: int) -> Iterator[ItsStockRow]:
 
 def get_snapshot(conn: Connection, snapshot_id: int) -> Any | None:
     """The snapshot row (check ``.pharmacy_id`` against the user before showing it)."""
-    return conn.execute(select(its_snapshot).where(its_snapshot.c.id == snapshot_id)).first()
+    return conn.execute(select(its_snapshot).where(its_snapshot.c.id == snapshot_id,
+                                                   tenant.scoped(its_snapshot))).first()
 
 
 def list_snapshots(conn: Connection, pharmacy_id: int, *, limit: int = 20) -> list[Any]:
@@ -559,7 +561,8 @@ def onhand_keys(conn: Connection, import_id: int) -> set[PackKey]:
 
 def get_onhand_import(conn: Connection, import_id: int) -> Any | None:
     """The import row (check ``.pharmacy_id`` against the user before showing it)."""
-    return conn.execute(select(onhand_import).where(onhand_import.c.id == import_id)).first()
+    return conn.execute(select(onhand_import).where(onhand_import.c.id == import_id,
+                                                    tenant.scoped(onhand_import))).first()
 
 
 def onhand_summary(row: Any) -> ImportSummary:

@@ -67,6 +67,21 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def act_in_transaction(conn: Connection, pharmacy_id: int) -> None:
+    """Act for ``pharmacy_id`` for the rest of an open transaction, for installation-wide work
+    that learns the pharmacy inside it (a restore reads it from the file). PostgreSQL only:
+    on SQLite the store's queries name the pharmacy themselves.
+
+    Refused (``PermissionError``) while acting for another pharmacy: a request never switches.
+    """
+    acting = tenant.current()
+    if acting is not None and acting != pharmacy_id:
+        raise PermissionError(f"acting for pharmacy {acting}, not {pharmacy_id}")
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT set_config(%(k)s, %(v)s, true)",
+                             {"k": tenant.SETTING, "v": str(int(pharmacy_id))})
+
+
 def private_sqlite_file(path: Path) -> None:
     """Create the SQLite file 0600 (it holds password hashes and the stock), or take group and
     world access off an existing one and its -wal/-shm files. SQLite gives the -wal and -shm
@@ -125,8 +140,22 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str, *, migrate_schema: bool = True) -> Database:
+def open_database(url: str, *, migrate_schema: bool = True,
+                  migrate_url: str | None = None) -> Database:
+    """The database at ``url``, its schema brought up to date first.
+
+    Hosted mode (PostgreSQL): the app connects as a restricted role (``url``) that may not
+    create tables; ``migrate_url`` (``ECZANE_MIGRATE_DATABASE_URL``) is the owner's URL the
+    migrations run as. Without it the migrations run as ``url`` (a no-op when current).
+    """
     engine = make_engine(url)
     if migrate_schema:
-        migrate(engine)
+        if migrate_url and migrate_url != url:
+            owner = make_engine(migrate_url)
+            try:
+                migrate(owner)
+            finally:
+                owner.dispose()
+        else:
+            migrate(engine)
     return Database(engine)

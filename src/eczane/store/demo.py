@@ -12,8 +12,9 @@ from datetime import date
 
 from sqlalchemy import Connection, select
 
+from eczane.store import tenant
 from eczane.store.core import pharmacy
-from eczane.store.db import Database
+from eczane.store.db import Database, act_in_transaction
 from eczane.store.users import create_pharmacy, create_user
 
 DEMO_GLN = "8680001000001"  # İTS's published test pharmacy GLN (research/its.md §1.1, DEL)
@@ -37,9 +38,13 @@ def seed_demo(db: Database, *, today: date) -> int:
         pid = create_pharmacy(conn, DEMO_NAME, gln=DEMO_GLN, province="İstanbul", district="Kadıköy")
         for username, password, role, display_name in DEMO_USERS:
             create_user(conn, pid, username, password, role=role, display_name=display_name)
+        # The pharmacy's own rows are written acting for it (row-level security, PostgreSQL):
+        # from here on this transaction is the demo pharmacy's.
+        act_in_transaction(conn, pid)
         _load_area_seeders()
-        for seeder in DEMO_SEEDERS:
-            seeder(conn, pid, today)
+        with tenant.acting_for(pid):
+            for seeder in DEMO_SEEDERS:
+                seeder(conn, pid, today)
         return pid
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     bindparam,
+    case,
     func,
     insert,
     or_,
@@ -38,6 +39,7 @@ from sqlalchemy import (
 )
 
 from eczane.domain.notify import Kind, PackState, batches
+from eczane.store import tenant
 from eczane.store.base import metadata, tenant_table
 
 submission = Table(
@@ -188,7 +190,8 @@ def create_submission(conn: Connection, *, pharmacy_id: int, kind: str, reason_c
 
 
 def get_submission(conn: Connection, submission_id: int) -> Any:
-    return conn.execute(select(submission).where(submission.c.id == submission_id)).first()
+    return conn.execute(select(submission).where(submission.c.id == submission_id,
+                                                 tenant.scoped(submission))).first()
 
 
 def list_submissions(conn: Connection, pharmacy_id: int, limit: int = 50) -> list[Any]:
@@ -256,22 +259,6 @@ def approve(conn: Connection, submission_id: int, *, user_id: int, confirmation:
         assign.update({k: {"batch_key": bkey} for k in chunk})
     set_pack_states(conn, submission_id, assign)
     return (len(keys) + batch_size - 1) // batch_size
-
-
-def due_pharmacies(conn: Connection, now: datetime) -> list[int]:
-    """Pharmacies with at least one open batch that is due and not leased at ``now``.
-
-    The sending worker (``eczane worker``) asks this first, then works for each pharmacy inside
-    ``tenant.acting_for``. One plain query over ``submission_batch`` (index
-    ``ix_submission_batch_due``); under PostgreSQL row-level security it is answered by a
-    SECURITY DEFINER function of the same name (issue 15), as it spans pharmacies.
-    """
-    rows = conn.execute(text(
-        "SELECT DISTINCT pharmacy_id FROM submission_batch WHERE status = 'open' "
-        "AND due_at <= :now AND (lease_until IS NULL OR lease_until < :now) "
-        "ORDER BY pharmacy_id").bindparams(bindparam("now", type_=DateTime(timezone=True))),
-        {"now": now})
-    return [int(r[0]) for r in rows]
 
 
 def claim_batch(conn: Connection, *, owner: str, lease_until: datetime, now: datetime,
@@ -366,6 +353,34 @@ def cancel(conn: Connection, submission_id: int, *, text: str = "Taslak iptal ed
     conn.execute(update(submission_pack).where(submission_pack.c.submission_id == submission_id)
                  .values(deact_lock=None, state=PackState.DROPPED.value,
                          result_text=text))
+
+
+def outbox_pharmacies(conn: Connection, now: datetime) -> dict[int, tuple[int, int]]:
+    """Every pharmacy with open batches → (batches due now, open batches), across pharmacies.
+
+    The outbox worker's one cross-pharmacy question. On PostgreSQL the app's role cannot read
+    other pharmacies' batches (row-level security), so it asks the SECURITY DEFINER function
+    ``eczane_outbox_pharmacies`` (migration 0008, ``eczane.store.rls``), which answers with
+    pharmacy ids and counts only. On SQLite, plain SQL.
+    """
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(text("SELECT pharmacy_id, due, open FROM eczane_outbox_pharmacies(:t)"),
+                            {"t": now})
+        return {int(r.pharmacy_id): (int(r.due), int(r.open)) for r in rows}
+    b = submission_batch
+    due = ((b.c.due_at <= now) & (b.c.lease_until.is_(None) | (b.c.lease_until < now)))
+    rows = conn.execute(select(b.c.pharmacy_id, func.sum(case((due, 1), else_=0)), func.count())
+                        .where(b.c.status == "open").group_by(b.c.pharmacy_id)
+                        .order_by(b.c.pharmacy_id))
+    return {int(p): (int(d or 0), int(n)) for p, d, n in rows}
+
+
+def due_pharmacies(conn: Connection, now: datetime) -> list[int]:
+    """Pharmacies with a batch the worker may claim now (due, not leased), in id order.
+
+    The sending worker (``eczane worker``) asks this first, then works for each pharmacy inside
+    ``tenant.acting_for``."""
+    return [p for p, (due, _open) in outbox_pharmacies(conn, now).items() if due]
 
 
 def open_batch_count(conn: Connection, pharmacy_id: int | None = None,

@@ -27,6 +27,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement, Table
 
 SETTING = "eczane.pharmacy_id"
 """The PostgreSQL run-time parameter the row-level-security policies read."""
@@ -52,3 +56,26 @@ def acting_for(pharmacy_id: int | None) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def scoped(table: Table) -> ColumnElement[bool]:
+    """The store's half of the tenant rule, in one place: a WHERE clause keeping the current
+    pharmacy's rows of ``table`` (always true for installation-wide work, ``current() is None``).
+
+    Every store function that loads a row by its id adds it, so that on SQLite too a request of
+    one pharmacy asking for another's object gets ``None`` (→ 404). PostgreSQL's row-level
+    security (``eczane.store.rls``) says the same a second time.
+
+    >>> from eczane.store.count.tables import count_session
+    >>> with acting_for(3):
+    ...     print(scoped(count_session))
+    count_session.pharmacy_id = :pharmacy_id_1
+    >>> print(scoped(count_session))
+    true
+    """
+    from sqlalchemy import true
+
+    pharmacy_id = current()
+    if pharmacy_id is None:
+        return true()
+    return table.c.pharmacy_id == pharmacy_id

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eczane.config import Settings
 from eczane.domain.formatting import JINJA_FILTERS
+from eczane.exports.pdf import PdfUnavailable
 from eczane.store.db import Database, open_database
 from eczane.web import csrf, guard
 from eczane.web.access_log import AccessLog
@@ -68,7 +69,8 @@ def _load_area(name: str) -> Any | None:
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if db is None:
-        db = open_database(settings.effective_database_url)
+        db = open_database(settings.effective_database_url,
+                           migrate_url=settings.migrate_database_url or None)
     templates = Jinja2Templates(directory=[HERE / "templates", *SLICE_TEMPLATES])
     # The one guard (CSRF, then login) on every route, present and future (STYLE.md §13).
     app = FastAPI(title="eczane", docs_url=None, redoc_url=None,
@@ -119,6 +121,12 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         # A value the database refuses (a NUL in text, a number out of range on PostgreSQL):
         # the request's transaction was rolled back whole; the client sent something malformed.
         return await _http_error(request, StarletteHTTPException(422, DATA_ERROR))
+
+    @app.exception_handler(PdfUnavailable)
+    async def _no_pdf(request: Request, exc: PdfUnavailable) -> Any:
+        # Any page's PDF (pick list, scanner sheet…) with no Chromium on the server: what to
+        # install, in Turkish, never a 500.
+        return await _http_error(request, StarletteHTTPException(503, exc.message))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:

@@ -31,6 +31,7 @@ from eczane.domain.count import (
 from eczane.domain.errors import RuleError
 from eczane.domain.karekod import KarekodResult, parse_karekod
 from eczane.domain.pack import PackKey
+from eczane.store import tenant
 from eczane.store.audit import append_event
 from eczane.store.count.reading import its_comparison, latest_its_list
 from eczane.store.count.tables import (
@@ -319,6 +320,7 @@ class ScanWriter:
     """
 
     def __init__(self, db: Database, *, max_batch: int = 200) -> None:
+        import contextvars
         import queue
         import threading
 
@@ -326,7 +328,8 @@ class ScanWriter:
         self._max = max_batch
         self._lookups: _Lookups | None = None
         self._queue: queue.Queue[Any] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="count-scan-writer", daemon=True)
+        self._thread = threading.Thread(target=contextvars.copy_context().run, args=(self._run,),
+                                        name="count-scan-writer", daemon=True)
         self._thread.start()
 
     def submit(self, session_id: int, *, raw: str, client_scan_id: str, device_id: str,
@@ -342,7 +345,7 @@ class ScanWriter:
             return fut
         self._queue.put(({"session_id": session_id, "raw": raw, "client_scan_id": cid,
                           "device_id": storable(device_id)[:64], "grp": grp, "user_id": user_id,
-                          "today": today, "choice": choice}, fut))
+                          "today": today, "choice": choice}, fut, tenant.current()))
         return fut
 
     def close(self) -> None:
@@ -366,7 +369,15 @@ class ScanWriter:
                     self._queue.put(None)
                     break
                 batch.append(nxt)
-            self._write(batch)
+            # One transaction acts for one pharmacy (row-level security): a batch holding
+            # scans of several pharmacies is written as one transaction per pharmacy, each
+            # scan acting for the pharmacy of the request that submitted it.
+            groups: dict[int | None, list[Any]] = {}
+            for req, fut, pharmacy_id in batch:
+                groups.setdefault(pharmacy_id, []).append((req, fut))
+            for pharmacy_id, group in groups.items():
+                with tenant.acting_for(pharmacy_id):
+                    self._write(group)
 
     def _write(self, batch: list[Any]) -> None:
         done: list[tuple[Any, Any]] = []

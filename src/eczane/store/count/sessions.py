@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from eczane.domain.count import CountStatus, can_transition
+from eczane.store import tenant
 from eczane.store.audit import append_event
 from eczane.store.count.reading import summary
 from eczane.store.count.tables import (
@@ -31,7 +32,8 @@ def open_session(conn: Connection, pharmacy_id: int, user_id: int, name: str) ->
 
 
 def get_session(conn: Connection, session_id: int) -> CountSession | None:
-    row = conn.execute(select(count_session).where(count_session.c.id == session_id)).first()
+    row = conn.execute(select(count_session).where(count_session.c.id == session_id,
+                                                  tenant.scoped(count_session))).first()
     return None if row is None else _session(row)
 
 

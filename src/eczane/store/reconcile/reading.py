@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Date, DateTime, Row, and_, bindparam, func, select, text
 
 from eczane.domain.reconcile import Bucket, Reason
+from eczane.store import tenant
 from eczane.store.reconcile.tables import (
     DEACTIVATION_BUCKET,
     Reconciliation,
@@ -24,7 +25,8 @@ def get_reconciliation(conn: Connection, pharmacy_id: int, recon_id: int) -> Rec
     """The run ``recon_id`` if it belongs to ``pharmacy_id`` (else None: another pharmacy's
     reconciliation does not exist for this one)."""
     row = conn.execute(select(reconciliation).where(
-        reconciliation.c.id == recon_id, reconciliation.c.pharmacy_id == pharmacy_id)).first()
+        reconciliation.c.id == recon_id, reconciliation.c.pharmacy_id == pharmacy_id,
+        tenant.scoped(reconciliation))).first()
     return None if row is None else _recon(row)
 
 
@@ -91,7 +93,8 @@ WHERE i.snapshot_id = :sid AND NOT (i.expiry IS NOT NULL AND i.expiry < :ref)
 def _bucket_select(conn: Connection, recon_id: int, bucket: str, *, search: str = "",
                    key: tuple[str, str] | None = None, overridden: bool = False) -> Any:
     """The SELECT behind ``bucket_packs`` (unordered), or None for nothing."""
-    row = conn.execute(select(reconciliation).where(reconciliation.c.id == recon_id)).first()
+    row = conn.execute(select(reconciliation).where(reconciliation.c.id == recon_id,
+                                                    tenant.scoped(reconciliation))).first()
     if row is None or (overridden and bucket != DEACTIVATION_BUCKET):
         return None
     rec = _recon(row)
@@ -237,4 +240,4 @@ def find_pack(conn: Connection, recon_id: int, gtin: str, serial: str) -> Row[An
     """The stored (not matched) pack of a run, or None."""
     return conn.execute(select(reconciliation_pack).where(
         reconciliation_pack.c.recon_id == recon_id, reconciliation_pack.c.gtin == gtin,
-        reconciliation_pack.c.serial == serial)).first()
+        reconciliation_pack.c.serial == serial, tenant.scoped(reconciliation_pack))).first()

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from eczane.accounts.events import EVENT_LABELS as ACCOUNT_EVENT_LABELS
 from eczane.domain.audit_text import describe
+from eczane.store import tenant
 from eczane.store.audit import audit_log, verify
 from eczane.store.core import app_user
 from eczane.web.auth import check_pharmacy, current_user
@@ -71,7 +72,7 @@ def event(request: Request, event_id: int) -> HTMLResponse:
         row = conn.execute(
             select(audit_log, app_user.c.display_name)
             .select_from(audit_log.outerjoin(app_user, app_user.c.id == audit_log.c.user_id))
-            .where(audit_log.c.id == event_id)).first()
+            .where(audit_log.c.id == event_id, tenant.scoped(audit_log))).first()
     if row is None:
         raise HTTPException(404, "Kayıt bulunamadı.")
     check_pharmacy(user, row.pharmacy_id)

@@ -124,7 +124,8 @@ def pick_list_pdf(request: Request, sid: int) -> Response:
 
     _, sub = _draft_for(request, sid)
     html = render(request, "recount/pick_list.html", _context(request, sub)).body
-    pdf = html_to_pdf(bytes(html).decode("utf-8"))
+    pdf = html_to_pdf(bytes(html).decode("utf-8"),
+                      executable_path=request.app.state.services.settings.chromium)
     name = quote(f"son-kontrol-{sid}.pdf")
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})

@@ -58,7 +58,8 @@ async def sheet_pdf(request: Request, session_id: int) -> Response:
     _session_for(request, session_id)
     html = request.app.state.services.templates.get_template("count/scanner_sheet.html").render(
         labels=[(lb, _png_data_uri(lb)) for lb in check.TEST_LABELS])
-    pdf = await run_in_threadpool(html_to_pdf, html)
+    pdf = await run_in_threadpool(
+        html_to_pdf, html, executable_path=request.app.state.services.settings.chromium)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": 'attachment; filename="okuyucu-testi.pdf"'})
 

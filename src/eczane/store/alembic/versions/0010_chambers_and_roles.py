@@ -4,14 +4,14 @@ to no pharmacy) and the CHECK tying the role to which of the two is set. Matches
 ``eczane.store.core``.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

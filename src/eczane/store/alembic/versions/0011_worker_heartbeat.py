@@ -2,7 +2,7 @@
 its row every loop; the readiness endpoint reads it. Matches ``eczane.store.workers``.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 """
 
 import sqlalchemy as sa

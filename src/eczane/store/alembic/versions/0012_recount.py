@@ -2,11 +2,13 @@
 pharmacy first. Matches ``eczane.store.recount`` exactly.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
+
+from eczane.store import rls
 
 revision = "0012"
 down_revision = "0011"
@@ -47,6 +49,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("pharmacy_id", "submission_id", "gtin", "serial",
                                 name="pk_recount_scan"),
     )
+    # Row-level security (migration 0008): PostgreSQL only, a no-op on SQLite.
+    rls.enable(op, "recount")
+    rls.enable(op, "recount_scan")
 
 
 def downgrade() -> None:

@@ -1,11 +1,13 @@
 """Scanner checks (okuyucu testi) of count sessions. Matches ``eczane.store.scanner_check``.
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
+
+from eczane.store import rls
 
 revision = "0013"
 down_revision = "0012"
@@ -30,6 +32,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("pharmacy_id", "check_id", name="pk_scanner_check"),
     )
     op.create_index("ix_scanner_check_session", "scanner_check", ["pharmacy_id", "session_id"])
+    rls.enable(op, "scanner_check")  # row-level security (migration 0008); no-op on SQLite
 
 
 def downgrade() -> None:
