@@ -134,16 +134,14 @@ def test_a_child_row_cannot_point_at_another_pharmacys_parent(db, pharmacies):
         conn.execute(insert(count_scan), [_scan_row(other, sid, pharmacies.charlie_id)])
 
 
-def test_the_migration_keeps_the_data_and_goes_back_and_forth(request, db_url, pharmacies):
+def test_the_migration_keeps_the_data_and_goes_back_and_forth(db_owner_url, pharmacies):
     from alembic import command
     from alembic.script import ScriptDirectory
 
     from eczane.store.count import count_scan, count_session, open_session
     from eczane.store.db import alembic_config, open_database
 
-    url = db_url
-    if url.startswith("postgresql"):   # migrations run as the owner, not as the app's role
-        url = request.getfixturevalue("pg_server").rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1]
+    url = db_owner_url   # migrations run as the owner, not as the app's role
     database = open_database(url, migrate_schema=False)
     pid, uid = pharmacies.pharmacy_id, pharmacies.alice_id
     with database.begin() as conn:
