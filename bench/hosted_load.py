@@ -122,9 +122,17 @@ def prepare_database(pg: PgServer) -> tuple[str, str]:
 
 def app_role_url(owner_url: str) -> str:
     """Create the restricted app role (no BYPASSRLS, not the owner) and return its URL."""
-    from eczane.store.rls import create_app_role  # type: ignore[attr-defined]
+    from sqlalchemy.engine import make_url
 
-    return create_app_role(owner_url, "eczane_app", "bench-app-pw")  # type: ignore[no-any-return]
+    from eczane.store.db import make_engine
+    from eczane.store.rls import create_app_role
+
+    eng = make_engine(owner_url)
+    with eng.begin() as conn:
+        create_app_role(conn, "eczane_app", password="bench-app-pw")
+    eng.dispose()
+    url = make_url(owner_url).set(username="eczane_app", password="bench-app-pw")
+    return url.render_as_string(hide_password=False)
 
 
 def seed(owner_url: str, n: int) -> list[int]:
@@ -442,7 +450,8 @@ def main() -> int:  # noqa: C901 - one linear script
         its_port = free_port()
         log = tmp / "processes.log"
         env = dict(os.environ, ECZANE_DATA_DIR=str(tmp / "var"), ECZANE_SECRET_KEY=secret,
-                   ECZANE_DATABASE_URL=app_url, ECZANE_ITS_URL=f"http://127.0.0.1:{its_port}",
+                   ECZANE_DATABASE_URL=app_url, ECZANE_MIGRATE_DATABASE_URL=owner_url,
+                   ECZANE_ITS_URL=f"http://127.0.0.1:{its_port}",
                    ECZANE_ITS_BATCH_SIZE="100", ECZANE_ITS_TIMEOUT_S="5")
         env.pop("ECZANE_LOG_FORMAT", None)
         procs["sim"] = spawn([EXE, "its-simulator", "--port", str(its_port), "--today",
