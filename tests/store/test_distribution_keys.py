@@ -148,7 +148,7 @@ def test_the_migration_keeps_the_data_and_goes_back_and_forth(db_owner_url, phar
         sid = open_session(conn, pid, uid, "A")
         conn.execute(insert(count_scan), [_scan_row(pid, sid, uid)])
     cfg = alembic_config(url)
-    before = ScriptDirectory.from_config(cfg).get_revision("0009").down_revision
+    before = ScriptDirectory.from_config(cfg).get_revision("0014").down_revision
     for step, target in ((command.downgrade, before), (command.upgrade, "head")):
         with database.engine.begin() as conn:
             cfg.attributes["connection"] = conn

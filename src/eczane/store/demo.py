@@ -48,14 +48,27 @@ def seed_demo(db: Database, *, today: date) -> int:
         return pid
 
 
+SEEDER_AREAS = ("eczane.store.catalog", "eczane.store.count", "eczane.store.reconcile",
+                "eczane.its.outbox")
+"""The areas with demo seeders, in the order they must run: a reconciliation needs the İTS list
+and the count before it, whichever area a process happened to import first."""
+
+
+def _area_rank(seeder: Callable[..., None]) -> int:
+    module = getattr(seeder, "__module__", "") or ""
+    return next((i for i, a in enumerate(SEEDER_AREAS) if module == a or module.startswith(a + ".")),
+                len(SEEDER_AREAS))
+
+
 def _load_area_seeders() -> None:
-    """Import area modules that register demo seeders (each appends to DEMO_SEEDERS)."""
+    """Import area modules that register demo seeders (each appends to DEMO_SEEDERS), and put
+    the seeders in the areas' order (a stable sort: an area's own seeders keep theirs)."""
     import importlib
 
-    for name in ("eczane.store.catalog", "eczane.store.count", "eczane.store.reconcile",
-                 "eczane.its.outbox"):
+    for name in SEEDER_AREAS:
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
+    DEMO_SEEDERS.sort(key=_area_rank)

@@ -57,7 +57,7 @@ from eczane.store import outbox as ob
 from eczane.store.audit import append_event
 from eczane.store.base import metadata, tenant_table
 
-# No foreign key to submission yet: since migration 0009 (issue 15) submission's key is
+# No foreign key to submission yet: since migration 0014 (issue 15) submission's key is
 # (id, pharmacy_id), so a composite FK (submission_id, pharmacy_id) may follow.
 recount = Table(
     "recount",

@@ -9,7 +9,7 @@ foreign key points at gets a unique index on ``(id, pharmacy_id)``; the other ta
 (batch mode), data kept. Foreign key children are rebuilt, never their parents, so no
 ``ON DELETE CASCADE`` fires.
 
-Revision ID: 0009
+Revision ID: 0014
 Revises: 0013
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision = "0009"
-down_revision = "0013"  # written after 0007; re-chained onto main's newest at the merge
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
