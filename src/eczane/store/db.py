@@ -61,8 +61,7 @@ def make_engine(url: str) -> Engine:
         # transaction-local, so a pooled connection never carries it to the next request.
         pharmacy_id = tenant.current()
         if pharmacy_id is not None:
-            conn.exec_driver_sql("SELECT set_config(%(k)s, %(v)s, true)",
-                                 {"k": tenant.SETTING, "v": str(pharmacy_id)})
+            conn.exec_driver_sql(set_local(pharmacy_id))
 
     return engine
 
@@ -78,8 +77,21 @@ def act_in_transaction(conn: Connection, pharmacy_id: int) -> None:
     if acting is not None and acting != pharmacy_id:
         raise PermissionError(f"acting for pharmacy {acting}, not {pharmacy_id}")
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SELECT set_config(%(k)s, %(v)s, true)",
-                             {"k": tenant.SETTING, "v": str(int(pharmacy_id))})
+        conn.exec_driver_sql(set_local(pharmacy_id))
+
+
+def set_local(pharmacy_id: int) -> str:
+    """``SET LOCAL eczane.pharmacy_id = '<id>'``: the transaction's pharmacy (PostgreSQL).
+
+    ``SET LOCAL`` rather than ``set_config(…, true)`` (the same inside one server) because Citus
+    forwards ``SET LOCAL`` to the worker nodes of a distributed transaction
+    (``citus.propagate_set_commands = 'local'``, docs/scaling.md). ``SET`` takes no bind
+    parameter: the id is formatted as an integer, so nothing but digits reaches the SQL.
+
+    >>> set_local(42)
+    "SET LOCAL eczane.pharmacy_id = '42'"
+    """
+    return f"SET LOCAL {tenant.SETTING} = '{int(pharmacy_id)}'"
 
 
 def private_sqlite_file(path: Path) -> None:

@@ -5,13 +5,13 @@ One place decides which pharmacy a database transaction acts for:
 - the web guard (``eczane.web.guard.require_login``) sets it from the logged-in user;
 - a CLI command or the outbox worker wraps its work in ``with acting_for(pharmacy_id):``;
 - ``eczane.store.db`` reads it at the start of every transaction. On PostgreSQL it runs
-  ``set_config('eczane.pharmacy_id', …, true)`` (the same as ``SET LOCAL``), which the
+  ``SET LOCAL eczane.pharmacy_id = '…'`` (``eczane.store.db.set_local``), which the
   row-level-security policies compare every row's ``pharmacy_id`` against; on SQLite the store
   queries filter by it (``scoped``).
 
 It is a ``ContextVar``: each request (asyncio task) and each worker thread started with
 ``contextvars.copy_context`` sees its own value, and it is never left behind on a pooled
-connection (``set_config(..., true)`` ends with the transaction).
+connection (``SET LOCAL`` ends with the transaction).
 
 >>> current() is None
 True
