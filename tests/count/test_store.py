@@ -386,9 +386,11 @@ def test_a_caps_lock_scan_counts_the_pack_that_its_lists(db, pharmacies, session
 
 
 def test_the_batch_writer_writes_each_pharmacys_scans_acting_for_it(db, pharmacies, session_id):
-    """Scans of two pharmacies in one batch: one transaction per pharmacy, each acting for the
-    pharmacy of the request that sent it (row-level security on PostgreSQL); a scan sent
-    acting for the wrong pharmacy finds no session (404)."""
+    """Scans of two pharmacies in one batch: one transaction, each group acting for the
+    pharmacy of the request that sent it (SET LOCAL before the group: row-level security on
+    PostgreSQL); a scan sent acting for the wrong pharmacy finds no session (404)."""
+    from concurrent.futures import Future
+
     from eczane.store import tenant
 
     with tenant.acting_for(pharmacies.other_pharmacy_id), db.begin() as conn:
@@ -411,8 +413,20 @@ def test_the_batch_writer_writes_each_pharmacys_scans_acting_for_it(db, pharmaci
         with pytest.raises(store.CountError) as exc:
             wrong.result(timeout=30)
         assert exc.value.status == 404
+        # Both pharmacies' groups in exactly one transaction, B's group between two of A's
+        # scans' worth of work: each lands in its own pharmacy's count.
+        req = {"raw": "", "device_id": "t", "grp": "raf", "today": TODAY, "choice": None}
+        a, b = Future(), Future()
+        writer._write({
+            pharmacies.pharmacy_id: [({**req, "session_id": session_id, "raw": karekod(SHELF[8]),
+                                       "client_scan_id": "one-a", "user_id": pharmacies.bob_id},
+                                      a)],
+            pharmacies.other_pharmacy_id: [({**req, "session_id": other_sid,
+                                             "raw": karekod(SHELF[8]), "client_scan_id": "one-b",
+                                             "user_id": pharmacies.charlie_id}, b)]})
+        assert a.result(timeout=5).verdict.counted and b.result(timeout=5).verdict.counted
     finally:
         writer.close()
-    assert len(active_rows(db, session_id)) == 6
+    assert len(active_rows(db, session_id)) == 7
     with tenant.acting_for(pharmacies.other_pharmacy_id):
-        assert len(active_rows(db, other_sid)) == 6
+        assert len(active_rows(db, other_sid)) == 7

@@ -43,7 +43,7 @@ def test_a_malformed_scan_in_the_middle_of_a_batch_fails_alone(db, pharmacies, s
                ({**good[0][0], "session_id": -1, "client_scan_id": "no-session"}, Future()),
                ({**good[0][0], "session_id": 2**31, "client_scan_id": "int4"}, Future())]
         batch = bad[:1] + good[:90] + bad[1:] + good[90:]   # first and in the middle
-        writer._write(batch)   # one batch, one transaction: exactly the situation
+        writer._write({pharmacies.pharmacy_id: batch})   # one batch, one transaction
     finally:
         writer.close()
     outs = [fut.result(timeout=5) for _req, fut in good]

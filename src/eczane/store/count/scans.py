@@ -47,7 +47,7 @@ from eczane.store.count.tables import (
     count_session,
     now_utc,
 )
-from eczane.store.db import Database
+from eczane.store.db import Database, set_local
 
 # Statements of the scan path, built once (a scan runs them hundreds of times a second).
 _Q_SESSION = select(count_session).where(count_session.c.id == bindparam("sid"))
@@ -369,57 +369,65 @@ class ScanWriter:
                     self._queue.put(None)
                     break
                 batch.append(nxt)
-            # One transaction acts for one pharmacy (row-level security): a batch holding
-            # scans of several pharmacies is written as one transaction per pharmacy, each
-            # scan acting for the pharmacy of the request that submitted it.
+            # Each scan acts for the pharmacy of the request that submitted it (row-level
+            # security): the batch is grouped by pharmacy and written in ONE transaction (one
+            # commit, one fsync), the transaction's pharmacy switched before each group.
             groups: dict[int | None, list[Any]] = {}
             for req, fut, pharmacy_id in batch:
                 groups.setdefault(pharmacy_id, []).append((req, fut))
-            for pharmacy_id, group in groups.items():
-                with tenant.acting_for(pharmacy_id):
-                    self._write(group)
+            with tenant.acting_for(None):
+                self._write(groups)
 
-    def _write(self, batch: list[Any]) -> None:
+    def _write(self, groups: dict[int | None, list[Any]]) -> None:
         done: list[tuple[Any, Any]] = []
-        again: list[tuple[dict[str, Any], Any]] = []
+        again: list[tuple[int | None, dict[str, Any], Any]] = []
         try:
             with self._db.begin() as conn:
                 lk = self._lookups = _Lookups(conn, carry=self._lookups)
                 # PostgreSQL aborts the whole transaction on a failed statement: one savepoint
                 # per scan. SQLite undoes only the failed statement, and this thread is its
                 # only scan writer anyway: no savepoint (they cost a third of a scan).
-                savepoint = conn.begin_nested if conn.dialect.name != "sqlite" else nullcontext
-                for req, fut in batch:
-                    try:
-                        with savepoint():
-                            done.append((fut, _record_in(lk, check_user=True, **req)))
-                    except IntegrityError:
-                        again.append((req, fut))   # a racing writer elsewhere (PostgreSQL)
-                    except CountError as exc:
-                        done.append((fut, exc))
-                    except _MALFORMED as exc:
-                        # One malformed scan (an id no column holds, a value the driver refuses)
-                        # fails alone: its savepoint is rolled back (PostgreSQL); on SQLite its
-                        # one failed statement wrote nothing — unless SQLite rolled the whole
-                        # transaction back, and then the batch must not be acknowledged.
-                        if not _still_in_transaction(conn):
-                            raise
-                        # the type only: the error's text holds the SQL parameters (a serial)
-                        log.warning("scan refused in batch: %s", type(exc).__name__)
-                        done.append((fut, CountError(BAD_SCAN, 400)))
+                pg = conn.dialect.name != "sqlite"
+                savepoint = conn.begin_nested if pg else nullcontext
+                for pharmacy_id, group in groups.items():
+                    if pg:   # SET LOCAL: the policies see this group's pharmacy from here on
+                        conn.exec_driver_sql(set_local(pharmacy_id) if pharmacy_id is not None
+                                             else f"SET LOCAL {tenant.SETTING} = ''")
+                    with tenant.acting_for(pharmacy_id):
+                        for req, fut in group:
+                            try:
+                                with savepoint():
+                                    done.append((fut, _record_in(lk, check_user=True, **req)))
+                            except IntegrityError:
+                                again.append((pharmacy_id, req, fut))  # a racing writer (PG)
+                            except CountError as exc:
+                                done.append((fut, exc))
+                            except _MALFORMED as exc:
+                                # One malformed scan (an id no column holds, a value the driver
+                                # refuses) fails alone: its savepoint is rolled back (PostgreSQL);
+                                # on SQLite its one failed statement wrote nothing — unless
+                                # SQLite rolled the whole transaction back, and then the batch
+                                # must not be acknowledged.
+                                if not _still_in_transaction(conn):
+                                    raise
+                                # the type only: the error's text holds the SQL parameters
+                                log.warning("scan refused in batch: %s", type(exc).__name__)
+                                done.append((fut, CountError(BAD_SCAN, 400)))
         except BaseException as exc:  # noqa: BLE001 - the commit failed: nobody is acknowledged
-            for _req, fut in batch:
-                fut.set_exception(exc)
+            for group in groups.values():
+                for _req, fut in group:
+                    fut.set_exception(exc)
             return
         for fut, result in done:
             if isinstance(result, BaseException):
                 fut.set_exception(result)
             else:
                 fut.set_result(result)
-        for req, fut in again:
+        for pharmacy_id, req, fut in again:
             try:
                 sid = req.pop("session_id")
-                fut.set_result(record_scan(self._db, sid, check_user=True, **req))
+                with tenant.acting_for(pharmacy_id):
+                    fut.set_result(record_scan(self._db, sid, check_user=True, **req))
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
                 fut.set_exception(exc)
 
