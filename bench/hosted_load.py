@@ -2,7 +2,7 @@
 
 Everything runs on this machine, on loopback, as real processes:
 
-- a PostgreSQL server started for the run (``tests/pgserver.py``), migrated by the owner role,
+- a PostgreSQL server started for the run (``tests/pgserver.py``, fsync on), migrated by the owner role,
   the app connecting as the restricted role (row-level security on);
 - the İTS simulator (``eczane its-simulator``), ``eczane serve --workers 2`` and ``eczane worker``;
 - ``--pharmacies`` pharmacies (default 200), each with its eczacı logged in over HTTP and one
@@ -435,7 +435,7 @@ def main() -> int:  # noqa: C901 - one linear script
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="eczane-hosted-"))
-    pg = PgServer().start()
+    pg = PgServer(durable=True).start()   # fsync on: an acknowledged scan is on disk
     procs: dict[str, subprocess.Popen[bytes]] = {}
     secret = "hosted-bench-secret"
     try:

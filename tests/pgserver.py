@@ -34,7 +34,10 @@ def _free_port() -> int:
 
 
 class PgServer:
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        """``durable``: fsync and full-page writes on, as a real server (the hosted bench);
+        the tests run without them (faster, and a test's data need not survive a crash)."""
+        self.durable = durable
         self.tmp = Path(tempfile.mkdtemp(prefix="eczane-pg-"))
         self.port = _free_port()
         self.datadir = self.tmp / "data"
@@ -54,8 +57,9 @@ class PgServer:
                    "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
         self._run([_bin("pg_ctl"), "-D", str(self.datadir), "-w", "-t", "60", "-l",
                    str(self.tmp / "log"), "-o",
-                   f"-p {self.port} -k {self.tmp} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c max_connections=200 -c full_page_writes=off", "start"])
+                   f"-p {self.port} -k {self.tmp} -c listen_addresses=127.0.0.1 -c max_connections=200"
+                   + ("" if self.durable else " -c fsync=off -c full_page_writes=off"),
+                   "start"])
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
