@@ -74,6 +74,18 @@ def test_the_recount_finds_every_missed_pack_and_the_draft_shrinks_by_exactly_th
                                          confirmation=confirmation_phrase("deactivation", 25),
                                          today=OPEN_DAY, settings=settings)
     assert res.ok, res.problems
+    # The evidence pack's approved draft (Denetim dosyası) says what the recount saved.
+    import json
+
+    from eczane.exports.evidence import _draft as evidence_draft
+    from eczane.store import outbox as ob
+
+    with db.connect() as conn:
+        draft = json.loads(evidence_draft(conn, ob.get_submission(conn, sub.id)))
+    assert (draft["son_kontrol"]["packs_before"], draft["son_kontrol"]["saved_packs"]) == (45, 20)
+    assert len(draft["approved_packs"]) == 25
+    assert sum(p["why"].startswith("Son kontrolde rafta bulundu")
+               for p in draft["dropped_before_approval"]) == 20
 
 
 def test_a_scan_outside_the_draft_is_answered_plainly(db, pharmacies):

@@ -181,6 +181,7 @@ def _report(conn: Connection, rec: Any, today: date, prepared_by: str,
 
 
 def _draft(conn: Connection, sub: Any) -> bytes:
+    from eczane.store import recount as rc
     from eczane.store.users import get_user
 
     approver = get_user(conn, sub.approved_by) if sub.approved_by else None
@@ -203,6 +204,14 @@ def _draft(conn: Connection, sub: Any) -> bytes:
         "approved_packs": [pack(r) for r in packs if r.batch_key],
         "dropped_before_approval": [{**pack(r), "why": r.result_text or ""}
                                     for r in packs if not r.batch_key]}
+    recount = rc.get(conn, sub.pharmacy_id, sub.id)
+    if recount is not None:  # Son kontrol (issue 16): how many packs the recount saved
+        saved = rc.summary(conn, recount)
+        body["son_kontrol"] = {"status": recount.status, "blind": bool(recount.blind),
+                               "packs_before": saved.before, "saved_packs": saved.saved,
+                               "started_at": _iso(recount.started_at),
+                               "finished_at": _iso(recount.finished_at),
+                               "sentence": saved.message}
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode()
 
 
@@ -299,7 +308,9 @@ def readme_text(sub: Any, rec: Any, its: dict[str, Any], report_name: str,
         "",
         f"{ev.DRAFT}\n    Onaylanan taslak: hangi kutular, kim onayladı, ne zaman, yazılan onay "
         "metni.\n    'approved_packs' onay anında gönderilmek üzere ayrılan kutulardır; "
-        "'dropped_before_approval' onaydan önce çıkarılanlardır.",
+        "'dropped_before_approval' onaydan önce çıkarılanlardır\n    (Son kontrolde rafta "
+        "bulunanlar 'Son kontrolde rafta bulundu' notuyla); 'son_kontrol' varsa\n    onaydan "
+        "önceki hedefli yeniden sayımın kaç kutuyu deaktive edilmekten kurtardığını söyler.",
         "",
         f"{ev.ANSWERS}\n    Her kutu için İTS'nin yanıtı: durum, İTS sonuç kodu ve açıklaması, "
         "gönderim ve yanıt zamanı (ISO, UTC),\n    paket ve İTS bildirim numarası. Excel'de "
