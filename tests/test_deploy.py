@@ -290,7 +290,7 @@ def test_the_backup_script_dumps_the_database_and_each_pharmacy(tuned_server, ho
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECZANE_")}
     env |= {"ECZANE_DATABASE_URL": f"postgresql+psycopg://eczane_app:app-pw@{hosted}",
             "ECZANE_SECRET_KEY": "deploy-test-secret", "ECZANE_DATA_DIR": str(tmp_path / "var")}
-    for name, gln in (("Alice Eczanesi", "8680001000001"), ("Charlie Eczanesi", "8680001000018")):
+    for name, gln in (("Alice Eczanesi", "8680001000005"), ("Charlie Eczanesi", "8680001000012")):
         r = subprocess.run([str(ECZANE), "pharmacy", "add", name, "--gln", gln], env=env,
                            capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stdout + r.stderr
