@@ -127,6 +127,14 @@ class Settings:
         metadata={"help": "Minutes without a request after which a login session ends.",
                   "parse": _int},
     )
+    session_cache_s: float = field(
+        default=5.0,
+        metadata={"help": "Seconds an app process reuses a login session it checked (the scan "
+                  "API takes a scan every second or two from each device). Logout, a password "
+                  "change or a disabled account is seen at once by the process that made it and "
+                  "within this many seconds by the others (`serve --workers N`, the CLI).",
+                  "parse": _positive_float},
+    )
     session_max_hours: int = field(
         default=12,
         metadata={"help": "Hours after login at which a session ends however active it is.",

@@ -100,17 +100,15 @@ def current_account(request: Request) -> Account:
     return found.user
 
 
-SCAN_CACHE_S = 1.0
-"""How long the scan API may reuse a session check (see ``cached_user``)."""
-
-
 def cached_user(request: Request) -> Account | None:
-    """The user of a session checked less than ``SCAN_CACHE_S`` ago by this process, or None.
+    """The user of a session checked less than ``session_cache_s`` (a setting) ago by this
+    process, or None.
 
-    The one guard uses it (``login_user``): the scan API takes dozens of scans a second from each
-    phone, and a check costs ~1 ms of CPU. Anything this process does that ends sessions (logout, password change, disabling)
-    empties the cache at once; a change made by another process (the CLI) is seen within
-    ``SCAN_CACHE_S``.
+    The one guard uses it (``login_user``): the scan API takes a scan every second or two from
+    each device, and a check costs a database read (a thread hop and ~1 ms of CPU). Anything
+    this process does that ends sessions (logout, password change, disabling) empties the cache
+    at once; a change made by another process (another ``serve`` worker, the CLI) is seen within
+    ``session_cache_s``. With 1 s, the hosted bench's 600 devices missed the cache on most scans.
     """
     raw = request.cookies.get(COOKIE)
     if not raw:
@@ -122,7 +120,8 @@ def cached_user(request: Request) -> Account | None:
         return None
     hit = cache.get(raw)
     # The app's clock, not a monotonic one: a test clock moved past the idle timeout must miss.
-    if hit is None or not timedelta(0) <= now(request) - hit[0] <= timedelta(seconds=SCAN_CACHE_S):
+    if hit is None or not timedelta(0) <= now(request) - hit[0] <= timedelta(
+            seconds=request.app.state.services.settings.session_cache_s):
         return None
     return hit[1]  # type: ignore[no-any-return]
 
@@ -139,7 +138,7 @@ def remember_user(request: Request, user: Account) -> None:
 async def login_user(request: Request) -> Account:
     """The session's user for the one guard, off the event loop; ``LoginRequired`` when none.
 
-    A session checked by this process in the last ``SCAN_CACHE_S`` is reused (``cached_user``),
+    A session checked by this process in the last ``session_cache_s`` is reused (``cached_user``),
     so the scan API's hundreds of requests a second cost no database read each; otherwise one
     indexed read in a worker thread. The user is left in ``request.state`` for the view.
     """
