@@ -39,8 +39,9 @@ REJECTED_SHOWN = 20
 """Unreadable scans listed on the count page (newest first); the XLSX has them all."""
 
 
-def _session_for(request: Request, session_id: int) -> tuple[User, store.CountSession]:
-    """The logged-in user and a session of their pharmacy (404 otherwise)."""
+def session_for(request: Request, session_id: int) -> tuple[User, store.CountSession]:
+    """The logged-in user and a session of their pharmacy (404 otherwise); the count pages and
+    the okuyucu testi pages share it."""
     user = current_user(request)
     with request.app.state.services.db.connect() as conn:
         session = store.get_session(conn, session_id)
@@ -87,7 +88,7 @@ def open_session(request: Request, name: str = Form("")) -> RedirectResponse:
 
 @router.get("/sayim/{session_id}", response_class=HTMLResponse)
 def count_page(request: Request, session_id: int) -> HTMLResponse:
-    _user, session = _session_for(request, session_id)
+    _user, session = session_for(request, session_id)
     ctx = _live_context(request, session)
     return render(request, "count/session.html", ctx | {"groups": list(ScanGroup),
                                                         **_scanner_checks(request, session)})
@@ -106,7 +107,7 @@ def _scanner_checks(request: Request, session: store.CountSession) -> dict[str, 
 @router.get("/sayim/{session_id}/canli", response_class=HTMLResponse)
 def live(request: Request, session_id: int, v: str = "") -> Response:
     """The live fragment; 204 (nothing to swap) while nothing changed since version ``v``."""
-    _user, session = _session_for(request, session_id)
+    _user, session = session_for(request, session_id)
     with request.app.state.services.db.connect() as conn:
         if v and v == store.version(conn, session_id):
             return Response(status_code=204)
@@ -115,7 +116,7 @@ def live(request: Request, session_id: int, v: str = "") -> Response:
 
 @router.get("/sayim/{session_id}/toplamlar", response_class=HTMLResponse)
 def all_totals(request: Request, session_id: int) -> HTMLResponse:
-    _user, session = _session_for(request, session_id)
+    _user, session = session_for(request, session_id)
     with request.app.state.services.db.connect() as conn:
         rows = store.totals(conn, session_id, by_name=True)
         summ = store.summary(conn, session_id)
@@ -183,7 +184,7 @@ def _outcome_json(out: store.ScanOutcome) -> dict[str, Any]:
 
 @router.post("/sayim/{session_id}/geri-al/{scan_id}", response_class=HTMLResponse)
 def undo(request: Request, session_id: int, scan_id: int) -> HTMLResponse:
-    user, session = _session_for(request, session_id)
+    user, session = session_for(request, session_id)
     try:
         with request.app.state.services.db.begin() as conn:
             store.undo_scan(conn, session, scan_id, user.id)
@@ -194,7 +195,7 @@ def undo(request: Request, session_id: int, scan_id: int) -> HTMLResponse:
 
 @router.post("/sayim/{session_id}/durum")
 def change_status(request: Request, session_id: int, status: str = Form(...)) -> RedirectResponse:
-    user, session = _session_for(request, session_id)
+    user, session = session_for(request, session_id)
     try:
         target = CountStatus(status)
         with request.app.state.services.db.begin() as conn:
@@ -224,7 +225,7 @@ async def import_file(request: Request, session_id: int, file: UploadFile,
 
 def _import_refused(request: Request, session_id: int, message: str) -> HTMLResponse:
     """The count page again, the refusal above the import form (422; nothing was stored)."""
-    _user, session = _session_for(request, session_id)
+    _user, session = session_for(request, session_id)
     return render(request, "count/session.html", _live_context(request, session) | {
         "groups": list(ScanGroup), "import_error": message}, status_code=422)
 
@@ -233,7 +234,7 @@ def _import_sync(request: Request, session_id: int, data: bytes, filename: str,
                  grp: str) -> HTMLResponse:
     from eczane.importers.kinds import WrongFileKind, check_lines_kind
 
-    user, session = _session_for(request, session_id)
+    user, session = session_for(request, session_id)
     services = request.app.state.services
     lines = store.decode_dump(data, filename)
     try:
@@ -255,7 +256,7 @@ def _import_sync(request: Request, session_id: int, data: bytes, filename: str,
 def clear_import_rejects(request: Request, session_id: int,
                          dosya: str = Form(...)) -> RedirectResponse:
     """Clear the unreadable lines one file import left (issue 14 finding 5); eczacı only."""
-    user, session = _session_for(request, session_id)
+    user, session = session_for(request, session_id)
     if not user.is_pharmacist:
         raise HTTPException(403, "Okunamayan satırları yalnızca eczacı temizleyebilir.")
     try:
@@ -277,7 +278,7 @@ def export_xlsx(request: Request, session_id: int) -> Response:
 
     from eczane.exports.count import write_count_xlsx
 
-    _user, session = _session_for(request, session_id)
+    _user, session = session_for(request, session_id)
     fd, tmp = tempfile.mkstemp(prefix="sayim-", suffix=".xlsx")
     try:
         with os.fdopen(fd, "wb") as out, request.app.state.services.db.connect() as conn:
@@ -294,7 +295,7 @@ def export_xlsx(request: Request, session_id: int) -> Response:
 def export_txt(request: Request, session_id: int, grp: str | None = None,
                fmt: str = "gs") -> Response:
     """Every pack on hand, one karekod per line, streamed as it is read from the database."""
-    _user, session = _session_for(request, session_id)
+    _user, session = session_for(request, session_id)
     from eczane.exports.count import FORMATS, karekod_lines
 
     if fmt not in FORMATS:

@@ -40,7 +40,9 @@ STATUS_TR = {"draft": "Taslak (kuru çalıştırma)", "approved": "Onaylandı", 
              "cancelled": "İptal"}
 
 
-def _submission_for(request: Request, sid: int, *, pharmacist: bool = False) -> tuple[User, Any]:
+def submission_for(request: Request, sid: int, *, pharmacist: bool = False) -> tuple[User, Any]:
+    """The logged-in user (a pharmacist when ``pharmacist``: 403 for a kalfa) and a notification
+    of their pharmacy (404 otherwise); the notification and Son kontrol pages share it."""
     user = require_pharmacist(request) if pharmacist else current_user(request)
     with request.app.state.services.db.connect() as conn:
         sub = ob.get_submission(conn, sid)
@@ -176,13 +178,13 @@ def _detail_context(request: Request, sub: Any, offset: int = 0, *,
 
 @router.get("/bildirim/{sid}", response_class=HTMLResponse)
 def detail(request: Request, sid: int) -> HTMLResponse:
-    _, sub = _submission_for(request, sid)
+    _, sub = submission_for(request, sid)
     return render(request, "notify/detail.html", _detail_context(request, sub))
 
 
 @router.post("/bildirim/{sid}/onay", response_model=None)
 def approve(request: Request, sid: int, confirmation: str = Form("")) -> Any:
-    user, sub = _submission_for(request, sid, pharmacist=True)
+    user, sub = submission_for(request, sid, pharmacist=True)
     services = request.app.state.services
     with services.db.begin() as conn:
         res = service.approve_submission(conn, sid, user=user, confirmation=confirmation,
@@ -201,7 +203,7 @@ def approve(request: Request, sid: int, confirmation: str = Form("")) -> Any:
 
 @router.post("/bildirim/{sid}/iptal", response_model=None)
 def cancel(request: Request, sid: int) -> Any:
-    user, sub = _submission_for(request, sid, pharmacist=True)
+    user, sub = submission_for(request, sid, pharmacist=True)
     try:
         with request.app.state.services.db.begin() as conn:
             service.cancel_submission(conn, sid, user=user)
@@ -213,7 +215,7 @@ def cancel(request: Request, sid: int) -> Any:
 @router.post("/bildirim/{sid}/yenile", response_model=None)
 def refresh(request: Request, sid: int) -> Any:
     """One click: the outdated draft is superseded by one built from today's list."""
-    user, sub = _submission_for(request, sid)
+    user, sub = submission_for(request, sid)
     if sub.status != "draft":
         return _state_error(request, sub, "refresh")
     try:
@@ -228,7 +230,7 @@ def refresh(request: Request, sid: int) -> Any:
 @router.post("/bildirim/{sid}/geri-al")
 def undo(request: Request, sid: int) -> Any:
     """Prepare a deactivation cancel (a new draft, approved like any other)."""
-    user, _ = _submission_for(request, sid, pharmacist=True)
+    user, _ = submission_for(request, sid, pharmacist=True)
     try:
         with request.app.state.services.db.begin() as conn:
             new = service.create_cancel(conn, user=user, submission_id=sid)
@@ -241,7 +243,7 @@ def undo(request: Request, sid: int) -> Any:
 def send(request: Request, sid: int) -> Any:
     """Nothing is sent here: the batches of an approved submission waiting for a retry become
     due now, for the sending worker (``eczane worker``)."""
-    _, sub = _submission_for(request, sid, pharmacist=True)
+    _, sub = submission_for(request, sid, pharmacist=True)
     if sub.status not in ("approved",):
         return _state_error(request, sub, "send")
     with request.app.state.services.db.begin() as conn:
@@ -251,7 +253,7 @@ def send(request: Request, sid: int) -> Any:
 
 @router.get("/bildirim/{sid}/ilerleme", response_class=HTMLResponse)
 def progress_fragment(request: Request, sid: int) -> HTMLResponse:
-    _, sub = _submission_for(request, sid)
+    _, sub = submission_for(request, sid)
     return render(request, "notify/_progress.html", _detail_context(request, sub, full=False))
 
 
@@ -261,7 +263,7 @@ def evidence(request: Request, sid: int) -> Any:
     pharmacy's stock file and audit log); the download is an audit event with the manifest's hash."""
     from eczane.exports.evidence import EvidenceError, build_evidence
 
-    user, sub = _submission_for(request, sid, pharmacist=True)
+    user, sub = submission_for(request, sid, pharmacist=True)
     services = request.app.state.services
     try:
         with services.db.connect() as conn:

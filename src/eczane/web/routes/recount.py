@@ -11,28 +11,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from eczane.domain.notify import PackState, confirmation_phrase
 from eczane.domain.recount import found_packs, pick_list, recount_summary
 from eczane.store import outbox as ob
 from eczane.store import recount as rc
-from eczane.store.users import User
-from eczane.web.auth import check_pharmacy, current_user, require_pharmacist
 from eczane.web.render import render
+from eczane.web.routes.notify import submission_for
 
 router = APIRouter()
-
-
-def _draft_for(request: Request, sid: int, *, pharmacist: bool = False) -> tuple[User, Any]:
-    user = require_pharmacist(request) if pharmacist else current_user(request)
-    with request.app.state.services.db.connect() as conn:
-        sub = ob.get_submission(conn, sid)
-    if sub is None:
-        raise HTTPException(404, "Bildirim bulunamadı.")
-    check_pharmacy(user, sub.pharmacy_id)
-    return user, sub
 
 
 def _context(request: Request, sub: Any) -> dict[str, Any]:
@@ -50,7 +39,7 @@ def _context(request: Request, sub: Any) -> dict[str, Any]:
 
 @router.get("/bildirim/{sid}/son-kontrol", response_class=HTMLResponse)
 def page(request: Request, sid: int) -> HTMLResponse:
-    _, sub = _draft_for(request, sid)
+    _, sub = submission_for(request, sid)
     return render(request, "recount/page.html", _context(request, sub))
 
 
@@ -61,7 +50,7 @@ def _refused(request: Request, sub: Any, exc: rc.RecountError) -> HTMLResponse:
 
 @router.post("/bildirim/{sid}/son-kontrol/baslat", response_model=None)
 def start(request: Request, sid: int, kor: str = Form("")) -> Any:
-    user, sub = _draft_for(request, sid, pharmacist=True)
+    user, sub = submission_for(request, sid, pharmacist=True)
     try:
         with request.app.state.services.db.begin() as conn:
             rc.start(conn, sub, user_id=user.id, blind=bool(kor))
@@ -72,7 +61,7 @@ def start(request: Request, sid: int, kor: str = Form("")) -> Any:
 
 @router.post("/bildirim/{sid}/son-kontrol/bitir", response_model=None)
 def finish(request: Request, sid: int) -> Any:
-    user, sub = _draft_for(request, sid, pharmacist=True)
+    user, sub = submission_for(request, sid, pharmacist=True)
     try:
         with request.app.state.services.db.begin() as conn:
             rc.finish(conn, sub, user_id=user.id)
@@ -96,7 +85,7 @@ async def scan(request: Request, sid: int) -> JSONResponse:
 
 
 def _scan(request: Request, sid: int, raw: str) -> JSONResponse:
-    user, sub = _draft_for(request, sid)
+    user, sub = submission_for(request, sid)
     services = request.app.state.services
     try:
         with services.db.begin() as conn:
@@ -114,7 +103,7 @@ def _scan(request: Request, sid: int, raw: str) -> JSONResponse:
 
 @router.get("/bildirim/{sid}/son-kontrol/liste", response_class=HTMLResponse)
 def pick_list_page(request: Request, sid: int) -> HTMLResponse:
-    _, sub = _draft_for(request, sid)
+    _, sub = submission_for(request, sid)
     return render(request, "recount/pick_list.html", _context(request, sub))
 
 
@@ -122,7 +111,7 @@ def pick_list_page(request: Request, sid: int) -> HTMLResponse:
 def pick_list_pdf(request: Request, sid: int) -> Response:
     from eczane.exports.report import html_to_pdf
 
-    _, sub = _draft_for(request, sid)
+    _, sub = submission_for(request, sid)
     html = render(request, "recount/pick_list.html", _context(request, sub)).body
     pdf = html_to_pdf(bytes(html).decode("utf-8"),
                       executable_path=request.app.state.services.settings.chromium)

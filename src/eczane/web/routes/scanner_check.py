@@ -20,28 +20,17 @@ from starlette.concurrency import run_in_threadpool
 from eczane.domain import scanner_check as check
 from eczane.store import count as count_store
 from eczane.store import scanner_check as store
-from eczane.store.users import User
-from eczane.web.auth import check_pharmacy, current_user
 from eczane.web.render import render
+from eczane.web.routes.count import session_for
 
 router = APIRouter()
 MAX_READS = 20
 MAX_INTERVALS = 200
 
 
-def _session_for(request: Request, session_id: int) -> tuple[User, count_store.CountSession]:
-    user = current_user(request)
-    with request.app.state.services.db.connect() as conn:
-        session = count_store.get_session(conn, session_id)
-    if session is None:
-        raise HTTPException(404, "Sayım bulunamadı.")
-    check_pharmacy(user, session.pharmacy_id)
-    return user, session
-
-
 @router.get("/sayim/{session_id}/okuyucu-testi", response_class=HTMLResponse)
 def check_page(request: Request, session_id: int) -> HTMLResponse:
-    _user, session = _session_for(request, session_id)
+    _user, session = session_for(request, session_id)
     with request.app.state.services.db.connect() as conn:
         checks = store.checks_for_session(conn, session.pharmacy_id, session_id)
         users = count_store.user_names(conn, session.pharmacy_id)
@@ -55,7 +44,7 @@ async def sheet_pdf(request: Request, session_id: int) -> Response:
     """The test sheet: the labels' DataMatrix images in HTML, printed by Chromium."""
     from eczane.exports.report import html_to_pdf
 
-    _session_for(request, session_id)
+    session_for(request, session_id)
     html = request.app.state.services.templates.get_template("count/scanner_sheet.html").render(
         labels=[(lb, _png_data_uri(lb)) for lb in check.TEST_LABELS])
     pdf = await run_in_threadpool(
@@ -75,7 +64,7 @@ def _png_data_uri(label: check.TestLabel) -> str:
 @router.post("/api/sayim/{session_id}/okuyucu-testi/okuma")
 async def diagnose(request: Request, session_id: int) -> JSONResponse:
     """Diagnose one read of one label (nothing is stored)."""
-    await run_in_threadpool(_session_for, request, session_id)
+    await run_in_threadpool(session_for, request, session_id)
     body = await _json(request)
     number, read = _read(body)
     diagnosis = check.diagnose_read(check.TEST_LABELS[number - 1], read)
@@ -86,7 +75,7 @@ async def diagnose(request: Request, session_id: int) -> JSONResponse:
 @router.post("/api/sayim/{session_id}/okuyucu-testi")
 async def finish(request: Request, session_id: int) -> JSONResponse:
     """Diagnose every read again, summarise, and store the check with the count session."""
-    user, session = await run_in_threadpool(_session_for, request, session_id)
+    user, session = await run_in_threadpool(session_for, request, session_id)
     body = await _json(request)
     reads = body.get("reads")
     if not isinstance(reads, list) or not 0 < len(reads) <= MAX_READS:

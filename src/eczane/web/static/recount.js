@@ -18,26 +18,7 @@
   var csrfToken = tokenMeta ? tokenMeta.content : "";
   function $(id) { return document.getElementById(id); }
 
-  var audio = null;
-  var TONES = { green: [[1500, 0.07]], amber: [[660, 0.08], [0, 0.05], [660, 0.08]], red: [[200, 0.35]] };
-  function beep(kind) {
-    root.dataset.lastBeep = kind;
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      var t = audio.currentTime;
-      (TONES[kind] || []).forEach(function (tone) {
-        if (tone[0]) {
-          var o = audio.createOscillator(), g = audio.createGain();
-          o.type = kind === "red" ? "square" : "sine";
-          o.frequency.value = tone[0];
-          g.gain.value = 0.12;
-          o.connect(g); g.connect(audio.destination);
-          o.start(t); o.stop(t + tone[1]);
-        }
-        t += tone[1];
-      });
-    } catch (e) { /* no audio device: the colour still tells */ }
-  }
+  function beep(kind) { window.eczaneBeep(root, kind); }   /* beep.js */
 
   function show(state, code, title, product, message, pack) {
     var box = $("result");
