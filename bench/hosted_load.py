@@ -42,7 +42,6 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,7 +52,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,6 +64,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from its_import import build_xlsx  # noqa: E402
+from scan_load import free_port, karekod, open_session  # noqa: E402
 from tests.pgserver import PgServer  # noqa: E402
 
 from eczane.demo_data import demo_products  # noqa: E402
@@ -75,32 +75,12 @@ GTINS = [p.gtin for p in demo_products() if not p.prescription_class.is_colour][
 PASSWORD = "hosted-bench-pw"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def gln(i: int) -> str:
     """A valid GLN (GS1 check digit) for pharmacy number ``i``."""
     from eczane.domain.gs1 import gtin_check_digit
 
     body = f"868000{i:06d}"
     return body + gtin_check_digit(body)
-
-
-def karekod(gtin: str, serial: str) -> str:
-    expiry = date.today() + timedelta(days=400)
-    return f"01{gtin}21{serial}\x1d17{expiry:%y%m%d}10B{serial[-4:]}"
-
-
-# ---- set-up -------------------------------------------------------------------------------
-
-@dataclass
-class Setup:
-    owner_url: str
-    app_url: str
-    pharmacy_ids: list[int]
 
 
 def prepare_database(pg: PgServer) -> tuple[str, str]:
@@ -391,14 +371,6 @@ def login(url: str, no: int) -> httpx.Client:
     return c
 
 
-def open_count(c: httpx.Client, name: str) -> int:
-    r = c.post("/sayim", data={"name": name})
-    m = re.search(r"/sayim/(\d+)", r.headers.get("location", "") or str(r.url))
-    if m is None:
-        raise RuntimeError(f"could not open a count: {r.status_code} {r.text[:300]}")
-    return int(m.group(1))
-
-
 def sim_state(url: str, g: str) -> list[dict[str, Any]]:
     return httpx.get(url + "/admin/state", params={"gln": g}, timeout=60).json()["packs"]  # type: ignore[no-any-return]
 
@@ -476,7 +448,7 @@ def main() -> int:  # noqa: C901 - one linear script
         procs["worker"] = spawn(worker_cmd, env, log)
 
         clients = {no: login(url, no) for no in range(1, args.pharmacies + 1)}
-        sids = {no: open_count(c, f"Yük testi {no}") for no, c in clients.items()}
+        sids = {no: open_session(c, f"Yük testi {no}") for no, c in clients.items()}
         cookies = {no: "; ".join(f"{k}={v}" for k, v in c.cookies.items())
                    for no, c in clients.items()}
         print(f"set-up {time.perf_counter() - t_setup:.0f} s: {args.pharmacies} pharmacies, "

@@ -88,7 +88,7 @@ def open_session(c: httpx.Client, name: str) -> int:
     r = c.post("/sayim", data={"name": name})
     m = re.search(r"/sayim/(\d+)", r.headers.get("location", "") or str(r.url))
     if m is None:
-        raise RuntimeError(f"could not open a count: {r.status_code}")
+        raise RuntimeError(f"could not open a count: {r.status_code} {r.text[:300]}")
     return int(m.group(1))
 
 
