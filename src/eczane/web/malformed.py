@@ -29,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 DB_INT_MAX = 2**31 - 1
@@ -132,3 +133,15 @@ def validation_message(errors: list[Any]) -> str:
         reason = _REASONS.get(str(err.get("type", "")), "geçersiz")
         parts.append(f"{place} alanı '{name[:60]}' {reason}")
     return "Geçersiz istek: " + ("; ".join(parts) or "istek okunamadı") + "."
+
+
+async def scan_json(request: Request) -> dict[str, Any] | JSONResponse:
+    """The JSON body of a scan (``{"raw": "…", …}``: the count's and the Son kontrol's scan
+    endpoints), or the 400 answer to give instead, in Turkish, as the pages' scripts read it."""
+    try:
+        body = await request.json()
+    except ValueError:
+        return JSONResponse({"message": "Geçersiz istek (JSON bekleniyor)."}, status_code=400)
+    if not isinstance(body, dict) or not isinstance(body.get("raw"), str):
+        return JSONResponse({"message": "Geçersiz istek: raw alanı eksik."}, status_code=400)
+    return body

@@ -31,6 +31,7 @@ from eczane.web.auth import (
     check_pharmacy,
     current_user,
 )
+from eczane.web.malformed import scan_json
 from eczane.web.render import render
 
 router = APIRouter()
@@ -132,12 +133,9 @@ async def scan(request: Request, session_id: int) -> JSONResponse:
     checked inside the write batch (404 for a session of another pharmacy).
     """
     user_id = current_user(request).id
-    try:
-        body = await request.json()
-    except ValueError:
-        return JSONResponse({"message": "Geçersiz istek (JSON bekleniyor)."}, status_code=400)
-    if not isinstance(body, dict) or not isinstance(body.get("raw"), str):
-        return JSONResponse({"message": "Geçersiz istek: raw alanı eksik."}, status_code=400)
+    body = await scan_json(request)
+    if isinstance(body, JSONResponse):
+        return body
     choice = body.get("choice")
     services = request.app.state.services
     future = _writer(services).submit(

@@ -18,6 +18,7 @@ from eczane.domain.notify import PackState, confirmation_phrase
 from eczane.domain.recount import found_packs, pick_list, recount_summary
 from eczane.store import outbox as ob
 from eczane.store import recount as rc
+from eczane.web.malformed import scan_json
 from eczane.web.render import render
 from eczane.web.routes.notify import submission_for
 
@@ -75,12 +76,9 @@ async def scan(request: Request, sid: int) -> JSONResponse:
     """One scan (JSON ``{"raw": …}``); the answer comes after the change is committed."""
     from starlette.concurrency import run_in_threadpool
 
-    try:
-        body = await request.json()
-    except ValueError:
-        return JSONResponse({"message": "Geçersiz istek (JSON bekleniyor)."}, status_code=400)
-    if not isinstance(body, dict) or not isinstance(body.get("raw"), str):
-        return JSONResponse({"message": "Geçersiz istek: raw alanı eksik."}, status_code=400)
+    body = await scan_json(request)
+    if isinstance(body, JSONResponse):
+        return body
     return await run_in_threadpool(_scan, request, sid, body["raw"][:rc.RAW_MAX * 5])
 
 
