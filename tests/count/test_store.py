@@ -415,18 +415,61 @@ def test_the_batch_writer_writes_each_pharmacys_scans_acting_for_it(db, pharmaci
         assert exc.value.status == 404
         # Both pharmacies' groups in exactly one transaction, B's group between two of A's
         # scans' worth of work: each lands in its own pharmacy's count.
-        req = {"raw": "", "device_id": "t", "grp": "raf", "today": TODAY, "choice": None}
-        a, b = Future(), Future()
-        writer._write({
-            pharmacies.pharmacy_id: [({**req, "session_id": session_id, "raw": karekod(SHELF[8]),
-                                       "client_scan_id": "one-a", "user_id": pharmacies.bob_id},
-                                      a)],
-            pharmacies.other_pharmacy_id: [({**req, "session_id": other_sid,
-                                             "raw": karekod(SHELF[8]), "client_scan_id": "one-b",
-                                             "user_id": pharmacies.charlie_id}, b)]})
+        from eczane.store.count.scan_batch import Item
+
+        a, b, c = Future(), Future(), Future()
+        writer._write([
+            (Item(pharmacies.pharmacy_id, session_id, karekod(SHELF[8]), "one-a", "t", "raf",
+                  pharmacies.bob_id, TODAY), a),
+            (Item(pharmacies.other_pharmacy_id, other_sid, karekod(SHELF[8]), "one-b", "t",
+                  "raf", pharmacies.charlie_id, TODAY), b),
+            (Item(pharmacies.pharmacy_id, session_id, karekod(SHELF[9]), "two-a", "t", "raf",
+                  pharmacies.bob_id, TODAY), c)])
+        assert c.result(timeout=5).verdict.counted
         assert a.result(timeout=5).verdict.counted and b.result(timeout=5).verdict.counted
     finally:
         writer.close()
-    assert len(active_rows(db, session_id)) == 7
+    assert len(active_rows(db, session_id)) == 8
     with tenant.acting_for(pharmacies.other_pharmacy_id):
         assert len(active_rows(db, other_sid)) == 7
+
+
+def test_one_batch_with_a_pack_twice_a_resend_and_a_closed_count_answers_like_one_by_one(
+        db, pharmacies, session_id):
+    """The batch writer reads and writes a whole batch at once (three round trips on
+    PostgreSQL): a pack sent twice in the batch is stored once (the second is amber
+    ``duplicate``), a resend in the same batch replays the first, an unreadable scan sent twice
+    is stored once, and a scan for a closed count is refused while the rest are stored."""
+    from concurrent.futures import Future
+
+    from eczane.store.count.scan_batch import Item
+
+    with db.begin() as conn:
+        closed = store.open_session(conn, pharmacies.pharmacy_id, pharmacies.alice_id, "Kapalı")
+        store.set_status(conn, store.get_session(conn, closed), pharmacies.alice_id,
+                         CountStatus.CLOSED, is_pharmacist=True)
+    p, q = SHELF[0], SHELF[1]
+
+    def item(raw: str, cid: str, sid: int = session_id) -> Item:
+        return Item(pharmacies.pharmacy_id, sid, raw, cid, "d", "raf", pharmacies.bob_id, TODAY)
+
+    batch = [(item(karekod(p), "a"), Future()), (item(karekod(p), "b"), Future()),
+             (item(karekod(p), "a"), Future()), (item("bozuk", "r"), Future()),
+             (item("bozuk", "r"), Future()), (item(karekod(q), "c", closed), Future()),
+             (item(karekod(q), "d"), Future())]
+    writer = store.ScanWriter(db)
+    try:
+        writer._write(batch)
+    finally:
+        writer.close()
+    first, dup, resend, red, red_again, refused, other = (f.result(timeout=5) for _i, f in batch)
+    assert first.verdict.counted and first.scan is not None and not first.replayed
+    assert dup.verdict.code == "duplicate" and dup.scan.id == first.scan.id
+    assert resend.replayed and resend.scan.id == first.scan.id
+    assert red.rejected and not red.replayed and red_again.rejected and red_again.replayed
+    assert refused.refused and not refused.verdict.counted
+    assert other.verdict.counted
+    assert sorted(r.serial for r in active_rows(db, session_id)) == sorted([p.serial, q.serial])
+    with db.connect() as conn:
+        assert len(store.rejected_scans(conn, session_id)) == 1
+        assert active_rows(db, closed) == []

@@ -17,8 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from eczane.domain.count import CountStatus, ScanState
 from eczane.domain.karekod_lines import is_karekod, refusal, split_title
 from eczane.importers.tabular import KIND_TR, content_kind
+from eczane.store import tenant
 from eczane.store.audit import append_event
-from eczane.store.count.scans import _check_request, _Lookups, _record_in, record_scan
+from eczane.store.count.scan_batch import Item, record_batch
+from eczane.store.count.scans import _check_request, _Lookups, record_scan
 from eczane.store.count.sessions import get_session
 from eczane.store.count.tables import CountError, CountSession, ScanOutcome, count_scan_rejected
 from eczane.store.db import Database
@@ -78,11 +80,18 @@ def import_dump(db: Database, session_id: int, lines: Iterable[str], *, grp: str
                               "today": today}
         try:
             with db.begin() as conn:
-                lk = _Lookups(conn)
-                outs = [_record_in(lk, session_id, raw=raw, client_scan_id=f"imp:{digest}:{no}",
-                                   choice=None, **kw) for no, raw in part]
-                if any(o.refused for o in outs):
-                    raise CountError(next(o.refused for o in outs if o.refused) or "")
+                items = record_batch(_Lookups(conn), [
+                    Item(tenant.current(), session_id, raw, f"imp:{digest}:{no}", choice=None, **kw)
+                    for no, raw in part], check_user=False)
+                outs: list[ScanOutcome] = []
+                for it in items:
+                    if isinstance(it.out, CountError):
+                        raise it.out
+                    if not isinstance(it.out, ScanOutcome):   # Unexplained: a racing writer
+                        raise IntegrityError(None, None, Exception("unexplained"))
+                    if it.out.refused:
+                        raise CountError(it.out.refused)
+                    outs.append(it.out)
         except IntegrityError:   # a scan raced in from a device (PostgreSQL): one by one
             outs = [record_scan(db, session_id, raw=raw, client_scan_id=f"imp:{digest}:{no}",
                                 **kw) for no, raw in part]

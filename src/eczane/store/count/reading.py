@@ -220,8 +220,11 @@ def latest_its_list(conn: Connection, pharmacy_id: int) -> tuple[int, datetime, 
         select(its_snapshot.c.id, its_snapshot.c.imported_at, its_snapshot.c.source_name)
         .where(its_snapshot.c.pharmacy_id == pharmacy_id)
         .order_by(its_snapshot.c.imported_at.desc(), its_snapshot.c.id.desc()).limit(1)).first()
-    if row is None:
-        return None
+    return None if row is None else latest_from_row(row)
+
+
+def latest_from_row(row: Any) -> tuple[int, datetime, str]:
+    """(snapshot id, imported_at in UTC, file name) of an ``its_snapshot`` row."""
     at = row.imported_at if row.imported_at.tzinfo else row.imported_at.replace(tzinfo=UTC)
     return int(row.id), at, str(row.source_name)
 

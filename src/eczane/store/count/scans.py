@@ -15,8 +15,8 @@ from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy.exc import DBAPIError
 
 from eczane.domain.count import (
     CountStatus,
@@ -25,7 +25,6 @@ from eczane.domain.count import (
     ScanVerdict,
     classify_scan,
     pick_candidate,
-    refusal_for_status,
     scan_notes,
 )
 from eczane.domain.errors import RuleError
@@ -34,8 +33,8 @@ from eczane.domain.pack import PackKey
 from eczane.store import tenant
 from eczane.store.audit import append_event
 from eczane.store.count.reading import its_comparison, latest_its_list
+from eczane.store.count.scan_batch import BAD_SCAN, Item, Unexplained, record_batch
 from eczane.store.count.tables import (
-    RAW_MAX,
     CountError,
     CountSession,
     ScanOutcome,
@@ -43,11 +42,10 @@ from eczane.store.count.tables import (
     _scan,
     _session,
     count_scan,
-    count_scan_rejected,
     count_session,
     now_utc,
 )
-from eczane.store.db import Database, set_local
+from eczane.store.db import Database
 
 # Statements of the scan path, built once (a scan runs them hundreds of times a second).
 _Q_SESSION = select(count_session).where(count_session.c.id == bindparam("sid"))
@@ -57,7 +55,6 @@ _Q_SCAN_BY_CLIENT = select(count_scan).where(and_(
 _Q_ACTIVE = select(count_scan).where(and_(
     count_scan.c.session_id == bindparam("sid"), count_scan.c.gtin == bindparam("gtin"),
     count_scan.c.serial == bindparam("serial"), count_scan.c.undone_at.is_(None)))
-_INSERT_SCAN = insert(count_scan)
 
 
 CARRY_S = 2.0
@@ -120,6 +117,13 @@ class _Lookups:
         snapshot = latest[0]
         return lambda key: bool(snapshot_has_key(self.conn, snapshot, key))
 
+    def current_snapshot(self, pharmacy_id: int, today: date) -> int | None:
+        """The id of the pharmacy's latest İTS list when it is today's (looked up already)."""
+        latest = self._snapshots.get(pharmacy_id)
+        if latest is None or not its_comparison(latest, today).current:
+            return None
+        return int(latest[0])
+
     def its_warns(self, pharmacy_id: int, today: date) -> Any:
         """:meth:`its_knows` when the latest list is today's, else None: a pack is said to be
         missing from İTS only against today's list (:class:`~eczane.domain.count.ItsComparison`)."""
@@ -168,27 +172,34 @@ def record_scan(db: Database, session_id: int, *, raw: str, client_scan_id: str,
 
     Idempotent on ``client_scan_id``: a resend answers like the first time and writes nothing.
     A pack already active in the session is not stored again (amber ``duplicate``). Many
-    scans at once go faster through :class:`ScanWriter`.
+    scans at once go faster through :class:`ScanWriter` (the same checks: :func:`record_batch`).
 
     Raises:
         CountError: unknown session (404) or bad group (400); with ``check_user``, an unknown
             user (401) or a user of another pharmacy (404).
     """
     client_scan_id = _check_request(grp, client_scan_id)
-    for attempt in range(3):
-        try:
-            with db.begin() as conn:
-                return _record_in(_Lookups(conn), session_id, raw=raw,
-                                  client_scan_id=client_scan_id,
-                                  device_id=storable(device_id)[:64],
-                                  grp=grp, user_id=user_id, today=today, choice=choice,
-                                  check_user=check_user)
-        except IntegrityError:
-            # A concurrent writer stored the same pack or the same client_scan_id between our
-            # check and our insert (PostgreSQL). Run again: the check now sees that row.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    for _attempt in range(3):
+        with db.begin() as conn:
+            out = record_in(_Lookups(conn), Item(
+                tenant.current(), session_id, raw, client_scan_id, storable(device_id)[:64], grp,
+                user_id, today, choice), check_user=check_user)
+        if not isinstance(out, Unexplained):
+            return out
+        # A concurrent writer held the same pack or client_scan_id and rolled back (PostgreSQL):
+        # run again, the checks now see what is there.
+    raise CountError("Okutma kaydedilemedi: aynı kutu aynı anda başka bir cihazdan da okutuldu; "
+                     "yeniden okutun.", 409)
+
+
+def record_in(lk: _Lookups, item: Item, *, check_user: bool) -> ScanOutcome | Unexplained:
+    """One scan in the caller's transaction (:func:`record_batch` of one): its outcome, or
+    :class:`Unexplained` (run it again); a CountError is raised."""
+    out = record_batch(lk, [item], check_user=check_user)[0].out
+    if isinstance(out, CountError):
+        raise out
+    assert isinstance(out, ScanOutcome | Unexplained)
+    return out
 
 
 def _check_request(grp: str, client_scan_id: str) -> str:
@@ -198,53 +209,6 @@ def _check_request(grp: str, client_scan_id: str) -> str:
     if not client_scan_id:
         raise CountError("Okutma kimliği (client_scan_id) eksik.", 400)
     return client_scan_id
-
-
-def _record_in(lk: _Lookups, session_id: int, *, raw: str, client_scan_id: str,
-               device_id: str, grp: str, user_id: int, today: date,
-               choice: int | None, check_user: bool = False) -> ScanOutcome:
-    conn = lk.conn
-    session = lk.session(session_id)
-    if session is None:
-        raise CountError("Sayım bulunamadı.", 404)
-    if check_user:
-        user = lk.user(user_id)
-        if user is None:
-            raise CountError("Oturum süresi doldu, lütfen yeniden giriş yapın.", 401)
-        if user.pharmacy_id != session.pharmacy_id:
-            raise CountError("Bulunamadı.", 404)
-    earlier = _find_by_client_id(conn, session_id, client_scan_id)
-    if earlier is not None:
-        return _replay(lk, session, earlier, today)
-    refusal = refusal_for_status(session.status)
-    if refusal is not None:
-        return ScanOutcome(ScanVerdict(ScanState.RED, f"session_{session.status.value}", refusal,
-                                       counted=False), refused=refusal)
-    verdict, name = _classify(lk, session, raw, today, choice)
-    k = verdict.karekod
-    if verdict.state is ScanState.RED:
-        return _store_rejected(conn, session, verdict, raw=raw, client_scan_id=client_scan_id,
-                               device_id=device_id, grp=grp, user_id=user_id)
-    if not verdict.counted or k is None:
-        return ScanOutcome(verdict, product_name=name)
-    existing = find_active(conn, session_id, k.key)
-    if existing is not None:
-        dup = classify_scan(KarekodResult(value=k), already_counted=True, product=None,
-                            today=today, its_knows=None)
-        return ScanOutcome(dup, scan=existing, product_name=name)
-    at = now_utc()
-    res = conn.execute(_INSERT_SCAN, {
-        "pharmacy_id": session.pharmacy_id, "session_id": session_id, "gtin": k.gtin,
-        "serial": k.serial, "expiry": k.expiry, "batch": k.batch, "grp": grp, "raw": raw,
-        "device_id": device_id, "client_scan_id": client_scan_id, "user_id": user_id,
-        "scanned_at": at})
-    new_id = int(res.inserted_primary_key[0])  # type: ignore[index]
-    stored = StoredScan(new_id, session_id, k.gtin, k.serial, k.expiry, k.batch, grp, raw,
-                        device_id, client_scan_id, user_id, at, None, None)
-    return ScanOutcome(verdict, scan=stored, product_name=name)
-
-
-_INSERT_REJECTED: dict[str, Any] = {}
 
 
 def storable(text: str) -> str:
@@ -261,33 +225,6 @@ def storable(text: str) -> str:
                    for ch in text)
 
 
-def _store_rejected(conn: Connection, session: CountSession, verdict: ScanVerdict, *, raw: str,
-                    client_scan_id: str, device_id: str, grp: str, user_id: int) -> ScanOutcome:
-    """Store an unreadable scan once per (session, client_scan_id); a resend writes nothing.
-
-    ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` (both databases): no extra read on the scan
-    path, no failed statement that would abort a PostgreSQL batch, and no row back on a resend.
-    """
-    dialect = conn.dialect.name
-    stmt = _INSERT_REJECTED.get(dialect)
-    if stmt is None:
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = _INSERT_REJECTED[dialect] = ins(count_scan_rejected).on_conflict_do_nothing(
-            index_elements=["session_id", "client_scan_id", "pharmacy_id"]
-        ).returning(count_scan_rejected.c.id)
-    res = conn.execute(stmt, {
-        "pharmacy_id": session.pharmacy_id, "session_id": session.id,
-        "raw": storable(raw)[:RAW_MAX],
-        "code": verdict.code[:40], "detail": verdict.detail[:40],
-        "message": storable(verdict.message),
-        "grp": grp, "device_id": device_id, "client_scan_id": client_scan_id,
-        "user_id": user_id, "scanned_at": now_utc()})
-    return ScanOutcome(verdict, replayed=res.first() is None, rejected=True)
-
-
-BAD_SCAN = "Okutma kaydedilemedi: istekteki bir değer geçersiz (sayım numarası, okutma kimliği)."
 _MALFORMED = (DBAPIError, OverflowError, ValueError, TypeError, IndexError)
 """What a malformed scan request raises in the store (never the batch's COMMIT)."""
 log = logging.getLogger(__name__)
@@ -370,66 +307,75 @@ class ScanWriter:
                     break
                 batch.append(nxt)
             # Each scan acts for the pharmacy of the request that submitted it (row-level
-            # security): the batch is grouped by pharmacy and written in ONE transaction (one
-            # commit, one fsync), the transaction's pharmacy switched before each group.
-            groups: dict[int | None, list[Any]] = {}
-            for req, fut, pharmacy_id in batch:
-                groups.setdefault(pharmacy_id, []).append((req, fut))
+            # security): the batch is written in ONE transaction (one commit, one fsync), each
+            # pharmacy's statements after SET LOCAL of that pharmacy (record_batch).
             with tenant.acting_for(None):
-                self._write(groups)
+                self._write([(Item(pharmacy_id, **req), fut) for req, fut, pharmacy_id in batch])
 
-    def _write(self, groups: dict[int | None, list[Any]]) -> None:
-        done: list[tuple[Any, Any]] = []
-        again: list[tuple[int | None, dict[str, Any], Any]] = []
+    def _write(self, batch: list[tuple[Item, Any]]) -> None:
+        items = [it for it, _fut in batch]
         try:
             with self._db.begin() as conn:
                 lk = self._lookups = _Lookups(conn, carry=self._lookups)
-                # PostgreSQL aborts the whole transaction on a failed statement: one savepoint
-                # per scan. SQLite undoes only the failed statement, and this thread is its
-                # only scan writer anyway: no savepoint (they cost a third of a scan).
-                pg = conn.dialect.name != "sqlite"
-                savepoint = conn.begin_nested if pg else nullcontext
-                for pharmacy_id, group in groups.items():
-                    if pg:   # SET LOCAL: the policies see this group's pharmacy from here on
-                        conn.exec_driver_sql(set_local(pharmacy_id) if pharmacy_id is not None
-                                             else f"SET LOCAL {tenant.SETTING} = ''")
-                    with tenant.acting_for(pharmacy_id):
-                        for req, fut in group:
-                            try:
-                                with savepoint():
-                                    done.append((fut, _record_in(lk, check_user=True, **req)))
-                            except IntegrityError:
-                                again.append((pharmacy_id, req, fut))  # a racing writer (PG)
-                            except CountError as exc:
-                                done.append((fut, exc))
-                            except _MALFORMED as exc:
-                                # One malformed scan (an id no column holds, a value the driver
-                                # refuses) fails alone: its savepoint is rolled back (PostgreSQL);
-                                # on SQLite its one failed statement wrote nothing — unless
-                                # SQLite rolled the whole transaction back, and then the batch
-                                # must not be acknowledged.
-                                if not _still_in_transaction(conn):
-                                    raise
-                                # the type only: the error's text holds the SQL parameters
-                                log.warning("scan refused in batch: %s", type(exc).__name__)
-                                done.append((fut, CountError(BAD_SCAN, 400)))
+                refused = (*_MALFORMED, conn.dialect.loaded_dbapi.Error)
+                if conn.dialect.name == "sqlite":
+                    # in-process, no round trips: one by one, so that one scan the driver
+                    # refuses fails alone (SQLite undoes only the failed statement)
+                    _one_by_one(lk, items, savepoint=False, refused=refused)
+                else:
+                    try:
+                        with conn.begin_nested():
+                            record_batch(lk, items, check_user=True)
+                    except refused as exc:
+                        # one value the database refused failed the batch's statement (and
+                        # PostgreSQL the transaction, back to the savepoint): one by one now,
+                        # each in a savepoint of its own, so that it fails alone
+                        log.warning("scan batch refused, one by one: %s", type(exc).__name__)
+                        items = [it.fresh() for it in items]
+                        _one_by_one(lk, items, savepoint=True, refused=refused)
         except BaseException as exc:  # noqa: BLE001 - the commit failed: nobody is acknowledged
-            for group in groups.values():
-                for _req, fut in group:
-                    fut.set_exception(exc)
+            for _it, fut in batch:
+                fut.set_exception(exc)
             return
-        for fut, result in done:
-            if isinstance(result, BaseException):
-                fut.set_exception(result)
+        again = []
+        for it, (_it, fut) in zip(items, batch, strict=True):
+            if isinstance(it.out, Unexplained):
+                again.append((it, fut))     # a racing writer rolled back (PostgreSQL)
+            elif isinstance(it.out, BaseException):
+                fut.set_exception(it.out)
             else:
-                fut.set_result(result)
-        for pharmacy_id, req, fut in again:
+                fut.set_result(it.out)
+        for it, fut in again:
             try:
-                sid = req.pop("session_id")
-                with tenant.acting_for(pharmacy_id):
-                    fut.set_result(record_scan(self._db, sid, check_user=True, **req))
+                with tenant.acting_for(it.pharmacy_id):
+                    fut.set_result(record_scan(
+                        self._db, it.session_id, raw=it.raw, client_scan_id=it.client_scan_id,
+                        device_id=it.device_id, grp=it.grp, user_id=it.user_id, today=it.today,
+                        choice=it.choice, check_user=True))
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
                 fut.set_exception(exc)
+
+
+def _one_by_one(lk: _Lookups, items: list[Item], *, savepoint: bool,
+                refused: tuple[type[BaseException], ...]) -> None:
+    """Each scan alone (in a savepoint of its own on PostgreSQL): a malformed one fails alone."""
+    conn = lk.conn
+    for it in items:
+        if it.out is not None:
+            continue
+        try:
+            with conn.begin_nested() if savepoint else nullcontext():
+                record_batch(lk, [it], check_user=True)
+        except refused as exc:
+            # One malformed scan (an id no column holds, a value the driver refuses) fails
+            # alone: its savepoint is rolled back (PostgreSQL); on SQLite its one failed
+            # statement wrote nothing — unless SQLite rolled the whole transaction back, and
+            # then the batch must not be acknowledged.
+            if not _still_in_transaction(conn):
+                raise
+            # the type only: the error's text holds the SQL parameters
+            log.warning("scan refused in batch: %s", type(exc).__name__)
+            it.out = CountError(BAD_SCAN, 400)
 
 
 def _replay(lk: _Lookups, session: CountSession, earlier: StoredScan,
