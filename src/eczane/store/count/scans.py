@@ -1,10 +1,10 @@
 """Storing scans: :func:`record_scan` (one scan, one commit), :class:`ScanWriter` (many scans,
 one commit per batch) and :func:`undo_scan`.
 
-Both paths run the same checks in :func:`_record_in`: the session takes scans, a resend
-(same ``client_scan_id``) answers like the first time, a pack already active is not stored
-again, and an unreadable scan goes to ``count_scan_rejected``. An answer is given only after
-the COMMIT that stored it returned.
+Both paths run the same checks, in :func:`~eczane.store.count.scan_batch.record_batch`: the
+session takes scans, a resend (same ``client_scan_id``) answers like the first time, a pack
+already active is not stored again, and an unreadable scan goes to ``count_scan_rejected``. An
+answer is given only after the COMMIT that stored it returned.
 """
 
 from __future__ import annotations
@@ -247,10 +247,12 @@ class ScanWriter:
     ms on a real disk), and writers take turns (``BEGIN IMMEDIATE``). One scan per transaction
     caps the count at 1/fsync scans per second however many devices scan; waiting writers also
     poll the lock with sleeps, which makes the slowest answers slow. Scans that arrive while a
-    batch is being written wait and go into the next one (group commit). Each scan still runs
-    in its own savepoint with the same checks as :func:`record_scan`, and its answer is given
-    only after the batch's COMMIT returned — an acknowledged scan is on disk. A malformed scan
-    fails alone (400); the others of its batch are stored and acknowledged.
+    batch is being written wait and go into the next one (group commit). On PostgreSQL the
+    batch is read and written in three round trips (:func:`record_batch`); on SQLite scan by
+    scan. Each answer is given only after the batch's COMMIT returned — an acknowledged scan
+    is on disk. A malformed scan fails alone (400): a value the database refuses sends the
+    batch back to the start of its transaction and then scan by scan, each in a savepoint; the
+    others of its batch are stored and acknowledged.
 
     The user is checked in the batch too (exists, same pharmacy as the session), so that the
     web request itself needs no database round-trip.
