@@ -37,11 +37,12 @@ sending, saturation >= 800 scans/s, 0 lost, 0 doubled, 0 leaks, 0 sent twice.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import re
+import resource
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -266,17 +267,65 @@ class Scanner:
     errors: Counter[str] = field(default_factory=Counter)
 
 
+class LeanHttp:
+    """A keep-alive HTTP/1.1 client on a plain socket: the load generator shares the server's
+    two cores, so each request should cost it as little CPU as possible (``http.client`` costs
+    several times this). It reads exactly what the app sends: a status line, headers with a
+    Content-Length, a body."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.addr = (host, port)
+        self.sock: socket.socket | None = None
+        self.buf = b""
+
+    def _connect(self) -> socket.socket:
+        sock = socket.create_connection(self.addr, timeout=10)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock, self.buf = sock, b""
+        return sock
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+        self.sock = None
+
+    def request(self, head: bytes, body: bytes = b"") -> tuple[int, bytes]:
+        sock = self.sock or self._connect()
+        sock.sendall(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        buf = self.buf
+        while (end := buf.find(b"\r\n\r\n")) < 0:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            buf += chunk
+        header = buf[:end]
+        at = header.lower().find(b"content-length:")
+        length = int(header[at + 15:header.find(b"\r\n", at) if header.find(b"\r\n", at) > 0
+                            else None]) if at >= 0 else 0
+        while len(buf) < end + 4 + length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            buf += chunk
+        payload, self.buf = buf[end + 4:end + 4 + length], buf[end + 4 + length:]
+        if b"connection: close" in header.lower():
+            self.close()
+        return int(header[9:12]), payload
+
+
 def run_scanner(url: str, sc: Scanner, stop_at: float, interval: float, tag: str,
                 start_offset: float) -> Scanner:
     u = urlsplit(url)
-    headers = {"Content-Type": "application/json", "Cookie": sc.cookie}
-    c = http.client.HTTPConnection(u.hostname or "127.0.0.1", u.port or 80, timeout=10)
+    c = LeanHttp(u.hostname or "127.0.0.1", u.port or 80)
+    base = (f"Host: {u.netloc}\r\nCookie: {sc.cookie}\r\n").encode()
     try:
-        c.request("GET", "/api/csrf", headers=headers)
-        headers["X-CSRF-Token"] = json.loads(c.getresponse().read())["token"]
-    except (OSError, http.client.HTTPException, ValueError):
+        status, payload = c.request(b"GET /api/csrf HTTP/1.1\r\n" + base)
+        token = json.loads(payload)["token"]
+    except (OSError, ValueError, KeyError):
         sc.errors["csrf"] += 1
         return sc
+    head = (f"POST /api/sayim/{sc.sid}/scan HTTP/1.1\r\n").encode() + base + (
+        f"Content-Type: application/json\r\nX-CSRF-Token: {token}\r\n").encode()
     next_at = time.perf_counter() + start_offset
     i = 0
     while time.time() < stop_at:
@@ -287,22 +336,20 @@ def run_scanner(url: str, sc: Scanner, stop_at: float, interval: float, tag: str
             next_at += interval
         i += 1
         serial = f"{tag}P{sc.pharmacy:03d}S{sc.no}N{i:06d}"
-        body = json.dumps({"raw": karekod(GTINS[i % len(GTINS)], serial),
-                           "client_scan_id": uuid.uuid4().hex, "device_id": f"b{sc.no}",
-                           "grp": "raf"})
+        raw = karekod(GTINS[i % len(GTINS)], serial).replace("\x1d", "\\u001d")
+        body = (f'{{"raw": "{raw}", "client_scan_id": "{serial}-{i}", "device_id": "b{sc.no}", '
+                f'"grp": "raf"}}').encode()
         t0 = time.perf_counter()
         try:
-            c.request("POST", f"/api/sayim/{sc.sid}/scan", body=body, headers=headers)
-            r = c.getresponse()
-            payload = r.read()
-        except (OSError, http.client.HTTPException) as exc:
+            status, payload = c.request(head, body)
+        except OSError as exc:
             sc.errors[type(exc).__name__] += 1
             c.close()
             time.sleep(0.05)
             continue
         t1 = time.perf_counter()
-        if r.status != 200:
-            sc.errors[str(r.status)] += 1
+        if status != 200:
+            sc.errors[str(status)] += 1
             continue
         data = json.loads(payload)
         sc.scans.append((time.time(), t1 - t0))
@@ -313,7 +360,9 @@ def run_scanner(url: str, sc: Scanner, stop_at: float, interval: float, tag: str
 
 
 def run_group(url: str, scanners: list[Scanner], stop_at: float, interval: float,
-              tag: str) -> list[Scanner]:
+              tag: str) -> tuple[list[Scanner], float]:
+    """Run the scanners (one thread each); also the CPU seconds this client process used."""
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
     n = len(scanners)
     threads = [threading.Thread(target=run_scanner,
                                 args=(url, sc, stop_at, interval, tag,
@@ -323,7 +372,12 @@ def run_group(url: str, scanners: list[Scanner], stop_at: float, interval: float
         t.start()
     for t in threads:
         t.join()
-    return scanners
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    return scanners, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+
+
+CLIENT_CPU: list[float] = []
+"""CPU seconds of the load client, per phase (the client shares the machine's cores)."""
 
 
 def phase(pool: ProcessPoolExecutor, procs: int, url: str, scanners: list[Scanner],
@@ -332,7 +386,9 @@ def phase(pool: ProcessPoolExecutor, procs: int, url: str, scanners: list[Scanne
     stop_at = time.time() + seconds
     t0 = time.perf_counter()
     futs = [pool.submit(run_group, url, g, stop_at, interval, tag) for g in groups if g]
-    done = [sc for f in futs for sc in f.result()]
+    results = [f.result() for f in futs]
+    CLIENT_CPU.append(sum(cpu for _scs, cpu in results))
+    done = [sc for scs, _cpu in results for sc in scs]
     return done, time.perf_counter() - t0
 
 
@@ -354,6 +410,8 @@ def figures(label: str, scanners: list[Scanner], elapsed: float, cpu_app: float 
         extra += f"  {n / cpu_app:6.0f} scans/app-CPU-s"
     if cpu_pg:
         extra += f"  {n / cpu_pg:6.0f} scans/PG-CPU-s"
+    if cpu_app and CLIENT_CPU:
+        extra += f"  client {CLIENT_CPU[-1] / n * 1000:.2f} CPU-ms/scan"
     print(f"{label:<34} scans={n:>7} {rate:7.1f}/s  p50={p50:6.1f} ms  p99={p99:6.1f} ms"
           f"{extra}" + (f"  errors={dict(errors)}" if errors else ""))
     return {"rate": rate, "p50": p50, "p99": p99, "n": n}

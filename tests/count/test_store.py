@@ -456,7 +456,7 @@ def test_one_batch_with_a_pack_twice_a_resend_and_a_closed_count_answers_like_on
     batch = [(item(karekod(p), "a"), Future()), (item(karekod(p), "b"), Future()),
              (item(karekod(p), "a"), Future()), (item("bozuk", "r"), Future()),
              (item("bozuk", "r"), Future()), (item(karekod(q), "c", closed), Future()),
-             (item(karekod(q), "d"), Future())]
+             (item(karekod(q), 'd"\\{,}'), Future())]
     writer = store.ScanWriter(db)
     try:
         writer._write(batch)
@@ -470,6 +470,10 @@ def test_one_batch_with_a_pack_twice_a_resend_and_a_closed_count_answers_like_on
     assert refused.refused and not refused.verdict.counted
     assert other.verdict.counted
     assert sorted(r.serial for r in active_rows(db, session_id)) == sorted([p.serial, q.serial])
+    # a client id with the characters of an array literal is read back exactly (a resend)
+    again = store.record_scan(db, session_id, raw=karekod(q), client_scan_id='d"\\{,}',
+                              device_id="d", grp="raf", user_id=pharmacies.bob_id, today=TODAY)
+    assert again.replayed and again.scan.id == other.scan.id
     with db.connect() as conn:
         assert len(store.rejected_scans(conn, session_id)) == 1
         assert active_rows(db, closed) == []
