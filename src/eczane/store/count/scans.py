@@ -9,9 +9,11 @@ answer is given only after the COMMIT that stored it returned.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -266,7 +268,9 @@ class ScanWriter:
         self._db = db
         self._max = max_batch
         self._lookups: _Lookups | None = None
-        self._queue: queue.Queue[Any] = queue.Queue()
+        # SimpleQueue: put() from the event loop is one C call (Queue's condition variable
+        # cost the loop a GIL hand-off per scan)
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=contextvars.copy_context().run, args=(self._run,),
                                         name="count-scan-writer", daemon=True)
         self._thread.start()
@@ -277,15 +281,29 @@ class ScanWriter:
         from concurrent.futures import Future
 
         fut: Future[ScanOutcome] = Future()
+        self._put(fut, session_id, raw, client_scan_id, device_id, grp, user_id, today, choice)
+        return fut
+
+    def submit_async(self, session_id: int, *, raw: str, client_scan_id: str, device_id: str,
+                     grp: str, user_id: int, today: date,
+                     choice: int | None = None) -> asyncio.Future[ScanOutcome]:
+        """:meth:`submit` for a coroutine: an asyncio future of the running loop. The writer
+        wakes each loop once per batch with all of its answers (not once per scan)."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[ScanOutcome] = loop.create_future()
+        self._put(_LoopWaiter(loop, fut), session_id, raw, client_scan_id, device_id, grp,
+                  user_id, today, choice)
+        return fut
+
+    def _put(self, fut: Any, session_id: int, raw: str, client_scan_id: str, device_id: str,
+             grp: str, user_id: int, today: date, choice: int | None) -> None:
         try:
             cid = _check_request(grp, client_scan_id)
         except CountError as exc:
-            fut.set_exception(exc)
-            return fut
-        self._queue.put(({"session_id": session_id, "raw": raw, "client_scan_id": cid,
-                          "device_id": storable(device_id)[:64], "grp": grp, "user_id": user_id,
-                          "today": today, "choice": choice}, fut, tenant.current()))
-        return fut
+            _settle([(fut, exc)])
+            return
+        self._queue.put((Item(tenant.current(), session_id, raw, cid, storable(device_id)[:64],
+                              grp, user_id, today, choice), fut))
 
     def close(self) -> None:
         self._queue.put(None)
@@ -312,7 +330,7 @@ class ScanWriter:
             # security): the batch is written in ONE transaction (one commit, one fsync), each
             # pharmacy's statements after SET LOCAL of that pharmacy (record_batch).
             with tenant.acting_for(None):
-                self._write([(Item(pharmacy_id, **req), fut) for req, fut, pharmacy_id in batch])
+                self._write(batch)
 
     def _write(self, batch: list[tuple[Item, Any]]) -> None:
         items = [it for it, _fut in batch]
@@ -336,26 +354,60 @@ class ScanWriter:
                         items = [it.fresh() for it in items]
                         _one_by_one(lk, items, savepoint=True, refused=refused)
         except BaseException as exc:  # noqa: BLE001 - the commit failed: nobody is acknowledged
-            for _it, fut in batch:
-                fut.set_exception(exc)
+            _settle([(fut, exc) for _it, fut in batch])
             return
         again = []
+        answers = []
         for it, (_it, fut) in zip(items, batch, strict=True):
             if isinstance(it.out, Unexplained):
                 again.append((it, fut))     # a racing writer rolled back (PostgreSQL)
-            elif isinstance(it.out, BaseException):
-                fut.set_exception(it.out)
             else:
-                fut.set_result(it.out)
+                answers.append((fut, it.out))
+        _settle(answers)
         for it, fut in again:
             try:
                 with tenant.acting_for(it.pharmacy_id):
-                    fut.set_result(record_scan(
+                    out: Any = record_scan(
                         self._db, it.session_id, raw=it.raw, client_scan_id=it.client_scan_id,
                         device_id=it.device_id, grp=it.grp, user_id=it.user_id, today=it.today,
-                        choice=it.choice, check_user=True))
+                        choice=it.choice, check_user=True)
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
-                fut.set_exception(exc)
+                out = exc
+            _settle([(fut, out)])
+
+
+@dataclass(frozen=True, slots=True)
+class _LoopWaiter:
+    """A scan request awaiting its answer in an event loop (``ScanWriter.submit_async``)."""
+
+    loop: asyncio.AbstractEventLoop
+    fut: asyncio.Future[ScanOutcome]
+
+
+def _settle(answers: list[tuple[Any, Any]]) -> None:
+    """Hand each answer (a ScanOutcome or an exception) to its waiter: a concurrent future at
+    once, an event loop's futures in one call into that loop."""
+    loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
+    for fut, out in answers:
+        if isinstance(fut, _LoopWaiter):
+            loops.setdefault(fut.loop, []).append((fut.fut, out))
+        elif isinstance(out, BaseException):
+            fut.set_exception(out)
+        else:
+            fut.set_result(out)
+    for loop, pairs in loops.items():
+        with suppress(RuntimeError):   # the loop has closed (the app is stopping): nobody waits
+            loop.call_soon_threadsafe(_settle_in_loop, pairs)
+
+
+def _settle_in_loop(pairs: list[tuple[asyncio.Future[Any], Any]]) -> None:
+    for fut, out in pairs:
+        if fut.done():          # the request was cancelled (the device went away)
+            continue
+        if isinstance(out, BaseException):
+            fut.set_exception(out)
+        else:
+            fut.set_result(out)
 
 
 def _one_by_one(lk: _Lookups, items: list[Item], *, savepoint: bool,

@@ -6,7 +6,6 @@ it answers; other devices see it through the ``/sayim/{id}/canli`` fragment poll
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -138,12 +137,12 @@ async def scan(request: Request, session_id: int) -> JSONResponse:
         return body
     choice = body.get("choice")
     services = request.app.state.services
-    future = _writer(services).submit(
+    future = _writer(services).submit_async(
         session_id, raw=store.storable(body["raw"]), client_scan_id=str(body.get("client_scan_id") or ""),
         device_id=str(body.get("device_id") or ""), grp=str(body.get("grp") or "raf"),
         user_id=user_id, today=services.today(), choice=choice if isinstance(choice, int) else None)
     try:
-        out = await asyncio.wrap_future(future)
+        out = await future
     except store.CountError as exc:
         if exc.status == 401:
             raise LoginRequired() from None
