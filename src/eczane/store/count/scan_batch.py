@@ -3,23 +3,22 @@
 Why: on PostgreSQL a scan cost five round trips (savepoint, resend lookup, active-pack lookup,
 insert, release), each a wait on the server, one after the other in the one writer thread of
 an app process: the writer, not the CPU, capped a hosted installation at ~500 scans/s. Here a
-batch of scans, grouped by pharmacy, is read in one pipelined round (sessions, users, earlier
-sends of the same ``client_scan_id``, the latest İTS list, products), checked against İTS's list
-in a second when today's list exists, and written in a third: one ``INSERT … ON CONFLICT DO
-NOTHING RETURNING`` per pharmacy and table. A row the database did not store is a resend or a
-pack already counted (the unique keys ``uq_count_scan_session_client`` and
-``uq_count_scan_active_pack`` say so, whoever wrote the other row), and is looked up one by one:
-the answers are the same as :func:`~eczane.store.count.scans.record_scan` gave scan by scan.
+batch of scans, grouped by pharmacy, is read in one pipelined round (sessions, users, the
+latest İTS list, products — the last three cached for a moment), checked against İTS's list in
+a second when today's list exists, and written in a third: one ``INSERT … ON CONFLICT DO
+NOTHING RETURNING`` per pharmacy and table. A row the database did not store is a resend (same
+``client_scan_id``) or a pack already counted — the unique keys ``uq_count_scan_session_client``
+and ``uq_count_scan_active_pack`` say so, whoever wrote the other row — and is looked up one by
+one (:func:`_explain`): the answers are the ones the single-scan path gave.
 
 Every pharmacy's statements run after ``SET LOCAL eczane.pharmacy_id`` for that pharmacy (row-
 level security), in the caller's transaction; nothing here commits. SQLite runs the same steps
 one statement at a time (no round trips there: it is in the process).
 
-The checks and their order are the ones of the single-scan path, whose rules they are: the
-session exists (404) and the user belongs to it (401/404) → an earlier send of the same scan
-answers as then → a paused or closed count refuses → the karekod is classified
-(:func:`~eczane.domain.count.classify_scan`) → an unreadable scan is kept apart, a pack is
-stored once.
+The checks, in order: the session exists (404) and the user belongs to it (401/404) → a paused
+or closed count refuses (but a resend of a scan stored before answers as then) → the karekod is
+classified (:func:`~eczane.domain.count.classify_scan`) → an unreadable scan is kept apart
+(once per ``client_scan_id``), a pack is stored once, a resend answers like its first send.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from eczane.domain.count import ScanState, ScanVerdict, classify_scan, refusal_for_status
@@ -41,7 +40,6 @@ from eczane.store.count.tables import (
     CountSession,
     ScanOutcome,
     StoredScan,
-    _scan,
     _session,
     count_scan,
     count_scan_rejected,
@@ -123,8 +121,6 @@ def _texts(values: Iterable[str]) -> str:
 _PG = {
     "sessions": "SELECT * FROM count_session WHERE id = ANY(%s::int[])",
     "users": "SELECT * FROM app_user WHERE id = ANY(%s::int[])",
-    "earlier": "SELECT * FROM count_scan WHERE session_id = ANY(%s::int[]) "
-               "AND client_scan_id = ANY(%s::text[])",
     "latest": "SELECT id, imported_at, source_name FROM its_snapshot WHERE pharmacy_id = %s "
               "ORDER BY imported_at DESC, id DESC LIMIT 1",
     "products": "SELECT * FROM product WHERE gtin = ANY(%s::text[])",
@@ -173,9 +169,6 @@ class _PgOps:
     def users(self, ids: list[int]) -> Rows:
         return self._q("users", _ints(ids))
 
-    def earlier(self, sids: list[int], cids: list[str]) -> Rows:
-        return self._q("earlier", _ints(sids), _texts(cids))
-
     def latest(self, pharmacy_id: int) -> Rows:
         return self._q("latest", pharmacy_id)
 
@@ -208,9 +201,6 @@ class _SqliteOps:
             self._STMTS.update({
                 "sessions": select(count_session).where(count_session.c.id.in_(ids)),
                 "users": select(app_user).where(app_user.c.id.in_(ids)),
-                "earlier": select(count_scan).where(and_(
-                    count_scan.c.session_id.in_(ids),
-                    count_scan.c.client_scan_id.in_(bindparam("cids", expanding=True)))),
                 "latest": select(its_snapshot.c.id, its_snapshot.c.imported_at,
                                  its_snapshot.c.source_name)
                 .where(its_snapshot.c.pharmacy_id == bindparam("pid"))
@@ -241,9 +231,6 @@ class _SqliteOps:
 
     def users(self, ids: list[int]) -> Rows:
         return self._q("users", ids=ids)
-
-    def earlier(self, sids: list[int], cids: list[str]) -> Rows:
-        return self._q("earlier", ids=sids, cids=cids)
 
     def latest(self, pharmacy_id: int) -> Rows:
         return self._q("latest", pid=pharmacy_id)
@@ -309,7 +296,6 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
         groups.setdefault(it.pharmacy_id, []).append(it)
 
     # Round 1: what the checks read.
-    earlier: dict[tuple[int, str], StoredScan] = {}
     with ops.round():
         pending: list[tuple[str, int | None, Rows]] = []
         gtins = sorted({it.parsed.value.gtin for it in todo
@@ -324,18 +310,16 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
             uids = sorted({it.user_id for it in group} - set(lk._users)) if check_user else []
             if uids:
                 pending.append(("users", pid, ops.users(uids)))
-            pending.append(("earlier", pid, ops.earlier(sorted({it.session_id for it in group}),
-                                                        sorted({it.client_scan_id for it in group}))))
             if pid is not None and pid not in lk._snapshots:
                 pending.append(("latest", pid, ops.latest(pid)))
         for kind, pid, rows in pending:
-            _keep(lk, kind, pid, rows(), earlier, groups.get(pid, []))
+            _keep(lk, kind, pid, rows(), groups.get(pid, []))
 
     # The checks, in the single-scan order; the İTS question is asked in round 2.
     ask: dict[int | None, list[Item]] = {}
     for pid, group in groups.items():
         for it in group:
-            _check(lk, ops, it, earlier, check_user, _replay)
+            _check(lk, ops, it, check_user, _replay)
             if it.out is None and it.verdict is None:
                 ask.setdefault(pid, []).append(it)
 
@@ -417,8 +401,7 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
     return items
 
 
-def _keep(lk: Any, kind: str, pid: int | None, rows: list[Any],
-          earlier: dict[tuple[int, str], StoredScan], group: list[Item]) -> None:
+def _keep(lk: Any, kind: str, pid: int | None, rows: list[Any], group: list[Item]) -> None:
     """Round 1's answers into the transaction's caches."""
     if kind == "products":
         from eczane.store.catalog import _row_to_product
@@ -434,9 +417,6 @@ def _keep(lk: Any, kind: str, pid: int | None, rows: list[Any],
         found_u = {int(r.id): _row_to_user(r) for r in rows}
         for uid in {it.user_id for it in group}:
             lk._users.setdefault(uid, found_u.get(uid))
-    elif kind == "earlier":
-        for r in rows:
-            earlier[(int(r.session_id), str(r.client_scan_id))] = _scan(r)
     elif kind == "latest":
         from eczane.store.count.reading import latest_from_row
 
@@ -444,8 +424,7 @@ def _keep(lk: Any, kind: str, pid: int | None, rows: list[Any],
         lk._snapshots[pid] = latest_from_row(rows[0]) if rows else None
 
 
-def _check(lk: Any, ops: _PgOps | _SqliteOps, it: Item,
-           earlier: dict[tuple[int, str], StoredScan], check_user: bool,
+def _check(lk: Any, ops: _PgOps | _SqliteOps, it: Item, check_user: bool,
            replay: Callable[..., ScanOutcome]) -> None:
     """The checks before the karekod's own classification (``it.out`` set when they answer)."""
     session = it.session = lk._sessions.get(it.session_id)
@@ -460,15 +439,17 @@ def _check(lk: Any, ops: _PgOps | _SqliteOps, it: Item,
         if user.pharmacy_id != session.pharmacy_id:
             it.out = CountError("Bulunamadı.", 404)
             return
-    first = earlier.get((it.session_id, it.client_scan_id))
-    if first is not None:
-        ops.acting_for(it.pharmacy_id)
-        it.out = replay(lk, session, first, it.today)
-        return
     refusal = refusal_for_status(session.status)
     if refusal is not None:
-        it.out = ScanOutcome(ScanVerdict(ScanState.RED, f"session_{session.status.value}",
-                                         refusal, counted=False), refused=refusal)
+        # A resend of a scan stored before the pause answers as then (a scan the database
+        # stores runs into its first send instead: ``_explain``).
+        from eczane.store.count.scans import _find_by_client_id
+
+        ops.acting_for(it.pharmacy_id)
+        first = _find_by_client_id(lk.conn, it.session_id, it.client_scan_id)
+        it.out = (replay(lk, session, first, it.today) if first is not None else ScanOutcome(
+            ScanVerdict(ScanState.RED, f"session_{session.status.value}", refusal,
+                        counted=False), refused=refusal))
         return
     p = it.parsed
     if it.choice is not None or (p is not None and p.error is not None
