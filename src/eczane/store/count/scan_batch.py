@@ -300,8 +300,7 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
         pending: list[tuple[str, int | None, Rows]] = []
         gtins = sorted({it.parsed.value.gtin for it in todo
                         if it.parsed is not None and it.parsed.value is not None} - set(lk._products))
-        if gtins:
-            pending.append(("products", None, ops.products(gtins)))
+        products = ops.products(gtins) if gtins else None
         for pid, group in groups.items():
             ops.acting_for(pid)
             sids = sorted({it.session_id for it in group} - set(lk._sessions))
@@ -312,6 +311,11 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
                 pending.append(("users", pid, ops.users(uids)))
             if pid is not None and pid not in lk._snapshots:
                 pending.append(("latest", pid, ops.latest(pid)))
+        if products is not None:
+            from eczane.store.catalog import _row_to_product
+
+            lk._products.update({gtin: None for gtin in gtins})   # not in the catalog: kept too
+            lk._products.update({r.gtin: _row_to_product(r) for r in products()})
         for kind, pid, rows in pending:
             _keep(lk, kind, pid, rows(), groups.get(pid, []))
 
@@ -323,30 +327,33 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
             if it.out is None and it.verdict is None:
                 ask.setdefault(pid, []).append(it)
 
-    # Round 2: which counted packs today's İTS list holds (a pack missing from it is amber).
+    # Round 2: which counted packs today's İTS list holds (a pack missing from it is amber;
+    # nothing is said against an older list).
+    def todays(it: Item) -> int | None:
+        return None if it.pharmacy_id is None else lk.current_snapshot(it.pharmacy_id, it.today)
+
     known: dict[int | None, set[tuple[str, str]]] = {}
     with ops.round():
         pending2: list[tuple[int | None, Rows]] = []
         for pid, group in ask.items():
-            snap = lk.current_snapshot(pid, group[0].today) if pid is not None else None
-            keys = [it.parsed.value.key for it in group
-                    if it.parsed is not None and it.parsed.value is not None]
-            if snap is not None and keys:
+            asked = [(snap, it.parsed.value.key) for it in group if it.parsed is not None
+                     and it.parsed.value is not None and (snap := todays(it)) is not None]
+            if asked:
                 ops.acting_for(pid)
-                pending2.append((pid, ops.its_keys(snap, [k.gtin for k in keys],
-                                                   [k.serial for k in keys])))
+                pending2.append((pid, ops.its_keys(asked[0][0], [k.gtin for _s, k in asked],
+                                                   [k.serial for _s, k in asked])))
         for pid, rows in pending2:
             known[pid] = {(r.gtin, r.serial) for r in rows()}
     for pid, group in ask.items():
-        warns = pid in known
         for it in group:
             k = it.parsed.value if it.parsed is not None else None
             product = lk._products.get(k.gtin) if k is not None else None
             it.name = product.name if product is not None else ""
-            it.verdict = classify_scan(
-                it.parsed or KarekodResult(), already_counted=False, product=product,
-                today=it.today,
-                its_knows=None if (k is None or not warns) else (k.gtin, k.serial) in known[pid])
+            in_list = None if k is None or todays(it) is None else (k.gtin, k.serial) in known.get(
+                pid, set())
+            assert it.parsed is not None
+            it.verdict = classify_scan(it.parsed, already_counted=False, product=product,
+                                       today=it.today, its_knows=in_list)
 
     # Round 3: the writes.
     conflicts: list[Item] = []
@@ -403,11 +410,7 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
 
 def _keep(lk: Any, kind: str, pid: int | None, rows: list[Any], group: list[Item]) -> None:
     """Round 1's answers into the transaction's caches."""
-    if kind == "products":
-        from eczane.store.catalog import _row_to_product
-
-        lk._products.update({r.gtin: _row_to_product(r) for r in rows})
-    elif kind == "sessions":
+    if kind == "sessions":
         found = {int(r.id): _session(r) for r in rows}
         for sid in {it.session_id for it in group}:
             lk._sessions.setdefault(sid, found.get(sid))
