@@ -101,7 +101,10 @@ class Imported:
 
 @dataclass(frozen=True)
 class _Done(Generic[T]):
-    value: T
+    """What the child sends back: the job's value or its exception, and where it ran."""
+
+    value: T | None
+    error: Exception | None
     pid: int
     nice: int
     seconds: float
@@ -147,11 +150,15 @@ def _child_start(settings: Settings) -> None:
 def _child_run(fn: Callable[[Database, ImportJob], T], job: ImportJob) -> _Done[T]:
     assert _child_db is not None
     start = time.perf_counter()
+    value: T | None = None
+    error: Exception | None = None
     try:
         value = fn(_child_db, job)
+    except Exception as exc:  # raised again in the web process (the import's exceptions pickle)
+        error = exc
     finally:
         _child_db.dispose()  # no idle connection kept between imports
-    return _Done(value, os.getpid(), current_nice(), time.perf_counter() - start)
+    return _Done(value, error, os.getpid(), current_nice(), time.perf_counter() - start)
 
 
 # --- the web process's side --------------------------------------------------------------------
@@ -213,7 +220,10 @@ async def run_in_child(settings: Settings, fn: Callable[[Database, ImportJob], T
         _forget(pool)
         log.warning("import child process died: %s", job.source_name)
         raise ImportInterrupted from exc
-    log.info("import done in child process pid=%d nice=%d in %.2f s: %s",
+    outcome = "done" if done.error is None else type(done.error).__name__
+    log.info("import %s in child process pid=%d nice=%d, %.2f s: %s", outcome,
              done.pid, done.nice, done.seconds, job.source_name,
-             extra={"child_pid": done.pid, "child_nice": done.nice})
-    return done.value
+             extra={"child_pid": done.pid, "child_nice": done.nice, "outcome": outcome})
+    if done.error is not None:
+        raise done.error
+    return done.value  # type: ignore[return-value]  # None only with an error
