@@ -522,7 +522,9 @@ def main() -> int:  # noqa: C901 - one linear script
               f"load {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
         def app_pids() -> list[int]:
-            return [procs["app"].pid, *children(procs["app"].pid)]
+            # the web processes and their import child processes (ECZANE_IMPORT_PROCESS_MB)
+            web = children(procs["app"].pid)
+            return [procs["app"].pid, *web, *(c for w in web for c in children(w))]
 
         def cpu() -> tuple[float, float]:
             return cpu_seconds(app_pids()), cpu_seconds(postgres_pids(pg))

@@ -50,6 +50,20 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+def _float(raw: str) -> float:
+    try:
+        return float(raw.strip())
+    except ValueError:
+        raise SettingsError(f"not a number: {raw!r}") from None
+
+
+def _nice(raw: str) -> int:
+    value = _int(raw)
+    if not 0 <= value <= 19:
+        raise SettingsError(f"must be between 0 and 19: {raw!r}")
+    return value
+
+
 def _log_format(raw: str) -> str:
     value = raw.strip()
     if value not in ("text", "json"):
@@ -165,6 +179,19 @@ class Settings:
         default=60,
         metadata={"help": "Readiness (/saglik/hazir) fails when no sending worker was seen for "
                   "this many seconds.", "parse": _positive_int},
+    )
+    import_process_mb: float = field(
+        default=2.0,
+        metadata={"help": "İTS stock and karekod list files of at least this many MB are imported "
+                  "in a child process at lower CPU priority (ECZANE_BACKGROUND_NICE), so that the "
+                  "web process keeps answering scans. 0: every file; negative: never (in the web "
+                  "process).", "parse": _float},
+    )
+    background_nice: int = field(
+        default=10,
+        metadata={"help": "Niceness (0-19) the import child process and `eczane worker` take at "
+                  "start: a lower CPU priority than the web processes. 0: unchanged; a process "
+                  "already nicer keeps its own.", "parse": _nice},
     )
     chromium: str = field(
         default="",

@@ -45,6 +45,20 @@ class ImportRefused(Exception):
         self.message = message
         self.code = code
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments: pickle (a large import runs in a child process,
+        # ``store/offload.py``) rebuilds it and its subclasses from their attributes instead.
+        return restore_exception, (type(self), self.args, self.__dict__)
+
+
+def restore_exception(cls: type[BaseException], args: tuple[Any, ...],
+                      state: dict[str, Any]) -> BaseException:
+    """An exception rebuilt by pickle without calling its ``__init__`` (see ``__reduce__``)."""
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
 
 @dataclass
 class Table:

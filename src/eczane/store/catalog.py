@@ -412,6 +412,12 @@ class MostlyBadRows(Exception):
         super().__init__(self.message)
         self.ok, self.bad, self.issues = ok, bad, issues
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its attributes: it crosses a process boundary (``store/offload.py``).
+        from eczane.importers.tabular import restore_exception
+
+        return restore_exception, (type(self), self.args, self.__dict__)
+
 
 @contextmanager
 def _as_path(src: Path | str | BinaryIO) -> Iterator[Path]:

@@ -11,6 +11,7 @@ another pharmacy is 404.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from eczane.importers.headers import FIELD_LABELS_TR, MappingNeeded
 from eczane.importers.tabular import ImportRefused, sha256_file
 from eczane.store import catalog as store
+from eczane.store import offload
 from eczane.store.catalog_versions import list_versions, undoable_version
 from eczane.web.auth import check_pharmacy, current_user, require_pharmacist
 from eczane.web.render import render
@@ -54,32 +56,58 @@ def index(request: Request) -> HTMLResponse:
     return index_page(request)
 
 
-def _run_its_import(request: Request, path: Path, name: str,
-                    mapping: dict[str, Any] | None,
-                    accept_mostly_bad: bool = False) -> HTMLResponse | RedirectResponse:
+async def _run_import(request: Request, fn: Callable[[Any, offload.ImportJob], offload.Imported],
+                      path: Path, name: str, mapping: dict[str, Any] | None = None,
+                      accept_mostly_bad: bool = False) -> offload.Imported | Exception:
+    """Run an import job: a large file in the import child process (``store/offload.py``: the
+    web process keeps answering scans), a small one in the threadpool (off the event loop).
+    Returns the outcome, or the exception the answer is made from."""
     user = current_user(request)
     services = _services(request)
+    job = offload.ImportJob(pharmacy_id=user.pharmacy_id, user_id=user.id, path=path,
+                            source_name=name, today=services.today(), mapping=mapping,
+                            accept_mostly_bad=accept_mostly_bad,
+                            data_dir=services.settings.data_dir)
     try:
-        with services.db.begin() as conn:
-            summary = store.import_its_stock(conn, user.pharmacy_id, path, today=services.today(),
-                                             user_id=user.id, mapping=mapping, source_name=name,
-                                             accept_mostly_bad=accept_mostly_bad,
-                                             data_dir=services.settings.data_dir)
-    except MappingNeeded as exc:  # the file stays for the mapping form
+        if offload.use_child(services.settings, path):
+            return await offload.run_in_child(services.settings, fn, job)
+        return await run_in_threadpool(fn, services.db, job)
+    except (ImportRefused, store.MostlyBadRows, offload.ImportInterrupted) as exc:
+        return exc
+
+
+def _interrupted(request: Request, path: Path) -> HTMLResponse:
+    done_with(path)
+    return index_page(request, error=offload.ImportInterrupted.message, status_code=503)
+
+
+async def _its_import(request: Request, path: Path, name: str, mapping: dict[str, Any] | None,
+                      accept_mostly_bad: bool = False) -> HTMLResponse | RedirectResponse:
+    outcome = await _run_import(request, offload.its_stock_job, path, name, mapping,
+                                accept_mostly_bad)
+    return await run_in_threadpool(_its_answer, request, path, name, mapping, outcome)
+
+
+def _its_answer(request: Request, path: Path, name: str, mapping: dict[str, Any] | None,
+                outcome: offload.Imported | Exception) -> HTMLResponse | RedirectResponse:
+    if isinstance(outcome, MappingNeeded):  # the file stays for the mapping form
+        exc = outcome
         return render(request, "imports/mapping.html", {
             "token": path.parent.name, "name": name, "exc": exc, "fields": ITS_FIELDS,
             "labels": FIELD_LABELS_TR, "width": max((len(r) for r in exc.preview), default=0)},
             status_code=422)
-    except store.MostlyBadRows as exc:  # the file stays for the confirmation form
+    if isinstance(outcome, store.MostlyBadRows):  # the file stays for the confirmation form
         return render(request, "imports/its_confirm.html", {
-            "token": path.parent.name, "name": name, "exc": exc, "sha256": sha256_file(path),
+            "token": path.parent.name, "name": name, "exc": outcome, "sha256": sha256_file(path),
             "mapping": json.dumps(mapping or {}, ensure_ascii=False)}, status_code=422)
-    except ImportRefused as exc:
+    if isinstance(outcome, ImportRefused):
         done_with(path)
-        return index_page(request, error=exc.message, status_code=422)
+        return index_page(request, error=outcome.message, status_code=422)
+    if isinstance(outcome, Exception):
+        return _interrupted(request, path)
     done_with(path)
-    suffix = "?tekrar=1" if summary.already_imported else ""
-    return RedirectResponse(f"/ithalat/its/{summary.id}{suffix}", status_code=303)
+    suffix = "?tekrar=1" if outcome.already_imported else ""
+    return RedirectResponse(f"/ithalat/its/{outcome.id}{suffix}", status_code=303)
 
 
 @router.post("/ithalat/its/onayla", response_model=None)
@@ -96,7 +124,7 @@ async def its_confirm(request: Request) -> HTMLResponse | RedirectResponse:
     except ValueError:
         mapping = None
     mapping = mapping if isinstance(mapping, dict) and mapping else None
-    return await run_in_threadpool(_run_its_import, request, path, path.name, mapping, True)
+    return await _its_import(request, path, path.name, mapping, True)
 
 
 @router.post("/ithalat/its", response_model=None)
@@ -107,7 +135,7 @@ async def its_upload(request: Request, dosya: UploadFile) -> HTMLResponse | Redi
     except ImportRefused as exc:
         return index_page(request, error=exc.message, status_code=422)
     # the import reads and writes for seconds: off the event loop, so that scans keep flowing
-    return await run_in_threadpool(_run_its_import, request, path, path.name, None)
+    return await _its_import(request, path, path.name, None)
 
 
 @router.post("/ithalat/its/eslestir", response_model=None)
@@ -126,7 +154,7 @@ async def its_map(request: Request) -> HTMLResponse | RedirectResponse:
     if not (("gtin" in columns and "serial" in columns) or "karekod" in columns):
         return index_page(request, error="Eşleştirmede GTIN ve seri no sütunları (ya da bir karekod "
                       "sütunu) seçilmeli.", status_code=422)
-    return await run_in_threadpool(_run_its_import, request, path, name, mapping)
+    return await _its_import(request, path, name, mapping)
 
 
 @router.get("/ithalat/its/{snapshot_id}", response_class=HTMLResponse)
@@ -144,26 +172,23 @@ def its_result(request: Request, snapshot_id: int, tekrar: int = 0) -> HTMLRespo
 
 @router.post("/ithalat/liste", response_model=None)
 async def onhand_upload(request: Request, dosya: UploadFile) -> HTMLResponse | RedirectResponse:
-    user = current_user(request)
-    services = _services(request)
     try:
         path = await save_upload(request, dosya)
     except ImportRefused as exc:
         return index_page(request, error=exc.message, status_code=422)
+    outcome = await _run_import(request, offload.onhand_job, path, path.name)
+    return await run_in_threadpool(_onhand_answer, request, path, outcome)
 
-    def run() -> HTMLResponse | RedirectResponse:
-        try:
-            with services.db.begin() as conn:
-                summary = store.import_onhand(conn, user.pharmacy_id, path,
-                                              today=services.today(), user_id=user.id,
-                                              source_name=path.name)
-        except ImportRefused as exc:
-            return index_page(request, error=exc.message, status_code=422)
-        finally:
-            done_with(path)
-        return RedirectResponse(f"/ithalat/liste/{summary.id}", status_code=303)
 
-    return await run_in_threadpool(run)
+def _onhand_answer(request: Request, path: Path,
+                   outcome: offload.Imported | Exception) -> HTMLResponse | RedirectResponse:
+    if isinstance(outcome, ImportRefused):
+        done_with(path)
+        return index_page(request, error=outcome.message, status_code=422)
+    if isinstance(outcome, Exception):
+        return _interrupted(request, path)
+    done_with(path)
+    return RedirectResponse(f"/ithalat/liste/{outcome.id}", status_code=303)
 
 
 @router.get("/ithalat/liste/{import_id}", response_class=HTMLResponse)

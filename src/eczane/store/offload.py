@@ -1,0 +1,229 @@
+"""Large imports in a child process at lower CPU priority, so that the web process keeps
+answering scans while a 300,000-row İTS list is imported (issue 15, ``bench/hosted_load.py``).
+
+An import in the web process's threadpool holds the GIL for seconds, and ``store.bulk.bulk_mode``
+turns the garbage collector off and shortens the switch interval for the whole process: the
+process's scan answers went from ~10 ms to 0.4-2 s. Here a file of at least
+``ECZANE_IMPORT_PROCESS_MB`` is imported by one child process per web process (started on first
+use with ``spawn``: it inherits none of the web's state, on Linux and Windows alike), niced by
+``ECZANE_BACKGROUND_NICE``. The request awaits it without blocking the event loop.
+
+A job is a module-level function ``fn(db, job)`` and a picklable ``ImportJob``; it runs inside
+``tenant.acting_for(job.pharmacy_id)`` and one ``db.begin()`` transaction. Its exceptions
+(``ImportRefused``, ``MappingNeeded``, ``MostlyBadRows``) are pickled back and raised in the
+web process. A child that dies (killed, out of memory) took its uncommitted transaction with
+it: nothing was kept, and the caller gets ``ImportInterrupted``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from eczane.config import Settings
+
+if TYPE_CHECKING:
+    from eczane.store.db import Database
+
+T = TypeVar("T")
+log = logging.getLogger("eczane.offload")
+
+
+class ImportInterrupted(Exception):
+    """The import's child process ended before the import did (killed, out of memory):
+    its transaction was never committed, nothing was kept. Message in Turkish."""
+
+    message = "İçe aktarma tamamlanamadı, yeniden deneyin."
+
+    def __init__(self) -> None:
+        super().__init__(self.message)
+
+
+def current_nice() -> int:
+    """This process's niceness (0 where the platform has none: Windows)."""
+    return os.nice(0) if hasattr(os, "nice") else 0
+
+
+def lower_priority(nice: int) -> int:
+    """Make this process at least ``nice`` nice (0: unchanged; a process already nicer, e.g.
+    by systemd's ``Nice=``, keeps its own). No-op without ``os.nice`` (Windows). Returns the
+    niceness now."""
+    if nice > 0 and hasattr(os, "nice"):
+        now = os.nice(0)
+        if now < nice:
+            try:
+                os.nice(nice - now)
+            except OSError:  # not allowed here (a sandbox): the import still runs
+                log.warning("could not lower the priority to nice %d", nice)
+    return current_nice()
+
+
+def use_child(settings: Settings, path: Path) -> bool:
+    """Whether the file at ``path`` is large enough to be imported in a child process."""
+    mb = settings.import_process_mb
+    if mb < 0:
+        return False
+    return path.stat().st_size >= mb * 1_000_000
+
+
+@dataclass(frozen=True)
+class ImportJob:
+    """What an import needs, and nothing of the web process: picklable values only."""
+
+    pharmacy_id: int
+    user_id: int | None
+    path: Path
+    source_name: str
+    today: date
+    mapping: dict[str, Any] | None = None
+    accept_mostly_bad: bool = False
+    data_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class Imported:
+    """An import's outcome as the web answer needs it."""
+
+    id: int
+    already_imported: bool = False
+
+
+@dataclass(frozen=True)
+class _Done(Generic[T]):
+    """What the child sends back: the job's value or its exception, and where it ran."""
+
+    value: T | None
+    error: Exception | None
+    pid: int
+    nice: int
+    seconds: float
+
+
+def its_stock_job(db: Database, job: ImportJob) -> Imported:
+    """The İTS stock import (``store.catalog.import_its_stock``), in one transaction."""
+    from eczane.store import catalog, tenant
+
+    with tenant.acting_for(job.pharmacy_id), db.begin() as conn:
+        summary = catalog.import_its_stock(
+            conn, job.pharmacy_id, job.path, today=job.today, user_id=job.user_id,
+            mapping=job.mapping, source_name=job.source_name,
+            accept_mostly_bad=job.accept_mostly_bad, data_dir=job.data_dir)
+    return Imported(summary.id, summary.already_imported)
+
+
+def onhand_job(db: Database, job: ImportJob) -> Imported:
+    """The on-hand karekod list import (``store.catalog.import_onhand``), in one transaction."""
+    from eczane.store import catalog, tenant
+
+    with tenant.acting_for(job.pharmacy_id), db.begin() as conn:
+        summary = catalog.import_onhand(conn, job.pharmacy_id, job.path, today=job.today,
+                                        user_id=job.user_id, source_name=job.source_name)
+    return Imported(summary.id, summary.already_imported)
+
+
+# --- the child process -------------------------------------------------------------------------
+
+_child_db: Database | None = None
+
+
+def _child_start(settings: Settings) -> None:
+    """Initializer of the child: lower its priority, open the database once (not migrated:
+    the web process did that)."""
+    global _child_db
+    lower_priority(settings.background_nice)
+    from eczane.store.db import open_database
+
+    _child_db = open_database(settings.effective_database_url, migrate_schema=False)
+
+
+def _child_run(fn: Callable[[Database, ImportJob], T], job: ImportJob) -> _Done[T]:
+    assert _child_db is not None
+    start = time.perf_counter()
+    value: T | None = None
+    error: Exception | None = None
+    try:
+        value = fn(_child_db, job)
+    except Exception as exc:  # raised again in the web process (the import's exceptions pickle)
+        error = exc
+    finally:
+        _child_db.dispose()  # no idle connection kept between imports
+    return _Done(value, error, os.getpid(), current_nice(), time.perf_counter() - start)
+
+
+# --- the web process's side --------------------------------------------------------------------
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_settings: Settings | None = None
+
+
+def _pool_for(settings: Settings) -> ProcessPoolExecutor:
+    """This process's pool of one child, created on first use (again after a child died, or
+    for other settings: tests build an app per database)."""
+    global _pool, _pool_settings
+    with _lock:
+        if _pool is not None and _pool_settings != settings:
+            _pool.shutdown(wait=False)
+            _pool = None
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=1,
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_child_start, initargs=(settings,))
+            _pool_settings = settings
+        return _pool
+
+
+def _forget(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False)
+
+
+def shutdown() -> None:
+    """Stop the child process (waits for an import in progress)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True)
+
+
+async def run_in_child(settings: Settings, fn: Callable[[Database, ImportJob], T],
+                       job: ImportJob) -> T:
+    """``fn(db, job)`` in the child process, awaited. Its exceptions are raised here; a child
+    that dies during the job raises ``ImportInterrupted``."""
+    for _ in range(2):
+        pool = _pool_for(settings)
+        try:
+            future = pool.submit(_child_run, fn, job)
+            break
+        except (BrokenProcessPool, RuntimeError):  # died while idle, or shut down: a new one
+            _forget(pool)
+    else:
+        raise ImportInterrupted
+    try:
+        done: _Done[T] = await asyncio.wrap_future(future)
+    except BrokenProcessPool as exc:
+        _forget(pool)
+        log.warning("import child process died: %s", job.source_name)
+        raise ImportInterrupted from exc
+    outcome = "done" if done.error is None else type(done.error).__name__
+    log.info("import %s in child process pid=%d nice=%d, %.2f s: %s", outcome,
+             done.pid, done.nice, done.seconds, job.source_name,
+             extra={"child_pid": done.pid, "child_nice": done.nice, "outcome": outcome})
+    if done.error is not None:
+        raise done.error
+    return done.value  # type: ignore[return-value]  # None only with an error
