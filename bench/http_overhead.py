@@ -18,6 +18,8 @@ Windows), in the same run::
 
     .venv/bin/python bench/http_overhead.py
     .venv/bin/python bench/http_overhead.py --variant asyncio-h11 --variant asyncio-httptools
+    mkdir /tmp/before && git archive <commit> src | tar -x -C /tmp/before   # then, before/after:
+    .venv/bin/python bench/http_overhead.py --variant uvloop-httptools@/tmp/before
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import argparse
 import http.client
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,20 +60,26 @@ def seed(data_dir: Path) -> None:
 
 
 def start(variant: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    """``serve``: ``eczane serve --workers 1``; ``<loop>-<http>``: uvicorn with those."""
+    """``serve``: ``eczane serve --workers 1``; ``<loop>-<http>``: uvicorn with those;
+    ``<loop>-<http>@<dir>``: the same with the ``eczane`` package of another checkout (e.g. an
+    older commit, ``git worktree add``), to compare code changes in one run."""
     env = dict(os.environ, ECZANE_DATA_DIR=str(data_dir), ECZANE_SECRET_KEY="bench",
                ECZANE_DEMO="0")
+    spec, _, src = variant.partition("@")
+    if src:
+        env["PYTHONPATH"] = str(Path(src).resolve() / "src")
     for k in ("ECZANE_DATABASE_URL", "ECZANE_LOG_FORMAT"):
         env.pop(k, None)
     if variant == "serve":
         cmd = [str(ROOT / ".venv" / "bin" / "eczane"), "serve", "--workers", "1",
                "--port", str(port)]
     else:
-        loop, _, http = variant.partition("-")
+        loop, _, http = spec.partition("-")
         cmd = [sys.executable, "-c", "import logging, uvicorn; from eczane.logs import configure;"
                "configure(); uvicorn.run('eczane.web.app:create_app_from_env', factory=True, "
                f"port={port}, loop={loop!r}, http={http!r}, log_config=None, access_log=False)"]
-    log = (data_dir / f"server-{variant}.log").open("wb")
+    log_path = data_dir / f"server-{free_port()}.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -83,7 +92,7 @@ def start(variant: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
             break
         time.sleep(0.2)
     proc.kill()
-    raise RuntimeError((data_dir / f"server-{variant}.log").read_text())
+    raise RuntimeError(log_path.read_text())
 
 
 def drive(port: int, route: str, sid: int, cookie: str, token: str, seconds: float,
@@ -133,35 +142,30 @@ def measure(pool: ProcessPoolExecutor, pid: int, port: int, route: str, sid: int
     return n / (t1 - t0), (cpu1 - cpu0) * 1000 / max(n, 1), bad
 
 
-def run_variant(pool: ProcessPoolExecutor, variant: str, data_dir: Path, args: argparse.Namespace,
-                routes: list[str]) -> dict[str, tuple[float, float, int]]:
-    port = free_port()
-    proc = start(variant, data_dir, port)
-    try:
-        c = login(f"http://127.0.0.1:{port}")
-        sid = open_session(c, f"HTTP yükü {uuid.uuid4().hex[:4]}")
-        cookie = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
-        token = str(c.headers["X-CSRF-Token"])
+class Server:
+    """One app process being measured, logged in, with a count open."""
+
+    def __init__(self, variant: str, data_dir: Path) -> None:
+        self.variant, self.port = variant, free_port()
+        self.proc = start(variant, data_dir, self.port)
+        c = login(f"http://127.0.0.1:{self.port}")
+        self.sid = open_session(c, f"HTTP yükü {uuid.uuid4().hex[:4]}")
+        self.cookie = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
+        self.token = str(c.headers["X-CSRF-Token"])
         c.close()
-        out = {}
-        for route in routes:
-            rate, ms, bad = measure(pool, proc.pid, port, route, sid, cookie, token,
-                                    args.seconds, args.conns)
-            out[route] = (rate, ms, bad)
-            print(f"{variant:<18} {route:<5} {rate:8.0f} req/s  {ms:6.3f} CPU-ms/req"
-                  + (f"  NOT 200: {bad}" if bad else ""), flush=True)
-        return out
-    finally:
-        proc.terminate()
+
+    def stop(self) -> None:
+        self.proc.terminate()
         try:
-            proc.wait(20)
+            self.proc.wait(20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            self.proc.kill()
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seconds", type=float, default=5.0, help="Per route (after a warm-up).")
+    ap.add_argument("--seconds", type=float, default=4.0, help="Per route (after a warm-up).")
+    ap.add_argument("--rounds", type=int, default=3, help="Rounds (medians printed).")
     ap.add_argument("--conns", type=int, default=2, help="Client connections (threads).")
     ap.add_argument("--route", action="append", choices=ROUTES,
                     help="Only these routes (repeatable; default all).")
@@ -176,8 +180,34 @@ def main() -> int:
         pool.submit(abs, 0).result()      # the client process exists before the clock runs
         print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; "
               f"{args.seconds:.0f} s per route, {args.conns} connections")
-        for variant in ["serve", *args.variant]:
-            run_variant(pool, variant, data_dir, args, routes)
+        servers: list[Server] = []
+        try:
+            for variant in ["serve", *args.variant]:
+                servers.append(Server(variant, data_dir))
+            # Rounds interleave the servers (all started, idle when not driven), so a change
+            # of load on a shared machine touches every variant alike; medians are printed.
+            got: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
+            for k in range(args.rounds):
+                for route in routes:
+                    for srv in servers:
+                        fig = measure(pool, srv.proc.pid, srv.port, route, srv.sid, srv.cookie,
+                                      srv.token, args.seconds, args.conns)
+                        got.setdefault((srv.variant, route), []).append(fig)
+                        print(f"round {k + 1} {srv.variant:<18} {route:<5} {fig[0]:8.0f} req/s "
+                              f"{fig[1]:6.3f} CPU-ms/req" + (f"  NOT 200: {fig[2]}" if fig[2] else ""),
+                              flush=True)
+            print(f"median of {args.rounds} rounds:")
+            for route in routes:
+                for srv in servers:
+                    figs = got[(srv.variant, route)]
+                    print(f"{srv.variant:<18} {route:<5} "
+                          f"{statistics.median(f[0] for f in figs):8.0f} req/s  "
+                          f"{statistics.median(f[1] for f in figs):6.3f} CPU-ms/req"
+                          + (f"  NOT 200: {sum(f[2] for f in figs)}"
+                             if any(f[2] for f in figs) else ""))
+        finally:
+            for srv in servers:
+                srv.stop()
     return 0
 
 

@@ -24,7 +24,7 @@ from eczane.config import Settings
 from eczane.domain.formatting import JINJA_FILTERS
 from eczane.exports.pdf import PdfUnavailable
 from eczane.store.db import Database, open_database
-from eczane.web import csrf, guard
+from eczane.web import csrf, guard, route_filter
 from eczane.web.access_log import AccessLog
 from eczane.web.auth import LoginRequired
 from eczane.web.malformed import DATA_ERROR, bounded_ints, validation_message
@@ -86,6 +86,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     app.include_router(csrf.router)
+    route_filter.install(csrf.router)
     templates.env.globals["csrf_field"] = csrf.csrf_field
     templates.env.globals["csrf_token"] = csrf.csrf_token
 
@@ -95,6 +96,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         if mod is None:
             continue
         app.include_router(mod.router)
+        route_filter.install(mod.router)  # a request for another area is refused in one regex
         nav.extend(getattr(mod, "NAV", ()))
     templates.env.globals["NAV"] = nav
     templates.env.globals["may_open"] = guard.may_open  # the menu shows what the role opens
