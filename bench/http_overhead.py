@@ -77,7 +77,7 @@ def start(variant: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         loop, _, http = spec.partition("-")
         cmd = [sys.executable, "-c", "import logging, uvicorn; from eczane.logs import configure;"
                "configure(); uvicorn.run('eczane.web.app:create_app_from_env', factory=True, "
-               f"port={port}, loop={loop!r}, http={http!r}, log_config=None, access_log=False)"]
+               f"port={port}, loop={loop!r}, http={http!r}, log_config=None)"]
     log_path = data_dir / f"server-{free_port()}.log"
     log = log_path.open("wb")
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)

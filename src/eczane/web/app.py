@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -27,7 +27,7 @@ from eczane.store.db import Database, open_database
 from eczane.web import csrf, guard, route_filter
 from eczane.web.access_log import AccessLog
 from eczane.web.auth import LoginRequired
-from eczane.web.malformed import DATA_ERROR, bounded_ints, validation_message
+from eczane.web.malformed import DATA_ERROR, validation_message
 from eczane.web.uploads import BodyLimit, body_limit, too_large_message
 
 HERE = Path(__file__).parent
@@ -79,7 +79,6 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.add_middleware(csrf.SecurityMiddleware, secure_cookies=settings.secure_cookies)
     app.add_middleware(BodyLimit, limit=body_limit(settings), message=too_large_message(settings))
     app.add_middleware(AccessLog)  # outermost: sees every answer, even a refused one
-    app.router.dependencies.append(Depends(bounded_ints))  # every route, added below too
     services = Services(settings=settings, db=db, secret_key=settings.resolved_secret_key(),
                         templates=templates)
     app.state.services = services
