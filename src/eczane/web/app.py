@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,6 +32,8 @@ from eczane.web.malformed import DATA_ERROR, validation_message
 from eczane.web.uploads import BodyLimit, body_limit, too_large_message
 
 HERE = Path(__file__).parent
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+"""The pharmacies' clock zone (``Services.today``: each scan asks it)."""
 SLICE_TEMPLATES = (HERE.parent / "accounts" / "templates",)
 """Template folders of slices (STYLE §15), searched after web/templates."""
 
@@ -50,10 +53,7 @@ class Services:
 
     def today(self) -> date:
         """The pharmacy's date: Europe/Istanbul, whatever the server's clock zone."""
-        from datetime import datetime
-        from zoneinfo import ZoneInfo
-
-        return datetime.now(ZoneInfo("Europe/Istanbul")).date()
+        return datetime.now(ISTANBUL).date()
 
 
 def _load_area(name: str) -> Any | None:
