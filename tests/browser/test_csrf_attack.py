@@ -15,11 +15,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from fastapi import Request
 
 from eczane.store import outbox as ob
 from eczane.store.backup import write_backup
 from eczane.store.backup_auth import BackupSecret
-from eczane.web import csrf
+from eczane.web import csrf, guard
 from tests.browser.conftest import login
 from tests.browser.test_count import (
     SHELF,
@@ -148,8 +149,13 @@ def test_another_port_can_neither_import_nor_restore(page, live_server, attacker
     uploads = Path(server.app.state.services.settings.data_dir) / "uploads"
     assert not uploads.exists() or not [p for p in uploads.rglob("*") if p.is_file()]
 
-    # control: with the guard switched off, the very same page does import the list
-    server.app.dependency_overrides[csrf.protect] = lambda: None
+    # control: with the CSRF step of the guard switched off, the very same page does import it
+    async def guard_without_csrf(request: Request) -> None:
+        for step in guard.STEPS:
+            if step is not csrf.protect:
+                await step(request)
+
+    server.app.dependency_overrides[guard.check] = guard_without_csrf
     try:
         page.goto(attacker.uploads("/yukle2.html", posts[:1]))
         page.wait_for_function("document.title === 'bitti'")

@@ -165,3 +165,44 @@ def test_a_hostile_file_name_is_stored_safely_and_leaves_nothing_behind(app_clie
     assert uploads_left(client.app.state.services.settings) == []
     data_dir = client.app.state.services.settings.data_dir
     assert not (data_dir.parent / "etc").exists()
+
+
+def test_the_body_limit_counts_every_body_not_framed_by_one_length_within_the_limit() -> None:
+    """``BodyLimit`` leaves ``receive`` as it is only for a body with one Content-Length within
+    the limit and no Transfer-Encoding (the server then reads no more); otherwise it counts."""
+    import asyncio
+
+    from fastapi import HTTPException
+
+    from eczane.web.uploads import BodyLimit
+
+    async def run(headers: list[tuple[bytes, bytes]], parts: list[bytes]) -> tuple[bool, int]:
+        sent = [{"type": "http.request", "body": p, "more_body": k < len(parts) - 1}
+                for k, p in enumerate(parts)]
+
+        async def receive() -> dict[str, object]:
+            return sent.pop(0)
+
+        seen: dict[str, object] = {}
+
+        async def app(scope: object, rcv: object, send: object) -> None:
+            seen["same"] = rcv is receive
+            try:
+                while (await rcv())["more_body"]:  # type: ignore[operator]
+                    pass
+                seen["status"] = 200
+            except HTTPException as exc:
+                seen["status"] = exc.status_code
+
+        await BodyLimit(app, limit=10, message="büyük")(
+            {"type": "http", "headers": headers}, receive, None)
+        return bool(seen["same"]), int(seen["status"])  # type: ignore[call-overload]
+
+    assert asyncio.run(run([(b"content-length", b"5")], [b"12345"])) == (True, 200)
+    assert asyncio.run(run([(b"content-length", b"50")], [b"x" * 50])) == (False, 413)
+    assert asyncio.run(run([(b"transfer-encoding", b"chunked")], [b"x" * 8] * 2)) == (False, 413)
+    assert asyncio.run(run([(b"content-length", b"5"), (b"transfer-encoding", b"chunked")],
+                           [b"x" * 8] * 2)) == (False, 413)
+    assert asyncio.run(run([(b"content-length", b"5"), (b"content-length", b"50")],
+                           [b"x" * 8] * 2)) == (False, 413)
+    assert asyncio.run(run([], [b""])) == (False, 200)      # no body: counted (nothing)

@@ -95,5 +95,8 @@ def serve(
     db.dispose()
     s.resolved_secret_key()      # a generated key is written once, not raced by the workers
     console.print(f"[green]eczane (barındırma) {workers} süreçle:[/green] http://{host}:{port}")
+    # Loop and HTTP parser are uvicorn's "auto": uvloop and httptools where installed (the
+    # dependencies; not uvloop on Windows), else asyncio and h11. Uvicorn's access log is off
+    # (``eczane.logs``): with it off here, uvicorn does not even format its line per request.
     uvicorn.run("eczane.web.app:create_app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_config=None, timeout_graceful_shutdown=20)
+                workers=workers, log_config=None, access_log=False, timeout_graceful_shutdown=20)

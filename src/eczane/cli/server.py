@@ -64,7 +64,8 @@ def run(
     # shutdown; a handler of ours turns that into SystemExit so the simulator is stopped too.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", log_config=None)
+        uvicorn.run(app, host=host, port=port, log_level="warning", log_config=None,
+                    access_log=False)
     finally:
         for child in (worker, sim):
             if child is not None:

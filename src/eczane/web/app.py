@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -24,13 +25,15 @@ from eczane.config import Settings
 from eczane.domain.formatting import JINJA_FILTERS
 from eczane.exports.pdf import PdfUnavailable
 from eczane.store.db import Database, open_database
-from eczane.web import csrf, guard
+from eczane.web import csrf, guard, route_filter
 from eczane.web.access_log import AccessLog
 from eczane.web.auth import LoginRequired
-from eczane.web.malformed import DATA_ERROR, bounded_ints, validation_message
+from eczane.web.malformed import DATA_ERROR, validation_message
 from eczane.web.uploads import BodyLimit, body_limit, too_large_message
 
 HERE = Path(__file__).parent
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+"""The pharmacies' clock zone (``Services.today``: each scan asks it)."""
 SLICE_TEMPLATES = (HERE.parent / "accounts" / "templates",)
 """Template folders of slices (STYLE §15), searched after web/templates."""
 
@@ -50,10 +53,7 @@ class Services:
 
     def today(self) -> date:
         """The pharmacy's date: Europe/Istanbul, whatever the server's clock zone."""
-        from datetime import datetime
-        from zoneinfo import ZoneInfo
-
-        return datetime.now(ZoneInfo("Europe/Istanbul")).date()
+        return datetime.now(ISTANBUL).date()
 
 
 def _load_area(name: str) -> Any | None:
@@ -79,13 +79,13 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.add_middleware(csrf.SecurityMiddleware, secure_cookies=settings.secure_cookies)
     app.add_middleware(BodyLimit, limit=body_limit(settings), message=too_large_message(settings))
     app.add_middleware(AccessLog)  # outermost: sees every answer, even a refused one
-    app.router.dependencies.append(Depends(bounded_ints))  # every route, added below too
     services = Services(settings=settings, db=db, secret_key=settings.resolved_secret_key(),
                         templates=templates)
     app.state.services = services
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     app.include_router(csrf.router)
+    route_filter.install(csrf.router)
     templates.env.globals["csrf_field"] = csrf.csrf_field
     templates.env.globals["csrf_token"] = csrf.csrf_token
 
@@ -95,6 +95,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         if mod is None:
             continue
         app.include_router(mod.router)
+        route_filter.install(mod.router)  # a request for another area is refused in one regex
         nav.extend(getattr(mod, "NAV", ()))
     templates.env.globals["NAV"] = nav
     templates.env.globals["may_open"] = guard.may_open  # the menu shows what the role opens

@@ -14,7 +14,8 @@ session, and must not come from another origin:
   ``SameSite=Lax`` cookies do not stop it). Source: OWASP CSRF Prevention Cheat Sheet
   (synchronizer token, Fetch Metadata, Origin verification).
 
-The check is :func:`protect`, one app-wide dependency (``create_app`` passes it to ``FastAPI``),
+The check is :func:`protect`, the first step of the app-wide guard (``guard.check``, which
+``create_app`` passes to ``FastAPI``),
 so a new route is covered without doing anything; ``tests/security/test_route_guard.py``
 enumerates the routes to prove it.
 """
@@ -67,6 +68,8 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+_SECURITY_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
+_SESSION_MARK, _ANON_MARK = f"{COOKIE}=", f"{ANON_COOKIE}="
 
 
 class CsrfRefused(Exception):
@@ -160,7 +163,7 @@ async def sent_token(request: Request) -> str:
 
 
 async def protect(request: Request) -> None:
-    """The app-wide dependency: refuse an unsafe request from elsewhere or without the token."""
+    """The guard's first step: refuse an unsafe request from elsewhere or without the token."""
     if request.method not in UNSAFE_METHODS:
         return
     check_origin(request)
@@ -188,10 +191,11 @@ router = APIRouter()
 
 
 @router.get("/api/csrf")
-def current_token(request: Request) -> JSONResponse:
+async def current_token(request: Request) -> JSONResponse:
     """The token for this browser's cookie, for scripts whose page was rendered before a login.
 
     Another origin cannot read it (no CORS headers); a same-origin page already has it.
+    ``async``: no I/O, so no hop to a worker thread.
     """
     return JSONResponse({"token": token_for(request)}, headers={"Cache-Control": "no-store"})
 
@@ -211,21 +215,24 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cookie_header = _header(scope, b"cookie")
         new_anon: str | None = None
-        if (f"{COOKIE}=" not in cookie_header and f"{ANON_COOKIE}=" not in cookie_header
-                and not scope["path"].startswith("/static/")):
-            new_anon = secrets.token_urlsafe(32)
-            scope.setdefault("state", {})[_STATE_KEY] = new_anon
+        if not scope["path"].startswith("/static/"):
+            cookie_header = _header(scope, b"cookie")
+            if _SESSION_MARK not in cookie_header and _ANON_MARK not in cookie_header:
+                new_anon = secrets.token_urlsafe(32)
+                scope.setdefault("state", {})[_STATE_KEY] = new_anon
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers += [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                headers = message.get("headers") or []
+                if any(name.lower() in _SECURITY_NAMES for name, _ in headers):
+                    present = {name.lower() for name, _ in headers}
+                    extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                else:  # the usual case: all of them, no set built
+                    extra = SECURITY_HEADERS
                 if new_anon is not None:
-                    headers.append((b"set-cookie", self._anon_cookie(new_anon)))
-                message = {**message, "headers": headers}
+                    extra = [*extra, (b"set-cookie", self._anon_cookie(new_anon))]
+                message = {**message, "headers": [*headers, *extra]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -2,7 +2,7 @@
 
 Two checks every route gets without asking for them:
 
-- :func:`bounded_ints`, a dependency on the app's router: an integer path parameter outside
+- :func:`bounded_ints`, the last step of the app-wide guard (``guard.check``): an integer path parameter outside
   what an id column holds (every id is an SQLAlchemy ``Integer``: PostgreSQL ``integer``,
   -2^31 … 2^31-1; SQLite would take up to 2^63-1) is "Bulunamadı." (404) — no row can have
   that id, and PostgreSQL (or, past 2^63, the SQLite driver) would raise on it;
