@@ -466,6 +466,11 @@ def main() -> int:  # noqa: C901 - one linear script
     ap.add_argument("--client-procs", type=int, default=4)
     ap.add_argument("--simulator-nice", type=int, default=19,
                     help="Niceness of the İTS simulator (a remote server in production).")
+    ap.add_argument("--background-after", type=float, default=5.0,
+                    help="Seconds into the paced phase at which the import and the sending "
+                    "start (all scanners' first scans, on cold caches, come first).")
+    ap.add_argument("--timeline", type=float, default=0.0,
+                    help="Also print the paced phase's p50/p99 per window of this many seconds.")
     ap.add_argument("--import-in", choices=("web", "process"), default="web",
                     help="web: the pharmacist uploads the list (POST /ithalat/its, the import "
                     "runs in a web process); process: `eczane its import` in a process of its "
@@ -547,6 +552,7 @@ def main() -> int:  # noqa: C901 - one linear script
             marks: dict[str, float] = {}
 
             def do_import() -> None:
+                time.sleep(args.background_after)
                 marks["import_start"] = time.time()
                 if args.import_in == "process":
                     r0 = subprocess.run([EXE, "its", "import", str(xlsx), "--pharmacy",
@@ -563,6 +569,8 @@ def main() -> int:  # noqa: C901 - one linear script
 
             def do_send(no: int, n: int, key: str) -> None:
                 pid = ids[no - 1]
+                if key == "send":
+                    time.sleep(args.background_after)
                 marks[f"{key}_start"] = time.time()
                 sid = approve_send(owner_url, pid, no, n, f"H{no}")
                 marks[f"{key}_sid"] = sid
@@ -594,6 +602,18 @@ def main() -> int:  # noqa: C901 - one linear script
             print(f"  import: HTTP {marks['import_status']}, {args.import_rows} rows in "
                   f"{imp[1] - imp[0]:.1f} s; sending: {args.send_packs} packs in "
                   f"{snd[1] - snd[0]:.1f} s")
+            if os.environ.get("BENCH_DUMP"):
+                with open(os.environ["BENCH_DUMP"], "w") as fh:
+                    for sc in paced:
+                        for at, dt in sc.scans:
+                            fh.write(f"{at:.4f} {dt * 1000:.2f} {sc.pharmacy} {sc.no}\n")
+            if args.timeline:
+                t_end = max((at for sc in paced for at, _ in sc.scans), default=0.0)
+                w0 = min(imp[0], snd[0])
+                while w0 < t_end:
+                    figures(f"    {time.strftime('%H:%M:%S', time.localtime(w0))}", paced, pt,
+                            window=(w0, w0 + args.timeline))
+                    w0 += args.timeline
             all_scanners += paced
 
             # 3. SIGKILL an app process and the worker mid-load and mid-send

@@ -477,3 +477,40 @@ def test_one_batch_with_a_pack_twice_a_resend_and_a_closed_count_answers_like_on
     with db.connect() as conn:
         assert len(store.rejected_scans(conn, session_id)) == 1
         assert active_rows(db, closed) == []
+
+
+def test_a_long_transaction_that_audits_does_not_hold_back_the_pharmacys_scans(
+        db, pharmacies, session_id):
+    """An import or an approval appends its audit event and goes on for seconds in its
+    transaction; meanwhile the same pharmacy's scans (and so the batches they are in) are
+    written: the audit chain's lock leaves the pharmacy row's key to the scans' foreign keys."""
+    if db.is_sqlite:
+        pytest.skip("SQLite has one writer at a time by design (BEGIN IMMEDIATE)")
+    from eczane.store import tenant
+    from eczane.store.audit import append_event
+
+    opened, release = threading.Event(), threading.Event()
+
+    def long_transaction() -> None:
+        with tenant.acting_for(pharmacies.pharmacy_id), db.begin() as conn:
+            append_event(conn, pharmacies.pharmacy_id, pharmacies.alice_id, "test.long", {})
+            opened.set()
+            release.wait(30)
+
+    t = threading.Thread(target=long_transaction)
+    t.start()
+    try:
+        assert opened.wait(10)
+        writer = store.ScanWriter(db)
+        try:
+            fut = writer.submit(session_id, raw=karekod(SHELF[0]), client_scan_id="c1",
+                                device_id="d1", grp="raf", user_id=pharmacies.bob_id,
+                                today=TODAY)
+            out = fut.result(timeout=5)  # FOR UPDATE on the pharmacy row: waits for `release`
+            assert out.verdict.counted
+        finally:
+            release.set()
+            writer.close()
+    finally:
+        release.set()
+        t.join(30)

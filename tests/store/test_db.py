@@ -57,3 +57,68 @@ def test_a_second_writer_waits_for_the_first_and_both_land(sqlite_db):
     with sqlite_db.connect() as conn:
         assert sorted(r.name for r in conn.execute(select(pharmacy.c.name))) == ["Birinci",
                                                                                  "İkinci"]
+
+
+# ---- PostgreSQL: the pool pings a connection that sat idle, not a busy one ----------------
+
+def _kill_app_backends(owner_url: str, app_url: str) -> int:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(owner_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            return len(conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE usename = :u AND datname = :d AND pid <> pg_backend_pid()"),
+                {"u": make_url(app_url).username, "d": make_url(app_url).database}).all())
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.pg
+def test_a_connection_idle_past_the_limit_is_pinged_and_replaced_when_dead(
+        pg_server, pg_template, monkeypatch):
+    from sqlalchemy import text
+
+    from eczane.store import db as dbmod
+    from tests.conftest import APP_ROLE, as_role, new_pg_database
+
+    owner = new_pg_database(pg_server, pg_template)
+    database = open_database(as_role(owner, APP_ROLE), migrate_schema=False)
+    try:
+        with database.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+        assert _kill_app_backends(owner, as_role(owner, APP_ROLE)) == 1
+        monkeypatch.setattr(dbmod, "PING_AFTER_IDLE_S", 0.0)
+        time.sleep(0.01)
+        # the pooled connection is dead: the ping finds it and the pool connects anew
+        with database.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        database.dispose()
+
+
+@pytest.mark.pg
+def test_a_connection_broken_within_the_limit_fails_one_request_and_the_next_reconnects(
+        pg_server, pg_template, monkeypatch):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from eczane.store import db as dbmod
+    from tests.conftest import APP_ROLE, as_role, new_pg_database
+
+    owner = new_pg_database(pg_server, pg_template)
+    database = open_database(as_role(owner, APP_ROLE), migrate_schema=False)
+    monkeypatch.setattr(dbmod, "PING_AFTER_IDLE_S", 3600.0)
+    try:
+        with database.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        assert _kill_app_backends(owner, as_role(owner, APP_ROLE)) == 1
+        with pytest.raises(DBAPIError) as err, database.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        assert err.value.connection_invalidated
+        with database.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        database.dispose()

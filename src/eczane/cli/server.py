@@ -63,6 +63,9 @@ def run(
     # uvicorn restores the handlers it found and re-raises SIGTERM after its graceful
     # shutdown; a handler of ours turns that into SystemExit so the simulator is stopped too.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    from eczane.web import heap
+
+    heap.settle()  # short garbage-collector pauses (heap.py)
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", log_config=None,
                     access_log=False)

@@ -8,6 +8,7 @@ power cut, ``foreign_keys=ON`` and a busy timeout for several writers (devices c
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,12 +18,15 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 from eczane.store import tenant
 
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
 READ_ONLY = "eczane_read_only"
 """Execution option set by ``Database.connect`` (SQLite: a deferred BEGIN, see ``make_engine``)."""
+PING_AFTER_IDLE_S = 10.0
+"""PostgreSQL: seconds in the pool after which a connection is pinged before it is used."""
 
 
 def make_engine(url: str) -> Engine:
@@ -53,7 +57,25 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn, record, _proxy):  # type: ignore[no-untyped-def]
+        # A connection that waited in the pool more than PING_AFTER_IDLE_S is pinged before
+        # use (a restarted server, a proxy that drops idle sockets); a busy one is not: a ping
+        # on every checkout was a round trip more per scan batch and per login check. A
+        # connection broken within that time fails its one request, and the pool then drops
+        # all its connections (SQLAlchemy's disconnect handling).
+        since = record.info.pop("idle_since", None)
+        if since is not None and time.monotonic() - since > PING_AFTER_IDLE_S:
+            try:
+                engine.dialect.do_ping(dbapi_conn)
+            except engine.dialect.loaded_dbapi.Error as err:
+                raise DisconnectionError() from err  # the pool takes a fresh connection
 
     @event.listens_for(engine, "begin")
     def _tenant(conn):  # type: ignore[no-untyped-def]

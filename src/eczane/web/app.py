@@ -154,7 +154,11 @@ def create_app_from_env() -> FastAPI:
     """
     from eczane.logs import configure
 
+    from eczane.web import heap
+
     settings = Settings.from_env()
     configure(settings.log_format)
-    return create_app(settings, open_database(settings.effective_database_url,
-                                              migrate_schema=False))
+    app = create_app(settings, open_database(settings.effective_database_url,
+                                             migrate_schema=False))
+    heap.settle()  # short garbage-collector pauses: the periodic latency spikes (heap.py)
+    return app

@@ -344,15 +344,24 @@ class ScanWriter:
                     _one_by_one(lk, items, savepoint=False, refused=refused)
                 else:
                     try:
-                        with conn.begin_nested():
-                            record_batch(lk, items, check_user=True)
+                        record_batch(lk, items, check_user=True)
                     except refused as exc:
-                        # one value the database refused failed the batch's statement (and
-                        # PostgreSQL the transaction, back to the savepoint): one by one now,
-                        # each in a savepoint of its own, so that it fails alone
-                        log.warning("scan batch refused, one by one: %s", type(exc).__name__)
-                        items = [it.fresh() for it in items]
-                        _one_by_one(lk, items, savepoint=True, refused=refused)
+                        raise _BatchRefused from exc  # the transaction is rolled back whole
+        except _BatchRefused as exc:
+            # one value the database refused failed the batch's statement and PostgreSQL the
+            # whole transaction (no savepoint per batch: two round trips more for every batch
+            # to spare this rare case one): the batch again, one by one in a new transaction,
+            # each scan in a savepoint of its own, so that the refused one fails alone
+            log.warning("scan batch refused, one by one: %s", type(exc.__cause__).__name__)
+            items = [it.fresh() for it in items]
+            try:
+                with self._db.begin() as conn:
+                    lk = self._lookups = _Lookups(conn, carry=self._lookups)
+                    refused = (*_MALFORMED, conn.dialect.loaded_dbapi.Error)
+                    _one_by_one(lk, items, savepoint=True, refused=refused)
+            except BaseException as exc2:  # noqa: BLE001 - the commit failed: nobody is acknowledged
+                _settle([(fut, exc2) for _it, fut in batch])
+                return
         except BaseException as exc:  # noqa: BLE001 - the commit failed: nobody is acknowledged
             _settle([(fut, exc) for _it, fut in batch])
             return
@@ -374,6 +383,10 @@ class ScanWriter:
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
                 out = exc
             _settle([(fut, out)])
+
+
+class _BatchRefused(Exception):
+    """A value of the batch was refused by PostgreSQL (the cause): the batch goes one by one."""
 
 
 @dataclass(frozen=True, slots=True)
