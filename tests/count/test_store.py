@@ -514,3 +514,26 @@ def test_a_long_transaction_that_audits_does_not_hold_back_the_pharmacys_scans(
     finally:
         release.set()
         t.join(30)
+
+
+def test_the_batch_writer_tells_a_listed_from_an_unlisted_pack_with_the_list_kept_between_batches(
+        db, pharmacies, session_id):
+    """The writer keeps the latest İTS list's id from batch to batch and then asks the list in
+    its first round (scan_batch.record_batch): the verdicts are those of a fresh lookup."""
+    seed_catalog(db)
+    seed_its_list(db, pharmacies.pharmacy_id, DEMO.its_packs)
+    writer = store.ScanWriter(db)
+
+    def one(pack, cid):  # type: ignore[no-untyped-def]
+        return writer.submit(session_id, raw=karekod(pack), client_scan_id=cid, device_id="d1",
+                             grp="raf", user_id=pharmacies.bob_id, today=TODAY).result(timeout=30)
+
+    try:
+        first = one(SHELF[0], "c1")                          # the list's id is read here
+        rounds = [one(DEMO.shelf_not_in_its[0], "c2"), one(SHELF[1], "c3"),
+                  one(SHELF[2], "c4"), one(SHELF[0], "c5")]
+    finally:
+        writer.close()
+    assert first.verdict.code == "new"
+    assert [o.verdict.code for o in rounds] == ["not_in_its", "new", "new", "duplicate"]
+    assert [o.verdict.counted for o in rounds] == [True, True, True, False]

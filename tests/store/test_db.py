@@ -122,3 +122,30 @@ def test_a_connection_broken_within_the_limit_fails_one_request_and_the_next_rec
             assert conn.execute(text("SELECT 1")).scalar() == 1
     finally:
         database.dispose()
+
+
+@pytest.mark.pg
+def test_background_work_runs_its_postgresql_server_process_niced(pg_server, pg_template):
+    """The import child and the worker lower their own server process's priority (here the
+    server runs as the test's user, as the hosted bench's does)."""
+    import os
+
+    from sqlalchemy import text
+
+    from eczane.store.db import lower_backend_priority
+    from tests.conftest import APP_ROLE, as_role, new_pg_database
+
+    database = open_database(as_role(new_pg_database(pg_server, pg_template), APP_ROLE),
+                             migrate_schema=False)
+    try:
+        with database.connect() as conn:
+            plain = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        assert os.getpriority(os.PRIO_PROCESS, plain) == 0
+        database.dispose()
+        lower_backend_priority(database, 7)
+        with database.connect() as conn:
+            niced = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            assert conn.execute(text("SELECT 1")).scalar_one() == 1   # still usable
+        assert os.getpriority(os.PRIO_PROCESS, niced) == 7
+    finally:
+        database.dispose()

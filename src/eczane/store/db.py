@@ -7,7 +7,9 @@ power cut, ``foreign_keys=ON`` and a busy timeout for several writers (devices c
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +24,7 @@ from sqlalchemy.exc import DisconnectionError
 
 from eczane.store import tenant
 
+log = logging.getLogger(__name__)
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
 READ_ONLY = "eczane_read_only"
 """Execution option set by ``Database.connect`` (SQLite: a deferred BEGIN, see ``make_engine``)."""
@@ -193,3 +196,38 @@ def open_database(url: str, *, migrate_schema: bool = True,
         else:
             migrate(engine)
     return Database(engine)
+
+
+def lower_backend_priority(database: Database, nice: int) -> None:
+    """Make the PostgreSQL server processes serving ``database``'s connections ``nice`` nice,
+    for background work (an import in its child process, the sending worker): their share of
+    the database's CPU then goes to the scans first, as the processes' own niceness does for
+    theirs (``ECZANE_BACKGROUND_NICE``).
+
+    Only where it can work: a server on this machine (loopback or a Unix socket; the process
+    checked to be PostgreSQL's), on Linux, and allowed: the same user as the server, or the
+    ``CAP_SYS_NICE`` capability (``deploy/``). Otherwise nothing is changed, and said once in
+    the log. Measured with ``bench/hosted_load.py`` (issue 15).
+    """
+    engine = database.engine
+    if nice <= 0 or engine.dialect.name != "postgresql" or not sys.platform.startswith("linux"):
+        return
+    host = engine.url.host or ""
+    if host not in ("", "localhost", "127.0.0.1", "::1") and not host.startswith("/"):
+        return
+    said: list[bool] = []
+
+    @event.listens_for(engine, "connect")
+    def _renice(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = int(cur.fetchone()[0])
+        dbapi_conn.rollback()
+        try:
+            if not Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"postgres"):
+                return
+            os.setpriority(os.PRIO_PROCESS, pid, max(nice, os.getpriority(os.PRIO_PROCESS, pid)))
+        except OSError as exc:
+            if not said:
+                said.append(True)
+                log.info("PostgreSQL server process left at its priority: %s", exc)

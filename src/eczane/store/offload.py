@@ -142,9 +142,10 @@ def _child_start(settings: Settings) -> None:
     the web process did that)."""
     global _child_db
     lower_priority(settings.background_nice)
-    from eczane.store.db import open_database
+    from eczane.store.db import lower_backend_priority, open_database
 
     _child_db = open_database(settings.effective_database_url, migrate_schema=False)
+    lower_backend_priority(_child_db, settings.background_nice)
 
 
 def _child_run(fn: Callable[[Database, ImportJob], T], job: ImportJob) -> _Done[T]:

@@ -295,8 +295,20 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
     for it in todo:
         groups.setdefault(it.pharmacy_id, []).append(it)
 
-    # Round 1: what the checks read.
+    def todays(it: Item) -> int | None:
+        return None if it.pharmacy_id is None else lk.current_snapshot(it.pharmacy_id, it.today)
+
+    def asked_of(group: list[Item]) -> list[tuple[int, Any]]:
+        return [(snap, it.parsed.value.key) for it in group if it.parsed is not None
+                and it.parsed.value is not None and (snap := todays(it)) is not None]
+
+    # Round 1: what the checks read; and, for a pharmacy whose latest İTS list is known
+    # already (the common case: it is kept from batch to batch), round 2's question at once,
+    # for every readable scan (asked for nothing on a scan the checks then refuse).
+    known: dict[int | None, set[tuple[str, str]]] = {}
+    asked_early: dict[int | None, set[Any]] = {}
     with ops.round():
+        early: list[tuple[int | None, Rows]] = []
         pending: list[tuple[str, int | None, Rows]] = []
         gtins = sorted({it.parsed.value.gtin for it in todo
                         if it.parsed is not None and it.parsed.value is not None} - set(lk._products))
@@ -311,6 +323,10 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
                 pending.append(("users", pid, ops.users(uids)))
             if pid is not None and pid not in lk._snapshots:
                 pending.append(("latest", pid, ops.latest(pid)))
+            elif asked := asked_of(group):
+                asked_early[pid] = {k for _s, k in asked}
+                early.append((pid, ops.its_keys(asked[0][0], [k.gtin for _s, k in asked],
+                                                [k.serial for _s, k in asked])))
         if products is not None:
             from eczane.store.catalog import _row_to_product
 
@@ -318,6 +334,8 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
             lk._products.update({r.gtin: _row_to_product(r) for r in products()})
         for kind, pid, rows in pending:
             _keep(lk, kind, pid, rows(), groups.get(pid, []))
+        for pid, rows in early:
+            known[pid] = {(r.gtin, r.serial) for r in rows()}
 
     # The checks, in the single-scan order; the İTS question is asked in round 2.
     ask: dict[int | None, list[Item]] = {}
@@ -328,22 +346,20 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
                 ask.setdefault(pid, []).append(it)
 
     # Round 2: which counted packs today's İTS list holds (a pack missing from it is amber;
-    # nothing is said against an older list).
-    def todays(it: Item) -> int | None:
-        return None if it.pharmacy_id is None else lk.current_snapshot(it.pharmacy_id, it.today)
-
-    known: dict[int | None, set[tuple[str, str]]] = {}
-    with ops.round():
-        pending2: list[tuple[int | None, Rows]] = []
-        for pid, group in ask.items():
-            asked = [(snap, it.parsed.value.key) for it in group if it.parsed is not None
-                     and it.parsed.value is not None and (snap := todays(it)) is not None]
-            if asked:
+    # nothing is said against an older list); only what round 1 did not ask (a list read in
+    # round 1, a pick that changed the karekod).
+    late = [(pid, asked) for pid, group in ask.items()
+            if (asked := [(snap, k) for snap, k in asked_of(group)
+                          if k not in asked_early.get(pid, set())])]
+    if late:  # (an empty round would still cost a round trip: the pipeline's sync)
+        with ops.round():
+            pending2 = []
+            for pid, asked in late:
                 ops.acting_for(pid)
                 pending2.append((pid, ops.its_keys(asked[0][0], [k.gtin for _s, k in asked],
                                                    [k.serial for _s, k in asked])))
-        for pid, rows in pending2:
-            known[pid] = {(r.gtin, r.serial) for r in rows()}
+            for pid, rows in pending2:
+                known.setdefault(pid, set()).update((r.gtin, r.serial) for r in rows())
     for pid, group in ask.items():
         for it in group:
             k = it.parsed.value if it.parsed is not None else None
