@@ -2,9 +2,13 @@
 
 Everything runs on this machine, on loopback, as real processes:
 
-- a PostgreSQL server started for the run (``tests/pgserver.py``, fsync on), migrated by the owner role,
+- a PostgreSQL server started for the run (``tests/pgserver.py``, fsync on, with the settings of
+  ``deploy/postgresql/eczane.conf``: ``--pg-conf``), migrated by the owner role,
   the app connecting as the restricted role (row-level security on);
-- the İTS simulator (``eczane its-simulator``), ``eczane serve --workers 2`` and ``eczane worker``;
+- the İTS simulator (``eczane its-simulator``; a remote server in production, so it runs at the
+  lowest CPU priority, ``--simulator-nice``), ``eczane serve --workers 2`` and ``eczane worker``;
+- the scanners: ``--client-procs`` processes of one thread per scanner, each a keep-alive HTTP
+  connection (a lean socket client: the client's CPU per scan is printed, it shares the cores);
 - ``--pharmacies`` pharmacies (default 200), each with its eczacı logged in over HTTP and one
   open count session, scanned by ``--scanners-per`` scanners each (default 3).
 
@@ -14,8 +18,11 @@ Phases:
 2. **paced**: every scanner is a person scanning about once every ``2 s`` (200 × 3 → 300 scans/s)
    for ``--paced-s`` seconds while pharmacy 1 uploads a ``--import-rows``-row İTS list
    (``POST /ithalat/its``, 300,000 rows) and pharmacy 2's approved notification of
-   ``--send-packs`` packs (10,000) is sent by the worker to the simulator. Latency is reported
-   for the whole phase and for the scans acknowledged while the import and the sending ran;
+   ``--send-packs`` packs (10,000) is sent by the worker to the simulator; both start
+   ``--background-after`` s (5) into the phase, after every scanner's first scan on cold
+   caches. Latency is reported for the whole phase and for the scans acknowledged while the
+   import and the sending ran (``--timeline S``: also per window of S seconds; ``--dump FILE``:
+   every paced scan's completion time and latency, for a closer look);
 3. **kill**: the paced load again while pharmacy 3 sends ``--kill-packs`` packs; after
    ``--kill-after`` s one app process and the worker get SIGKILL; the worker is restarted (the
    app's supervisor restarts its process) and the phase goes on;
@@ -469,16 +476,22 @@ def main() -> int:  # noqa: C901 - one linear script
     ap.add_argument("--background-after", type=float, default=5.0,
                     help="Seconds into the paced phase at which the import and the sending "
                     "start (all scanners' first scans, on cold caches, come first).")
+    ap.add_argument("--dump", default="",
+                    help="Write every paced scan as 'epoch-s latency-ms pharmacy scanner'.")
+    ap.add_argument("--pg-conf", default=str(ROOT / "deploy" / "postgresql" / "eczane.conf"),
+                    help="PostgreSQL settings file included by the server ('' for its defaults).")
     ap.add_argument("--timeline", type=float, default=0.0,
                     help="Also print the paced phase's p50/p99 per window of this many seconds.")
     ap.add_argument("--import-in", choices=("web", "process"), default="web",
-                    help="web: the pharmacist uploads the list (POST /ithalat/its, the import "
-                    "runs in a web process); process: `eczane its import` in a process of its "
-                    "own (what moving imports out of the web processes would give).")
+                    help="web: the pharmacist uploads the list (POST /ithalat/its; a large list "
+                    "is imported by the web process's niced child process, "
+                    "ECZANE_IMPORT_PROCESS_MB); process: `eczane its import` from the command "
+                    "line.")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="eczane-hosted-"))
-    pg = PgServer(durable=True).start()   # fsync on: an acknowledged scan is on disk
+    # fsync on (an acknowledged scan is on disk), with the settings deploy/ tells a chamber to use
+    pg = PgServer(durable=True, conf=Path(args.pg_conf) if args.pg_conf else None).start()
     procs: dict[str, subprocess.Popen[bytes]] = {}
     secret = "hosted-bench-secret"
     try:
@@ -602,8 +615,8 @@ def main() -> int:  # noqa: C901 - one linear script
             print(f"  import: HTTP {marks['import_status']}, {args.import_rows} rows in "
                   f"{imp[1] - imp[0]:.1f} s; sending: {args.send_packs} packs in "
                   f"{snd[1] - snd[0]:.1f} s")
-            if os.environ.get("BENCH_DUMP"):
-                with open(os.environ["BENCH_DUMP"], "w") as fh:
+            if args.dump:
+                with open(args.dump, "w") as fh:
                     for sc in paced:
                         for at, dt in sc.scans:
                             fh.write(f"{at:.4f} {dt * 1000:.2f} {sc.pharmacy} {sc.no}\n")

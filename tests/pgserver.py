@@ -34,10 +34,13 @@ def _free_port() -> int:
 
 
 class PgServer:
-    def __init__(self, *, durable: bool = False) -> None:
+    def __init__(self, *, durable: bool = False, conf: Path | None = None) -> None:
         """``durable``: fsync and full-page writes on, as a real server (the hosted bench);
-        the tests run without them (faster, and a test's data need not survive a crash)."""
+        the tests run without them (faster, and a test's data need not survive a crash).
+        ``conf``: a settings file included as a ``conf.d`` snippet would be (the hosted bench
+        runs with ``deploy/postgresql/eczane.conf``, the settings a chamber is told to use)."""
         self.durable = durable
+        self.conf = conf
         self.tmp = Path(tempfile.mkdtemp(prefix="eczane-pg-"))
         self.port = _free_port()
         self.datadir = self.tmp / "data"
@@ -55,6 +58,13 @@ class PgServer:
             self.tmp.chmod(0o755)
         self._run([_bin("initdb"), "-D", str(self.datadir), "-U", "postgres", "-A", "trust",
                    "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
+        if self.conf is not None:
+            snippet = self.tmp / "included.conf"
+            shutil.copy(self.conf, snippet)
+            if self.as_root:
+                shutil.chown(snippet, "postgres")
+            with (self.datadir / "postgresql.conf").open("a", encoding="utf-8") as f:
+                f.write(f"\ninclude '{snippet}'\n")
         self._run([_bin("pg_ctl"), "-D", str(self.datadir), "-w", "-t", "60", "-l",
                    str(self.tmp / "log"), "-o",
                    f"-p {self.port} -k {self.tmp} -c listen_addresses=127.0.0.1 -c max_connections=200"
