@@ -76,76 +76,71 @@ def _kill_app_backends(owner_url: str, app_url: str) -> int:
         admin.dispose()
 
 
-@pytest.mark.pg
-def test_a_connection_idle_past_the_limit_is_pinged_and_replaced_when_dead(
-        pg_server, pg_template, monkeypatch):
-    from sqlalchemy import text
-
-    from eczane.store import db as dbmod
+@pytest.fixture
+def app_db(pg_server, pg_template):
+    """(owner URL, the app role's URL, its Database) of a new PostgreSQL database."""
     from tests.conftest import APP_ROLE, as_role, new_pg_database
 
     owner = new_pg_database(pg_server, pg_template)
     database = open_database(as_role(owner, APP_ROLE), migrate_schema=False)
-    try:
-        with database.connect() as conn:
-            assert conn.execute(text("SELECT 1")).scalar() == 1
-        assert _kill_app_backends(owner, as_role(owner, APP_ROLE)) == 1
-        monkeypatch.setattr(dbmod, "PING_AFTER_IDLE_S", 0.0)
-        time.sleep(0.01)
-        # the pooled connection is dead: the ping finds it and the pool connects anew
-        with database.connect() as conn:
-            assert conn.execute(text("SELECT 1")).scalar() == 1
-    finally:
-        database.dispose()
+    yield owner, as_role(owner, APP_ROLE), database
+    database.dispose()
+
+
+@pytest.mark.pg
+def test_a_connection_idle_past_the_limit_is_pinged_and_replaced_when_dead(app_db, monkeypatch):
+    from sqlalchemy import text
+
+    from eczane.store import db as dbmod
+
+    owner, app_url, database = app_db
+    with database.connect() as conn:
+        assert conn.execute(text("SELECT 1")).scalar() == 1
+    assert _kill_app_backends(owner, app_url) == 1
+    monkeypatch.setattr(dbmod, "PING_AFTER_IDLE_S", 0.0)
+    time.sleep(0.01)
+    # the pooled connection is dead: the ping finds it and the pool connects anew
+    with database.connect() as conn:
+        assert conn.execute(text("SELECT 1")).scalar() == 1
 
 
 @pytest.mark.pg
 def test_a_connection_broken_within_the_limit_fails_one_request_and_the_next_reconnects(
-        pg_server, pg_template, monkeypatch):
+        app_db, monkeypatch):
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
     from eczane.store import db as dbmod
-    from tests.conftest import APP_ROLE, as_role, new_pg_database
 
-    owner = new_pg_database(pg_server, pg_template)
-    database = open_database(as_role(owner, APP_ROLE), migrate_schema=False)
+    owner, app_url, database = app_db
     monkeypatch.setattr(dbmod, "PING_AFTER_IDLE_S", 3600.0)
-    try:
-        with database.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        assert _kill_app_backends(owner, as_role(owner, APP_ROLE)) == 1
-        with pytest.raises(DBAPIError) as err, database.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        assert err.value.connection_invalidated
-        with database.connect() as conn:
-            assert conn.execute(text("SELECT 1")).scalar() == 1
-    finally:
-        database.dispose()
+    with database.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    assert _kill_app_backends(owner, app_url) == 1
+    with pytest.raises(DBAPIError) as err, database.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    assert err.value.connection_invalidated
+    with database.connect() as conn:
+        assert conn.execute(text("SELECT 1")).scalar() == 1
 
 
 @pytest.mark.pg
-def test_background_work_runs_its_postgresql_server_process_niced(pg_server, pg_template):
+def test_background_work_runs_its_postgresql_server_process_niced(app_db):
     """The import child and the worker lower their own server process's priority (here the
-    server runs as the test's user, as the hosted bench's does)."""
+    server runs as a user the test may renice, as the hosted bench's does)."""
     import os
 
     from sqlalchemy import text
 
     from eczane.store.db import lower_backend_priority
-    from tests.conftest import APP_ROLE, as_role, new_pg_database
 
-    database = open_database(as_role(new_pg_database(pg_server, pg_template), APP_ROLE),
-                             migrate_schema=False)
-    try:
-        with database.connect() as conn:
-            plain = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
-        assert os.getpriority(os.PRIO_PROCESS, plain) == 0
-        database.dispose()
-        lower_backend_priority(database, 7)
-        with database.connect() as conn:
-            niced = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
-            assert conn.execute(text("SELECT 1")).scalar_one() == 1   # still usable
-        assert os.getpriority(os.PRIO_PROCESS, niced) == 7
-    finally:
-        database.dispose()
+    _owner, _url, database = app_db
+    with database.connect() as conn:
+        plain = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    assert os.getpriority(os.PRIO_PROCESS, plain) == 0
+    database.dispose()
+    lower_backend_priority(database, 7)
+    with database.connect() as conn:
+        niced = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        assert conn.execute(text("SELECT 1")).scalar_one() == 1   # still usable
+    assert os.getpriority(os.PRIO_PROCESS, niced) == 7

@@ -100,11 +100,8 @@ def _its_answer(request: Request, path: Path, name: str, mapping: dict[str, Any]
         return render(request, "imports/its_confirm.html", {
             "token": path.parent.name, "name": name, "exc": outcome, "sha256": sha256_file(path),
             "mapping": json.dumps(mapping or {}, ensure_ascii=False)}, status_code=422)
-    if isinstance(outcome, ImportRefused):
-        done_with(path)
-        return index_page(request, error=outcome.message, status_code=422)
     if isinstance(outcome, Exception):
-        return _interrupted(request, path)
+        return _failed(request, path, outcome)
     done_with(path)
     suffix = "?tekrar=1" if outcome.already_imported else ""
     return RedirectResponse(f"/ithalat/its/{outcome.id}{suffix}", status_code=303)
@@ -182,13 +179,18 @@ async def onhand_upload(request: Request, dosya: UploadFile) -> HTMLResponse | R
 
 def _onhand_answer(request: Request, path: Path,
                    outcome: offload.Imported | Exception) -> HTMLResponse | RedirectResponse:
+    if isinstance(outcome, Exception):
+        return _failed(request, path, outcome)
+    done_with(path)
+    return RedirectResponse(f"/ithalat/liste/{outcome.id}", status_code=303)
+
+
+def _failed(request: Request, path: Path, outcome: Exception) -> HTMLResponse:
+    """The page for an import refused (with its reason) or interrupted (try again)."""
     if isinstance(outcome, ImportRefused):
         done_with(path)
         return index_page(request, error=outcome.message, status_code=422)
-    if isinstance(outcome, Exception):
-        return _interrupted(request, path)
-    done_with(path)
-    return RedirectResponse(f"/ithalat/liste/{outcome.id}", status_code=303)
+    return _interrupted(request, path)
 
 
 @router.get("/ithalat/liste/{import_id}", response_class=HTMLResponse)
