@@ -153,7 +153,6 @@ def create_app_from_env() -> FastAPI:
     was migrated once by ``serve`` before the processes started, so none migrates here.
     """
     from eczane.logs import configure
-
     from eczane.web import heap
 
     settings = Settings.from_env()
