@@ -223,35 +223,29 @@ def _copy_postgresql(conn: Connection, table: Table, cols: Sequence[str], fixed:
     names = ", ".join(cols)
     target = table.name
     # PostgreSQL refuses COPY FROM into a table with row-level security (every pharmacy table,
-    # eczane.store.rls): COPY into a temporary table, then one INSERT … SELECT, which the
-    # tenant policy's WITH CHECK sees (a row of another pharmacy fails the whole import).
+    # eczane.store.rls): COPY into a temporary table, then INSERT … SELECT, which the tenant
+    # policy's WITH CHECK sees (a row of another pharmacy fails the whole import).
     guarded = "pharmacy_id" in table.c and table.name not in rls.EXCEPTIONS
     if guarded:
         target = f"eczane_bulk_{table.name}"
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{target}")
         conn.exec_driver_sql(f"CREATE TEMP TABLE {target} ON COMMIT DROP AS "
                              f"SELECT {names} FROM {table.name} WITH NO DATA")
-    if not guarded:
-        with raw.cursor() as cur, cur.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
-            for chunk in chunks:
-                for r in chunk:
-                    copy.write_row(head + r)
-                n += len(chunk)
-                if progress is not None:
-                    progress(len(chunk))
-        return n
-    # Chunk by chunk (COPY, INSERT … SELECT, TRUNCATE): the database's share of the work comes
-    # as the rows are read, at the pace of the process that reads them (an import in the
-    # background runs niced, ECZANE_BACKGROUND_NICE), instead of in one statement of seconds
-    # at the end that took a whole core from the scans (bench/hosted_load.py, issue 15).
+    # Chunk by chunk (COPY; for a guarded table INSERT … SELECT and TRUNCATE): the database's
+    # share of the work comes as the rows are read, at the pace of the process that reads them
+    # (an import in the background runs niced, ECZANE_BACKGROUND_NICE), instead of in one
+    # statement of seconds at the end that took a whole core from the scans
+    # (bench/hosted_load.py, issue 15).
     for chunk in chunks:
         with raw.cursor() as cur, cur.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
             for r in chunk:
                 copy.write_row(head + r)
-        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target}")
-        conn.exec_driver_sql(f"TRUNCATE pg_temp.{target}")
+        if guarded:
+            conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target}")
+            conn.exec_driver_sql(f"TRUNCATE pg_temp.{target}")
         n += len(chunk)
         if progress is not None:
             progress(len(chunk))
-    conn.exec_driver_sql(f"DROP TABLE pg_temp.{target}")
+    if guarded:
+        conn.exec_driver_sql(f"DROP TABLE pg_temp.{target}")
     return n

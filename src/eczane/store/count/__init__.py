@@ -25,10 +25,10 @@ part that is hot and subtle — reads on its own; each module imports only from 
 - ``reading.py``: summary, change token, product totals, recent / active / unreadable scans;
 - ``sessions.py``: open, list, pause, resume, close;
 - ``scans.py``: :func:`record_scan`, the batching :class:`ScanWriter`, :func:`undo_scan`;
-- ``scan_batch.py``: :func:`record_batch`, the checks and writes of a batch of scans in three
-  round trips (both of the above use it; the one exception to the order: for its rare cases —
-  a resend, an ambiguous karekod — it calls back into ``scans.py``'s lookups, imported where
-  used);
+- ``scan_batch.py``: :func:`record_batch`, the checks and writes of a batch of scans in two
+  or three round trips (both of the above use it; the one exception to the order: for its
+  rare cases — a resend, an ambiguous karekod — it calls back into ``scans.py``'s lookups,
+  imported where used);
 - ``dump.py``: importing a scanner's memory dump;
 - ``demo.py``: the demo count, registered once as a demo seeder.
 

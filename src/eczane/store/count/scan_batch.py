@@ -275,8 +275,8 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
     """Answer every item (``item.out``): a ScanOutcome, a CountError, or :class:`Unexplained`.
 
     ``lk`` is the transaction's :class:`~eczane.store.count.scans._Lookups` (its caches are
-    filled and used). Database errors propagate: the caller rolls back (to a savepoint) and
-    runs the scans one by one.
+    filled and used). Database errors propagate: the caller rolls the transaction back and
+    runs the scans again one by one, each in a savepoint.
     """
     from eczane.store.count.scans import _replay, storable
 
@@ -302,6 +302,11 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
         return [(snap, it.parsed.value.key) for it in group if it.parsed is not None
                 and it.parsed.value is not None and (snap := todays(it)) is not None]
 
+    def ask_list(asked: list[tuple[int, Any]]) -> Rows:
+        """Which of these packs today's İTS list holds (one list per pharmacy)."""
+        return ops.its_keys(asked[0][0], [k.gtin for _s, k in asked],
+                            [k.serial for _s, k in asked])
+
     # Round 1: what the checks read; and, for a pharmacy whose latest İTS list is known
     # already (the common case: it is kept from batch to batch), round 2's question at once,
     # for every readable scan (asked for nothing on a scan the checks then refuse).
@@ -325,8 +330,7 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
                 pending.append(("latest", pid, ops.latest(pid)))
             elif asked := asked_of(group):
                 asked_early[pid] = {k for _s, k in asked}
-                early.append((pid, ops.its_keys(asked[0][0], [k.gtin for _s, k in asked],
-                                                [k.serial for _s, k in asked])))
+                early.append((pid, ask_list(asked)))
         if products is not None:
             from eczane.store.catalog import _row_to_product
 
@@ -337,7 +341,7 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
         for pid, rows in early:
             known[pid] = {(r.gtin, r.serial) for r in rows()}
 
-    # The checks, in the single-scan order; the İTS question is asked in round 2.
+    # The checks, in the single-scan order (the İTS answer is used after them).
     ask: dict[int | None, list[Item]] = {}
     for pid, group in groups.items():
         for it in group:
@@ -356,8 +360,7 @@ def record_batch(lk: Any, items: list[Item], *, check_user: bool) -> list[Item]:
             pending2 = []
             for pid, asked in late:
                 ops.acting_for(pid)
-                pending2.append((pid, ops.its_keys(asked[0][0], [k.gtin for _s, k in asked],
-                                                   [k.serial for _s, k in asked])))
+                pending2.append((pid, ask_list(asked)))
             for pid, rows in pending2:
                 known.setdefault(pid, set()).update((r.gtin, r.serial) for r in rows())
     for pid, group in ask.items():

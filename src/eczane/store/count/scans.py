@@ -250,8 +250,8 @@ class ScanWriter:
     caps the count at 1/fsync scans per second however many devices scan; waiting writers also
     poll the lock with sleeps, which makes the slowest answers slow. Scans that arrive while a
     batch is being written wait and go into the next one (group commit). On PostgreSQL the
-    batch is read and written in three round trips (:func:`record_batch`); on SQLite scan by
-    scan. Each answer is given only after the batch's COMMIT returned — an acknowledged scan
+    batch is read and written in two or three round trips (:func:`record_batch`); on SQLite
+    scan by scan. Each answer is given only after the batch's COMMIT returned — an acknowledged scan
     is on disk. A malformed scan fails alone (400): a value the database refuses sends the
     batch back to the start of its transaction and then scan by scan, each in a savepoint; the
     others of its batch are stored and acknowledged.
@@ -335,33 +335,29 @@ class ScanWriter:
     def _write(self, batch: list[tuple[Item, Any]]) -> None:
         items = [it for it, _fut in batch]
         try:
-            with self._db.begin() as conn:
-                lk = self._lookups = _Lookups(conn, carry=self._lookups)
-                refused = (*_MALFORMED, conn.dialect.loaded_dbapi.Error)
-                if conn.dialect.name == "sqlite":
-                    # in-process, no round trips: one by one, so that one scan the driver
-                    # refuses fails alone (SQLite undoes only the failed statement)
-                    _one_by_one(lk, items, savepoint=False, refused=refused)
-                else:
-                    try:
-                        record_batch(lk, items, check_user=True)
-                    except refused as exc:
-                        raise _BatchRefused from exc  # the transaction is rolled back whole
-        except _BatchRefused as exc:
-            # one value the database refused failed the batch's statement and PostgreSQL the
-            # whole transaction (no savepoint per batch: two round trips more for every batch
-            # to spare this rare case one): the batch again, one by one in a new transaction,
-            # each scan in a savepoint of its own, so that the refused one fails alone
-            log.warning("scan batch refused, one by one: %s", type(exc.__cause__).__name__)
-            items = [it.fresh() for it in items]
             try:
                 with self._db.begin() as conn:
                     lk = self._lookups = _Lookups(conn, carry=self._lookups)
-                    refused = (*_MALFORMED, conn.dialect.loaded_dbapi.Error)
-                    _one_by_one(lk, items, savepoint=True, refused=refused)
-            except BaseException as exc2:  # noqa: BLE001 - the commit failed: nobody is acknowledged
-                _settle([(fut, exc2) for _it, fut in batch])
-                return
+                    if conn.dialect.name == "sqlite":
+                        # in-process, no round trips: one by one, so that one scan the driver
+                        # refuses fails alone (SQLite undoes only the failed statement)
+                        _one_by_one(lk, items, savepoint=False)
+                    else:
+                        try:
+                            record_batch(lk, items, check_user=True)
+                        except _refused(conn) as exc:
+                            raise _BatchRefused from exc  # the transaction is rolled back whole
+            except _BatchRefused as exc:
+                # one value the database refused failed the batch's statement and PostgreSQL
+                # the whole transaction (no savepoint per batch: two round trips more for every
+                # batch to spare this rare case one): the batch again, one by one in a new
+                # transaction, each scan in a savepoint of its own, so that the refused one
+                # fails alone
+                log.warning("scan batch refused, one by one: %s", type(exc.__cause__).__name__)
+                items = [it.fresh() for it in items]
+                with self._db.begin() as conn:
+                    lk = self._lookups = _Lookups(conn, carry=self._lookups)
+                    _one_by_one(lk, items, savepoint=True)
         except BaseException as exc:  # noqa: BLE001 - the commit failed: nobody is acknowledged
             _settle([(fut, exc) for _it, fut in batch])
             return
@@ -423,8 +419,12 @@ def _settle_in_loop(pairs: list[tuple[asyncio.Future[Any], Any]]) -> None:
             fut.set_result(out)
 
 
-def _one_by_one(lk: _Lookups, items: list[Item], *, savepoint: bool,
-                refused: tuple[type[BaseException], ...]) -> None:
+def _refused(conn: Connection) -> tuple[type[BaseException], ...]:
+    """What a scan the database or the driver refuses raises (a malformed value)."""
+    return (*_MALFORMED, conn.dialect.loaded_dbapi.Error)
+
+
+def _one_by_one(lk: _Lookups, items: list[Item], *, savepoint: bool) -> None:
     """Each scan alone (in a savepoint of its own on PostgreSQL): a malformed one fails alone."""
     conn = lk.conn
     for it in items:
@@ -433,7 +433,7 @@ def _one_by_one(lk: _Lookups, items: list[Item], *, savepoint: bool,
         try:
             with conn.begin_nested() if savepoint else nullcontext():
                 record_batch(lk, [it], check_user=True)
-        except refused as exc:
+        except _refused(conn) as exc:
             # One malformed scan (an id no column holds, a value the driver refuses) fails
             # alone: its savepoint is rolled back (PostgreSQL); on SQLite its one failed
             # statement wrote nothing — unless SQLite rolled the whole transaction back, and
