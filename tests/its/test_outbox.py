@@ -251,3 +251,33 @@ def test_a_cancel_outside_the_window_is_not_approved(world):
                                  settings=world.settings,
                                  confirmation=confirmation_phrase("cancel", 2))
     assert [p.code for p in res.problems] == ["window_closed"]
+
+
+def test_approval_puts_every_pending_pack_in_exactly_one_batch_of_at_most_the_batch_size(world):
+    """Batches are cut as ranges of (gtin, serial) in the database's order: serials that sort
+    differently by byte and by collation (case, punctuation) still land once each, and packs
+    no longer pending (dropped before approval) get no batch."""
+    serials = [f"{a}{b}{i}" for i, (a, b) in enumerate(
+        (a, b) for a in ("a", "A", "b", "B", "-", "_", "%", "0", "z") for b in ("", ".", "x", "X"))]
+    gtins = sorted({r["gtin"] for r in make_packs(3)})
+    packs = [ob.NewPack(gtins[i % len(gtins)], s, None, "L1") for i, s in enumerate(serials)]
+    with world.db.begin() as conn:
+        sid = ob.create_submission(conn, pharmacy_id=world.pharmacy_id, kind="deactivation",
+                                   reason_code="75", packs=packs, created_by=world.alice.id)
+        dropped = {(p.gtin, p.serial) for p in packs[::7]}
+        ob.set_pack_states(conn, sid, {k: {"state": "dropped"} for k in dropped})
+        n = ob.approve(conn, sid, user_id=world.alice.id, confirmation="ONAY", batch_size=4)
+    with world.db.connect() as conn:
+        rows = ob.submission_packs(conn, sid)
+        batch_rows = conn.execute(select(ob.submission_batch).where(
+            ob.submission_batch.c.submission_id == sid)).all()
+    pending = [r for r in rows if r.state == "pending"]
+    assert len(pending) == len(packs) - len(dropped)
+    assert all(r.batch_key is None for r in rows if (r.gtin, r.serial) in dropped)
+    sizes: dict[str, int] = {}
+    for r in pending:
+        assert r.batch_key is not None, (r.gtin, r.serial)
+        sizes[r.batch_key] = sizes.get(r.batch_key, 0) + 1
+    assert n == len(batch_rows) == len(sizes) == -(-len(pending) // 4)
+    assert {b.batch_key for b in batch_rows} == set(sizes)
+    assert sorted(sizes.values(), reverse=True)[:-1] == [4] * (n - 1)   # all full but the last

@@ -167,9 +167,8 @@ def drop_counted(conn: Connection, sub: Any, user_id: int | None,
         # Miadı dolanlar (40) are reported whether on hand or not (seed 000 step 2): a pack
         # counted after the reconciliation stays in that notification.
         return 0
-    live = [(r.gtin, r.serial) for r in ob.submission_packs(
-        conn, sub.id, states=[PackState.PENDING.value, PackState.RETRY.value],
-        batch_key=batch_key)]
+    live = ob.pack_keys(conn, sub.id, [PackState.PENDING.value, PackState.RETRY.value],
+                        batch_key=batch_key)
     found = ob.counted_after(conn, sub.pharmacy_id, sub.recon_at, live)
     text = "Karşılaştırmadan sonra sayımda elde bulundu; bildirimden çıkarıldı"
     ob.set_pack_states(conn, sub.id, {k: {"state": PackState.DROPPED.value, "result_text": text}
@@ -179,7 +178,7 @@ def drop_counted(conn: Connection, sub: Any, user_id: int | None,
                      {"submission": sub.id, "gtin": g, "serial": s, "why": "counted_after_recon"})
     # A pack the pharmacist kept out on the reconciliation ("buzdolabında bulundu") after the
     # draft was made is on hand too: never sent, even from an approved submission.
-    kept = sorted((set(live) - set(found)) & _kept_out(conn, sub.pharmacy_id))
+    kept = sorted((live - set(found)) & _kept_out(conn, sub.pharmacy_id))
     ob.set_pack_states(conn, sub.id, {k: {"state": PackState.DROPPED.value,
                                           "result_text": "Mutabakatta listeden çıkarıldı (elde)"}
                                       for k in kept})

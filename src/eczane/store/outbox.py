@@ -35,6 +35,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
     update,
 )
 
@@ -223,11 +224,15 @@ def submission_packs(conn: Connection, submission_id: int, *, states: Sequence[s
     return list(conn.execute(q))
 
 
-def pack_keys(conn: Connection, submission_id: int, states: Sequence[str]) -> set[tuple[str, str]]:
-    """(gtin, serial) of a submission's packs in ``states``: two columns, no ordering."""
+def pack_keys(conn: Connection, submission_id: int, states: Sequence[str],
+              batch_key: str | None = None) -> set[tuple[str, str]]:
+    """(gtin, serial) of a submission's packs in ``states`` (of one batch if ``batch_key``):
+    two columns, no ordering."""
     q = select(submission_pack.c.gtin, submission_pack.c.serial).where(
         submission_pack.c.submission_id == submission_id,
         submission_pack.c.state.in_(list(states)))
+    if batch_key is not None:
+        q = q.where(submission_pack.c.batch_key == batch_key)
     return {(g, s) for g, s in conn.execute(q).all()}
 
 
@@ -244,21 +249,37 @@ def packs_by_keys(conn: Connection, submission_id: int,
 
 def approve(conn: Connection, submission_id: int, *, user_id: int, confirmation: str,
             batch_size: int) -> int:
-    """Mark approved and cut the pending packs into batches; returns the number of batches."""
+    """Mark approved and cut the pending packs into batches; returns the number of batches.
+
+    A batch is a run of ``batch_size`` pending packs in (gtin, serial) order, so each is marked
+    by one range UPDATE (both the order and the range compare in the database, under one
+    collation) rather than one UPDATE per pack: approving 10,000 packs costs the database and
+    the web process a few dozen statements, not 10,000 (bench/hosted_load.py approves while
+    200 pharmacies count).
+    """
     now = now_utc()
     conn.execute(update(submission).where(submission.c.id == submission_id).values(
         status="approved", approved_by=user_id, approved_at=now, confirmation_text=confirmation))
     sub = get_submission(conn, submission_id)
-    keys = [(r.gtin, r.serial) for r in submission_packs(conn, submission_id, states=["pending"])]
-    assign: dict[tuple[str, str], dict[str, Any]] = {}
-    for n, chunk in enumerate(batches(keys, batch_size), start=1):
-        bkey = f"{submission_id}-{n:05d}"
-        conn.execute(insert(submission_batch).values(
-            submission_id=submission_id, batch_key=bkey, pharmacy_id=sub.pharmacy_id,
-            status="open", due_at=now, sends=0))
-        assign.update({k: {"batch_key": bkey} for k in chunk})
-    set_pack_states(conn, submission_id, assign)
-    return (len(keys) + batch_size - 1) // batch_size
+    sp = submission_pack
+    keys = conn.execute(select(sp.c.gtin, sp.c.serial).where(
+        sp.c.submission_id == submission_id, sp.c.state == PackState.PENDING.value)
+        .order_by(sp.c.gtin, sp.c.serial)).all()
+    cuts = [dict(b_key=f"{submission_id}-{n:05d}", lo_g=chunk[0][0], lo_s=chunk[0][1],
+                 hi_g=chunk[-1][0], hi_s=chunk[-1][1])
+            for n, chunk in enumerate(batches(keys, batch_size), start=1)]
+    if not cuts:
+        return 0
+    conn.execute(insert(submission_batch), [dict(
+        submission_id=submission_id, batch_key=c["b_key"], pharmacy_id=sub.pharmacy_id,
+        status="open", due_at=now, sends=0) for c in cuts])
+    pair = tuple_(sp.c.gtin, sp.c.serial)
+    conn.execute(update(sp).where(
+        sp.c.submission_id == submission_id, sp.c.state == PackState.PENDING.value,
+        pair >= tuple_(bindparam("lo_g"), bindparam("lo_s")),
+        pair <= tuple_(bindparam("hi_g"), bindparam("hi_s"))).values(
+        batch_key=bindparam("b_key")), cuts)
+    return len(cuts)
 
 
 def claim_batch(conn: Connection, *, owner: str, lease_until: datetime, now: datetime,
