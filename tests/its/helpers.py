@@ -138,11 +138,12 @@ def as_sim_rows(rows: list[dict[str, Any]], owner: str) -> list[dict[str, Any]]:
 
 
 def worker_process(settings: Any, its_url: str, *args: str, today: Any = OPEN_DAY,
-                   stdout: Any = None, **env: str) -> Any:
+                   stdout: Any = None, new_session: bool = False, **env: str) -> Any:
     """A real ``eczane worker`` process on the same database and İTS as ``settings``/``its_url``.
 
     ``today`` is the pharmacy's date the worker checks the notification windows against (the
     simulator's day in these tests). Extra ``ECZANE_*`` settings go in ``env``.
+    ``new_session``: the worker leads a session of its own, as under systemd.
     """
     import os
     import subprocess
@@ -154,7 +155,7 @@ def worker_process(settings: Any, its_url: str, *args: str, today: Any = OPEN_DA
     return subprocess.Popen([sys.executable, "-m", "eczane.cli", "worker", "--poll-s", "0.1",
                              "--today", today.isoformat(), *args], env=full_env,
                             stdout=subprocess.PIPE if stdout is None else stdout,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, start_new_session=new_session)
 
 
 def stop_worker(proc: Any, timeout_s: float = 30) -> tuple[int, str]:

@@ -216,3 +216,39 @@ def test_a_second_signal_exits_at_once_and_the_lease_is_left_to_expire(world, db
     with world.db.connect() as conn:
         [lease] = conn.execute(select(ob.submission_batch.c.lease_owner)).scalars().all()
     assert lease is not None                    # still held: it expires, then another re-checks
+
+
+def _nice_of(pid: int) -> tuple[int, int]:
+    """(the process's own niceness, its session's scheduling group's niceness)."""
+    own = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[16])
+    group = int(open(f"/proc/{pid}/autogroup").read().split("nice")[1])
+    return own, group
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("new_session", [True, False])
+def test_the_worker_lowers_its_cpu_share_and_its_sessions_only_if_it_leads_it(world, db_url,
+                                                                             new_session):
+    """Linux shares the CPU between sessions first: a worker leading its own session (systemd,
+    setsid) lowers that session's share too, else its nice is worth nothing against the web
+    processes; one started from a shell leaves the shell's session alone."""
+    _sqlite_only(db_url)
+    if not os.path.exists("/proc/self/autogroup"):
+        pytest.skip("no scheduling autogroups on this kernel")
+    mine = _nice_of(os.getpid())[1]
+    proc = worker_process(world.settings, world.sim.url, new_session=new_session,
+                          ECZANE_BACKGROUND_NICE="9")
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline and _nice_of(proc.pid)[0] < 9:
+            time.sleep(0.05)
+        time.sleep(0.2)
+        own, group = _nice_of(proc.pid)
+    finally:
+        code, err = stop_worker(proc)
+    assert code == 0, err
+    assert own >= 9
+    if new_session:
+        assert group == 9
+    else:
+        assert group == mine and _nice_of(os.getpid())[1] == mine

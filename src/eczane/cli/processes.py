@@ -40,11 +40,12 @@ def worker(
     from eczane.its.worker_loop import SendingLoop, install_signals, watch_parent
     from eczane.logs import configure
     from eczane.store.db import lower_backend_priority, open_database
-    from eczane.store.offload import lower_priority
+    from eczane.store.offload import lower_priority, lower_session_priority
 
     s = settings()
     configure(s.log_format)
     lower_priority(s.background_nice)  # the web processes' scans first (ECZANE_BACKGROUND_NICE)
+    lower_session_priority(s.background_nice)  # and its session's CPU share, if it leads one
     db = open_database(s.effective_database_url, migrate_schema=False)
     lower_backend_priority(db, s.background_nice)  # and its database server processes
     stop = threading.Event()

@@ -69,6 +69,30 @@ def lower_priority(nice: int) -> int:
     return current_nice()
 
 
+def lower_session_priority(nice: int, *, autogroup: Path = Path("/proc/self/autogroup")) -> int | None:
+    """Make this process's scheduling group at least ``nice`` nice, when the process leads its
+    own session (``eczane worker`` under systemd, or started by ``setsid``); returns the group's
+    niceness now, or None where there is no such group (not Linux, autogroups off, not a
+    session leader: a worker started from a shell must not slow the shell's other programs).
+
+    Linux gives each session a scheduling group (autogroup) and shares the CPU fairly between
+    groups first: a process's own nice only ranks it within its session, so a niced worker in
+    a session of its own took as much CPU as both web processes together (bench/hosted_load.py,
+    2026-12-06: scan p99 over 100 ms while it sent). Under systemd with the cpu controller on,
+    cgroups rank services instead: ``CPUWeight=`` in deploy/systemd/eczane-worker.service.
+    """
+    if nice <= 0 or not hasattr(os, "getsid") or os.getsid(0) != os.getpid():
+        return None
+    try:
+        now = int(autogroup.read_text(encoding="ascii").split("nice")[1])
+        if now < nice:
+            autogroup.write_text(str(nice), encoding="ascii")
+            now = int(autogroup.read_text(encoding="ascii").split("nice")[1])
+    except (OSError, IndexError, ValueError):  # no autogroups here, or not allowed
+        return None
+    return now
+
+
 def use_child(settings: Settings, path: Path) -> bool:
     """Whether the file at ``path`` is large enough to be imported in a child process."""
     mb = settings.import_process_mb
