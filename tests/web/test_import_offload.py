@@ -91,6 +91,10 @@ def test_a_large_its_file_is_imported_by_a_niced_child_process(client, db, child
     stat = Path(f"/proc/{run.child_pid}/stat")  # type: ignore[attr-defined]
     if stat.exists():  # seen from outside: the child is still there, idle, niced
         assert int(stat.read_text().rsplit(")", 1)[1].split()[16]) >= NICE
+    group = Path(f"/proc/{run.child_pid}/autogroup")  # type: ignore[attr-defined]
+    if group.exists():  # and in a scheduling group of its own, niced; the web process's untouched
+        assert int(group.read_text().split("nice")[1]) == NICE
+        assert group.read_text() != Path("/proc/self/autogroup").read_text()
     again = upload(client, "/ithalat/its", "stok-kopya.xlsx", data)
     assert again.status_code == 303 and again.headers["location"].endswith("?tekrar=1")
     assert child_runs()[1].child_pid == run.child_pid  # type: ignore[attr-defined]  # one child

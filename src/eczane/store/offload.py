@@ -162,10 +162,20 @@ _child_db: Database | None = None
 
 
 def _child_start(settings: Settings) -> None:
-    """Initializer of the child: lower its priority, open the database once (not migrated:
-    the web process did that)."""
+    """Initializer of the child: lower its priority (and its session's), open the database
+    once (not migrated: the web process did that)."""
     global _child_db
     lower_priority(settings.background_nice)
+    if (settings.background_nice > 0 and hasattr(os, "setsid")
+            and os.path.exists("/proc/self/autogroup")):
+        # A session (so a scheduling group) of its own, niced: in the web processes' group,
+        # its CPU was charged to them and their scans waited behind it (lower_session_priority).
+        # It still ends with the web process (its pipe closes) and systemd's cgroup.
+        try:
+            os.setsid()
+        except OSError:
+            pass
+        lower_session_priority(settings.background_nice)
     from eczane.store.db import lower_backend_priority, open_database
 
     _child_db = open_database(settings.effective_database_url, migrate_schema=False)
