@@ -45,6 +45,7 @@ sending, saturation >= 800 scans/s, 0 lost, 0 doubled, 0 leaks, 0 sent twice.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -244,10 +245,8 @@ def spawn(args: list[str], env: dict[str, str], log: Path,
     first, so a process's own nice alone ranks it only within its session)."""
     def lower() -> None:
         os.nice(nice)
-        try:
+        with contextlib.suppress(OSError):
             Path("/proc/self/autogroup").write_text(str(nice), encoding="ascii")
-        except OSError:
-            pass
 
     return subprocess.Popen(args, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
                             start_new_session=True, preexec_fn=lower if nice else None)

@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -220,8 +221,9 @@ def test_a_second_signal_exits_at_once_and_the_lease_is_left_to_expire(world, db
 
 def _nice_of(pid: int) -> tuple[int, int]:
     """(the process's own niceness, its session's scheduling group's niceness)."""
-    own = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[16])
-    group = int(open(f"/proc/{pid}/autogroup").read().split("nice")[1])
+    proc = Path(f"/proc/{pid}")
+    own = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[16])
+    group = int((proc / "autogroup").read_text().split("nice")[1])
     return own, group
 
 

@@ -18,6 +18,7 @@ it: nothing was kept, and the caller gets ``ImportInterrupted``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -171,10 +172,8 @@ def _child_start(settings: Settings) -> None:
         # A session (so a scheduling group) of its own, niced: in the web processes' group,
         # its CPU was charged to them and their scans waited behind it (lower_session_priority).
         # It still ends with the web process (its pipe closes) and systemd's cgroup.
-        try:
+        with contextlib.suppress(OSError):
             os.setsid()
-        except OSError:
-            pass
         lower_session_priority(settings.background_nice)
     from eczane.store.db import lower_backend_priority, open_database
 
