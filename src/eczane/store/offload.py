@@ -70,7 +70,7 @@ def lower_priority(nice: int) -> int:
     return current_nice()
 
 
-def lower_session_priority(nice: int, *, autogroup: Path = Path("/proc/self/autogroup")) -> int | None:
+def lower_session_priority(nice: int) -> int | None:
     """Make this process's scheduling group at least ``nice`` nice, when the process leads its
     own session (``eczane worker`` under systemd, or started by ``setsid``); returns the group's
     niceness now, or None where there is no such group (not Linux, autogroups off, not a
@@ -84,6 +84,7 @@ def lower_session_priority(nice: int, *, autogroup: Path = Path("/proc/self/auto
     """
     if nice <= 0 or not hasattr(os, "getsid") or os.getsid(0) != os.getpid():
         return None
+    autogroup = Path("/proc/self/autogroup")
     try:
         now = int(autogroup.read_text(encoding="ascii").split("nice")[1])
         if now < nice:
