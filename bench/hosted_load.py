@@ -19,11 +19,11 @@ Phases:
    for ``--paced-s`` seconds while pharmacy 1 uploads a ``--import-rows``-row İTS list
    (``POST /ithalat/its``, 300,000 rows) and pharmacy 2 approves its notification of
    ``--send-packs`` packs (10,000), which the worker sends to the simulator; both start
-   ``--background-after`` s (5) into the phase, after every scanner's first scan on cold
-   caches. The notifications are drafted before the phase (as after a reconciliation): the
-   approval (its own transaction) and the sending fall inside it. Latency is reported for the whole phase and for the scans acknowledged while the
-   import and the sending ran (``--timeline S``: also per window of S seconds; ``--dump FILE``:
-   every paced scan's completion time and latency, for a closer look);
+   ``--background-after`` s (5) into the phase, after every scanner's first scan on cold caches. The notifications are
+   drafted before the phase (as after a reconciliation): the approval (its own transaction) and
+   the sending fall inside it. Latency is reported for the whole phase and for the scans
+   acknowledged while the import and the sending ran (``--timeline S``: also per window of S
+   seconds; ``--dump FILE``: every paced scan's completion time and latency, for a closer look);
 3. **kill**: the paced load again while pharmacy 3 sends ``--kill-packs`` packs; after
    ``--kill-after`` s one app process and the worker get SIGKILL; the worker is restarted (the
    app's supervisor restarts its process) and the phase goes on;
@@ -45,7 +45,6 @@ sending, saturation >= 800 scans/s, 0 lost, 0 doubled, 0 leaks, 0 sent twice.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
@@ -241,12 +240,13 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float
 def spawn(args: list[str], env: dict[str, str], log: Path,
           nice: int = 0) -> subprocess.Popen[bytes]:
     """A process in a session of its own (as systemd starts a service); ``nice`` lowers both
-    the process and its session's scheduling group (Linux shares the CPU between sessions
-    first, so a process's own nice alone ranks it only within its session)."""
+    the process and its session's scheduling group, as ``eczane worker`` does its own (Linux
+    shares the CPU between sessions first: a process's own nice ranks it only within one)."""
+    from eczane.store.offload import lower_priority, lower_session_priority
+
     def lower() -> None:
-        os.nice(nice)
-        with contextlib.suppress(OSError):
-            Path("/proc/self/autogroup").write_text(str(nice), encoding="ascii")
+        lower_priority(nice)
+        lower_session_priority(nice)
 
     return subprocess.Popen(args, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
                             start_new_session=True, preexec_fn=lower if nice else None)

@@ -84,15 +84,13 @@ def lower_session_priority(nice: int) -> int | None:
     """
     if nice <= 0 or not hasattr(os, "getsid") or os.getsid(0) != os.getpid():
         return None
-    autogroup = Path("/proc/self/autogroup")
+    autogroup = Path("/proc/self/autogroup")  # "/autogroup-88525 nice 0"
     try:
-        now = int(autogroup.read_text(encoding="ascii").split("nice")[1])
-        if now < nice:
+        if int(autogroup.read_text(encoding="ascii").split("nice")[1]) < nice:
             autogroup.write_text(str(nice), encoding="ascii")
-            now = int(autogroup.read_text(encoding="ascii").split("nice")[1])
+        return int(autogroup.read_text(encoding="ascii").split("nice")[1])
     except (OSError, IndexError, ValueError):  # no autogroups here, or not allowed
         return None
-    return now
 
 
 def use_child(settings: Settings, path: Path) -> bool:

@@ -249,12 +249,12 @@ class ScanWriter:
     ms on a real disk), and writers take turns (``BEGIN IMMEDIATE``). One scan per transaction
     caps the count at 1/fsync scans per second however many devices scan; waiting writers also
     poll the lock with sleeps, which makes the slowest answers slow. Scans that arrive while a
-    batch is being written wait and go into the next one (group commit). On PostgreSQL the
-    batch is read and written in two or three round trips (:func:`record_batch`); on SQLite
-    scan by scan. Each answer is given only after the batch's COMMIT returned — an acknowledged scan
-    is on disk. A malformed scan fails alone (400): a value the database refuses sends the
-    batch back to the start of its transaction and then scan by scan, each in a savepoint; the
-    others of its batch are stored and acknowledged.
+    batch is being written wait and go into the next one (group commit). On PostgreSQL the batch
+    is read and written in two or three round trips (:func:`record_batch`); on SQLite scan by
+    scan. Each answer is given only after the batch's COMMIT returned — an acknowledged scan is
+    on disk. A malformed scan fails alone (400): a value the database refuses sends the batch
+    back to the start of its transaction and then scan by scan, each in a savepoint; the others
+    of its batch are stored and acknowledged.
 
     The user is checked in the batch too (exists, same pharmacy as the session), so that the
     web request itself needs no database round-trip.
