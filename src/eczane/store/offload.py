@@ -84,12 +84,24 @@ def lower_session_priority(nice: int) -> int | None:
     """
     if nice <= 0 or not hasattr(os, "getsid") or os.getsid(0) != os.getpid():
         return None
-    autogroup = Path("/proc/self/autogroup")  # "/autogroup-88525 nice 0"
+    now = session_group_nice()
+    if now is None or now >= nice:
+        return now
     try:
-        if int(autogroup.read_text(encoding="ascii").split("nice")[1]) < nice:
-            autogroup.write_text(str(nice), encoding="ascii")
-        return int(autogroup.read_text(encoding="ascii").split("nice")[1])
-    except (OSError, IndexError, ValueError):  # no autogroups here, or not allowed
+        Path("/proc/self/autogroup").write_text(str(nice), encoding="ascii")
+    except OSError:  # not allowed here
+        return now
+    return session_group_nice()
+
+
+def session_group_nice(pid: int | str = "self") -> int | None:
+    """The niceness of the scheduling group (autogroup) of process ``pid``'s session, or None
+    where the process's CPU share is not ranked by one: not Linux, or autogroups off, or the
+    process in a cgroup with the cpu controller (a container, systemd's ``CPUWeight=``), where
+    the kernel writes nothing in the file."""
+    try:  # "/autogroup-88525 nice 0"
+        return int(Path(f"/proc/{pid}/autogroup").read_text(encoding="ascii").split("nice")[1])
+    except (OSError, IndexError, ValueError):
         return None
 
 
@@ -167,7 +179,7 @@ def _child_start(settings: Settings) -> None:
     global _child_db
     lower_priority(settings.background_nice)
     if (settings.background_nice > 0 and hasattr(os, "setsid")
-            and os.path.exists("/proc/self/autogroup")):
+            and session_group_nice() is not None):
         # A session (so a scheduling group) of its own, niced: in the web processes' group,
         # its CPU was charged to them and their scans waited behind it (lower_session_priority).
         # It still ends with the web process (its pipe closes) and systemd's cgroup.
