@@ -36,7 +36,7 @@ def sent(db, pharmacies, settings, tmp_path):
 @pytest.fixture
 def no_chromium(monkeypatch):
     def fail(html: str, **kw: object) -> bytes:
-        raise RuntimeError("Chromium bulunamadı")
+        raise report_mod.PdfUnavailable("Chromium bulunamadı")
 
     monkeypatch.setattr(report_mod, "html_to_pdf", fail)
 
@@ -174,6 +174,27 @@ def test_the_report_is_a_pdf_printed_by_chromium(sent, db, settings):
     members = unzip(pack.body)
     assert members[ev.REPORT_PDF].startswith(b"%PDF") and ev.REPORT_HTML not in members
     assert pack.report_is_pdf and ev.verify_zip(pack.body).ok
+
+
+def test_the_report_is_printed_by_the_chromium_of_the_setting(sent, db, settings, tmp_path):
+    """ECZANE_CHROMIUM names the Chromium: one that cannot print gives the HTML report (said in
+    BENIOKU.txt), even with a working Chromium on PATH; any other error is not swallowed."""
+    with db.connect() as conn:
+        pack = build_evidence(conn, sent.submission_id, data_dir=settings.data_dir,
+                              today=OPEN_DAY, chromium=str(tmp_path / "yok" / "chromium"))
+    members = unzip(pack.body)
+    assert ev.REPORT_HTML in members and ev.REPORT_PDF not in members and not pack.report_is_pdf
+    assert "PDF üretilemedi" in members[ev.README].decode() and ev.verify_zip(pack.body).ok
+
+
+def test_a_report_error_that_is_not_a_missing_chromium_is_not_hidden(sent, db, settings,
+                                                                      monkeypatch):
+    def broken(html: str, **kw: object) -> bytes:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(report_mod, "html_to_pdf", broken)
+    with pytest.raises(KeyError):
+        build(db, settings, sent.submission_id)
 
 
 def test_an_unsent_submission_has_no_pack(sent, db, settings, pharmacies):

@@ -19,7 +19,8 @@ from tests.its.evidence_world import send_notification
 @pytest.fixture
 def sent(app_client, db, settings, tmp_path, monkeypatch):
     def fail(html: str, **kw: object) -> bytes:
-        raise RuntimeError("Chromium bulunamadı")
+        assert kw["executable_path"] == app_client.app.state.services.settings.chromium
+        raise report_mod.PdfUnavailable("Chromium bulunamadı")
 
     monkeypatch.setattr(report_mod, "html_to_pdf", fail)
     ph = app_client.pharmacies

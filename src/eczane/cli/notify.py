@@ -249,7 +249,7 @@ def evidence(submission: int = typer.Option(..., "--submission", help="Bildirim 
                 raise SystemExit(2)
             try:
                 pack = build_evidence(conn, submission, data_dir=s.data_dir,
-                                      today=parse_today(today or None))
+                                      today=parse_today(today or None), chromium=s.chromium)
             except EvidenceError as exc:
                 console.print(f"[red]{exc}[/red]")
                 raise SystemExit(1) from None

@@ -50,8 +50,13 @@ def sent_count(conn: Connection, submission_id: int) -> int:
 
 
 def build_evidence(conn: Connection, submission_id: int, *, data_dir: Path, today: date,
-                   prepared_by: str = "", now: datetime | None = None) -> EvidencePack:
-    """The ZIP for a sent submission. Raises :class:`EvidenceError`."""
+                   prepared_by: str = "", now: datetime | None = None,
+                   chromium: str = "") -> EvidencePack:
+    """The ZIP for a sent submission. Raises :class:`EvidenceError`.
+
+    ``chromium``: the ``chromium`` setting (``ECZANE_CHROMIUM``) that prints the report; where
+    it cannot print (:class:`eczane.exports.pdf.PdfUnavailable`), the report is the same page
+    as HTML and BENIOKU.txt says so."""
     from eczane.store.reconcile import get_reconciliation
 
     sub = ob.get_submission(conn, submission_id)
@@ -68,7 +73,7 @@ def build_evidence(conn: Connection, submission_id: int, *, data_dir: Path, toda
     members: dict[str, bytes] = {}
     its_name, its_meta = _its_file(conn, rec, data_dir, members)
     members[ev.COUNT] = _count_file(conn, rec)
-    report_name = _report(conn, rec, today, prepared_by, members)
+    report_name = _report(conn, rec, today, prepared_by, members, chromium)
     members[ev.DRAFT] = _draft(conn, sub)
     chain = _chain(conn, sub, rec)
     members[ev.ANSWERS] = _answers(conn, sub, chain)
@@ -167,15 +172,15 @@ def _count_file(conn: Connection, rec: Any) -> bytes:
 
 
 def _report(conn: Connection, rec: Any, today: date, prepared_by: str,
-            members: dict[str, bytes]) -> str:
+            members: dict[str, bytes], chromium: str) -> str:
     from eczane.exports import from_store
     from eczane.exports import report as report_mod
 
     html = from_store.report_page(conn, rec, prepared_by, today)
     try:
-        members[ev.REPORT_PDF] = report_mod.html_to_pdf(html)
+        members[ev.REPORT_PDF] = report_mod.html_to_pdf(html, executable_path=chromium)
         return ev.REPORT_PDF
-    except Exception:  # noqa: BLE001 - no Chromium here: the same report as HTML, said in the README
+    except report_mod.PdfUnavailable:  # no Chromium here: the same report as HTML, said in BENIOKU
         members[ev.REPORT_HTML] = html.encode()
         return ev.REPORT_HTML
 

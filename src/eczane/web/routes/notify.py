@@ -268,7 +268,8 @@ def evidence(request: Request, sid: int) -> Any:
     try:
         with services.db.connect() as conn:
             pack = build_evidence(conn, sid, data_dir=services.settings.data_dir,
-                                  today=services.today(), prepared_by=user.display_name)
+                                  today=services.today(), prepared_by=user.display_name,
+                                  chromium=services.settings.chromium)
     except EvidenceError as exc:
         return render(request, "notify/error.html", {"message": str(exc), "sub": sub},
                       status_code=409)
