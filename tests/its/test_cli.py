@@ -54,6 +54,23 @@ def test_a_draft_is_approved_sent_and_reported_from_the_command_line(env, monkey
     assert out["status"] == "done" and out["counts"]["accepted"] == 15
 
 
+def test_send_stops_with_a_turkish_message_when_its_refuses_the_login(env):
+    """Not an endless retry: one login attempt, exit 1, the packs wait (none sent)."""
+    from tests.its.conftest import GLN, USERNAME, make_packs
+    from tests.its.helpers import approved_submission, pack_states
+
+    rows = make_packs(3)
+    env.sim.state.add_packs(rows)
+    sid = approved_submission(env, rows)
+    env.sim.state.add_user(GLN, USERNAME, "degisti")
+    r = runner.invoke(app, ["notify", "send", str(sid), "--today", OPEN_DAY.isoformat()])
+    assert r.exit_code == 1
+    assert "İTS, eczanenin İTS kullanıcı adını ya da parolasını reddetti" in r.stderr
+    assert json.loads(r.stdout.strip().splitlines()[-1])["login_refused"] == 1
+    assert env.sim.state.stats["logins_refused"] == 1
+    assert set(pack_states(env, sid).values()) == {"pending"}
+
+
 def test_audit_verify_exits_1_on_a_tampered_chain(env):
     from eczane.store.audit import append_event
 

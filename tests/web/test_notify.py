@@ -371,3 +371,36 @@ def test_an_outdated_draft_lists_what_changed_and_the_refresh_names_the_new_coun
     r = web.post(f"{old}/onay", data={"confirmation": "56 kutuyu deaktive et"})
     assert r.status_code == 409 and "yenilendi ve yerine" in r.text
     assert f'href="{new}" id="new-link"' in r.text and f'href="{old}" id="sub-link"' in r.text
+
+
+def test_a_refused_its_login_is_said_on_the_pages_and_new_credentials_resume_sending(web):
+    """The İTS password changed at İTS: the sending page and the notify page say that İTS
+    refused the login and nothing was sent; the pharmacist saves the new password on the page
+    and the sending goes on by itself."""
+    from eczane.its.outbox import Worker
+    from tests.its.conftest import GLN, USERNAME
+
+    sid, _ = draft(web, 3)
+    services = web.app.state.services
+    services.today = lambda: OPEN_DAY
+    web.login("alice")
+    web.post(f"/bildirim/{sid}/onay", data={"confirmation": "3 kutuyu deaktive et"})
+    web.sim.state.add_user(GLN, USERNAME, "yeni-parola")
+    Worker(services.db, services.settings, today=OPEN_DAY).run(max_seconds=20)
+    page = web.get(f"/bildirim/{sid}").text
+    assert 'id="login-refused"' in page and "İTS girişi reddedildi" in page
+    assert "Kullanıcı adı veya parola hatalı" in page and "hiçbiri gönderilmedi" in page
+    assert 'href="/bildirim#its-account"' in page
+    index = web.get("/bildirim").text
+    assert 'id="login-refused"' in index and '<details class="panel" id="its-account" open>' in index
+    web.login("bob")                                    # the kalfa is told who fixes it
+    assert "Eczacı İTS kullanıcı adı ve parolasını düzeltmeli" in web.get(f"/bildirim/{sid}").text
+    web.login("alice")
+    r = web.post("/bildirim/ayarlar", data={"gln": GLN, "its_username": USERNAME,
+                                            "its_password": "yeni-parola"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert 'id="login-refused"' not in web.get("/bildirim").text
+    Worker(services.db, services.settings, today=OPEN_DAY).run(max_seconds=20)
+    page = web.get(f"/bildirim/{sid}").text
+    assert 'id="login-refused"' not in page and 'id="finished"' in page
+    assert web.sim.state.stats["notifications"] == 1

@@ -155,7 +155,13 @@ def send(submission_id: int = typer.Argument(0, help="Yalnızca bu bildirim (0: 
     worker.close()
     print_json({"batches": stats.batches, "sends": stats.sends, "status_checks": stats.status_checks,
                 "retries": stats.retries, "ambiguous": stats.ambiguous,
-                "accepted_by_status": stats.accepted_by_status, "errors": stats.errors[-5:]})
+                "accepted_by_status": stats.accepted_by_status, "login_refused": stats.login_refused,
+                "errors": stats.errors[-5:]})
+    if stats.login_refused:
+        console.print("[red]İTS, eczanenin İTS kullanıcı adını ya da parolasını reddetti; "
+                      "gönderim durdu, kutular sırada bekliyor (hiçbiri gönderilmedi). "
+                      "Bilgileri Bildirimler sayfasında düzeltin: kaydedince gönderim sürer.[/red]")
+        raise SystemExit(1)
 
 
 @notify_app.command("status")

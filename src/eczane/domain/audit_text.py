@@ -65,6 +65,11 @@ SENTENCES: dict[str, str] = {
                                   "(manifest özeti {manifest_sha256}).",
     "notify.batch_failed": "{submission} numaralı bildirim İTS'ye gönderilemedi: {error}.",
     "notify.batch_blocked": "{submission} numaralı bildirimin gönderimi durduruldu: {states}.",
+    "notify.its_login_refused": "İTS, eczanenin kullanıcı adını ya da parolasını reddetti "
+                                "({submission} numaralı bildirim gönderilirken): {error}. "
+                                "Gönderim yeni bilgiler kaydedilene kadar durdu.",
+    "notify.its_login_accepted": "İTS girişi yeniden kabul edildi; {submission} numaralı "
+                                 "bildirimin gönderimi sürüyor.",
     "notify.status_checked": "{submission} numaralı bildirim için İTS'ye durum soruldu: {states}.",
     "notify.pack_dropped": "GTIN {gtin}, seri {serial} kutusu sayıldığı için {submission} "
                            "numaralı bildirimden çıkarıldı.",

@@ -35,6 +35,13 @@ class ItsError(Exception):
         self.status = status
 
 
+class ItsLoginRefused(ItsError):
+    """İTS refused the pharmacy's GLN, user name or password (the token request answered 401 or
+    403): the same credentials cannot succeed later and repeated failed logins may get the İTS
+    account locked, so the sender stops for this pharmacy until the pharmacist saves new ones
+    (``eczane.its.outbox.Worker``)."""
+
+
 @dataclass(frozen=True)
 class NotificationResult:
     notification_id: str
@@ -105,6 +112,9 @@ class ItsClient:
     def _fetch_token(self) -> None:
         body = p.token_body(self.credentials.username, self.credentials.password)
         r = self._with_read_retries(lambda: self._http.post(p.TOKEN_PATH, json=body))
+        if r.status_code in (401, 403):
+            f = _fault(r, "İTS oturum açma")
+            raise ItsLoginRefused(f.message, permanent=True, code=f.code, status=f.status)
         if r.status_code != 200:
             raise _fault(r, "İTS oturum açma")
         token = r.json().get("token")

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from eczane.its.protocol import GLN_PATTERN, USERNAME_RULE
-from eczane.store.outbox import its_credential, now_utc
+from eczane.store.outbox import its_credential, now_utc, reschedule_pharmacy
 
 
 class CredentialError(ValueError):
@@ -54,9 +55,30 @@ def save_credentials(conn: Connection, pharmacy_id: int, creds: ItsCredentials,
     validate(creds.gln, creds.username, creds.password)
     token = _fernet(secret_key).encrypt(creds.password.encode())
     conn.execute(delete(its_credential).where(its_credential.c.pharmacy_id == pharmacy_id))
+    now = now_utc()
     conn.execute(insert(its_credential).values(
         pharmacy_id=pharmacy_id, gln=creds.gln, username=creds.username,
-        secret_encrypted=token, updated_at=now_utc()))
+        secret_encrypted=token, updated_at=now))
+    reschedule_pharmacy(conn, pharmacy_id, now, now)  # batches waiting for them: due now
+
+
+def mark_login_refused(conn: Connection, pharmacy_id: int, text: str, at: datetime) -> bool:
+    """Record that İTS refused the pharmacy's credentials at login; False when they were
+    already marked (one audit event per refusal, not one per batch)."""
+    res = conn.execute(update(its_credential).where(
+        its_credential.c.pharmacy_id == pharmacy_id, its_credential.c.login_refused_at.is_(None),
+    ).values(login_refused_at=at, login_refused_text=text[:300]))
+    return res.rowcount == 1
+
+
+def clear_login_refused(conn: Connection, pharmacy_id: int) -> bool:
+    """İTS accepted the credentials again (e.g. its own login service was at fault); True when
+    a refusal was on record."""
+    res = conn.execute(update(its_credential).where(
+        its_credential.c.pharmacy_id == pharmacy_id,
+        its_credential.c.login_refused_at.is_not(None),
+    ).values(login_refused_at=None, login_refused_text=None))
+    return res.rowcount == 1
 
 
 def load_credentials(conn: Connection, pharmacy_id: int, secret_key: bytes) -> ItsCredentials:
@@ -79,7 +101,9 @@ def has_credentials(conn: Connection, pharmacy_id: int) -> bool:
 
 
 def its_credential_summary(conn: Connection, pharmacy_id: int) -> Any:
-    """GLN, user name and when they were saved (never the password), or None."""
+    """GLN, user name, when they were saved and any login refusal by İTS (never the
+    password), or None."""
     return conn.execute(select(its_credential.c.gln, its_credential.c.username,
-                               its_credential.c.updated_at).where(
+                               its_credential.c.updated_at, its_credential.c.login_refused_at,
+                               its_credential.c.login_refused_text).where(
         its_credential.c.pharmacy_id == pharmacy_id)).first()

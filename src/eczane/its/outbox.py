@@ -37,8 +37,8 @@ from eczane.domain.notify import (
     retry_delay_s,
 )
 from eczane.its import protocol as p
-from eczane.its.client import ItsClient, ItsError
-from eczane.its.credentials import load_credentials
+from eczane.its.client import ItsClient, ItsError, ItsLoginRefused
+from eczane.its.credentials import clear_login_refused, load_credentials, mark_login_refused
 from eczane.its.service import Windows, drop_counted, send_problems
 from eczane.logs import event
 from eczane.store import outbox as ob
@@ -48,6 +48,11 @@ from eczane.store.db import Database
 
 ClientFactory = Callable[[int], ItsClient]
 log = logging.getLogger("eczane.worker")
+LOGIN_REFUSED_RETRY_S = 3600.0
+"""After İTS refused a pharmacy's login, its batches wait this long before one more attempt
+(İTS's own login service may have been at fault); saving new credentials makes them due at
+once (``eczane.its.credentials.save_credentials``). Repeated failed logins can lock an İTS
+account, so never sooner."""
 
 
 @dataclass
@@ -58,6 +63,8 @@ class WorkerStats:
     retries: int = 0
     ambiguous: int = 0
     accepted_by_status: int = 0
+    login_refused: int = 0
+    """Batches put back because İTS refused the pharmacy's login (they wait for new credentials)."""
     errors: list[str] = field(default_factory=list)
 
 
@@ -131,8 +138,8 @@ class Worker:
                 if on_batch:
                     on_batch(self.stats)
                 continue
-            if self._open_left(pharmacy_id, submission_id) == 0:
-                return self.stats
+            if self._open_left(pharmacy_id, submission_id) == 0 or self.stats.login_refused:
+                return self.stats  # (what is left waits for new İTS credentials)
             if max_seconds is not None and time.monotonic() - started > max_seconds:
                 return self.stats
             time.sleep(0.05)
@@ -175,11 +182,31 @@ class Worker:
         event(log, "batch_claimed", **where)
         try:
             self._process(batch.submission_id, batch.batch_key)
+        except ItsLoginRefused as exc:  # nothing was sent; wait for new credentials
+            self.stats.errors.append(exc.message)
+            self.stats.login_refused += 1
+            event(log, "its_login_refused", level=logging.WARNING, error=exc.message[:300],
+                  **where)
+            self._login_refused(batch.pharmacy_id, batch.submission_id, batch.batch_key, exc)
         except ItsError as exc:  # status query or token failed: nothing was sent; later
             self.stats.errors.append(exc.message)
             event(log, "batch_error", level=logging.WARNING, error=exc.message[:300], **where)
             self._release(batch.submission_id, batch.batch_key, delay_s=self.unknown_delay_s * 4)
         return True
+
+    def _login_refused(self, pid: int, sid: int, bkey: str, exc: ItsLoginRefused) -> None:
+        """Stop sending for the pharmacy: every open batch waits :data:`LOGIN_REFUSED_RETRY_S`
+        (one login attempt an hour, not one per batch every few seconds); the refusal is kept
+        for the pages and audited once."""
+        self.drop_client(pid)
+        self._release(sid, bkey, delay_s=LOGIN_REFUSED_RETRY_S)
+        now = _now()
+        with self.db.begin() as conn:
+            ob.reschedule_pharmacy(conn, pid, now + timedelta(seconds=LOGIN_REFUSED_RETRY_S), now)
+            if mark_login_refused(conn, pid, exc.message, now):
+                append_event(conn, pid, None, "notify.its_login_refused",
+                             {"submission": sid, "batch": bkey, "error": exc.message[:300],
+                              "code": exc.code, "worker": self.owner})
 
     def _open_left(self, pharmacy_id: int | None, submission_id: int | None) -> int:
         pid = pharmacy_id if pharmacy_id is not None else tenant.current()
@@ -254,6 +281,9 @@ class Worker:
             if not ob.renew_lease(conn, sub.id, bkey, owner=self.owner, now=now,
                                   lease_until=now + timedelta(seconds=self.lease_s)):
                 return  # another worker holds this batch now: it will re-check before sending
+            if clear_login_refused(conn, sub.pharmacy_id):  # İTS took the login again
+                append_event(conn, sub.pharmacy_id, None, "notify.its_login_accepted",
+                             {"submission": sub.id, "batch": bkey, "worker": self.owner})
             ob.set_pack_states(conn, sub.id, {
                 (r.gtin, r.serial): {"state": PackState.SENDING.value, "attempts": r.attempts + 1,
                                      "last_attempt_at": now} for r in rows})
@@ -271,6 +301,9 @@ class Worker:
                 result = client.cancel_deactivation(items)
             else:
                 result = client.deactivate(sub.reason_code, items, sub.description or "")
+        except ItsLoginRefused:
+            raise  # a new login mid-send refused: nothing sent; the packs, left sending, are
+            # checked with İTS before the next attempt
         except ItsError as exc:
             if exc.maybe_committed:
                 self.stats.ambiguous += 1

@@ -93,7 +93,8 @@ class SimState:
         self.faults = Faults()
         self.rng = random.Random()
         self.stats: dict[str, int] = {"requests": 0, "notifications": 0, "faults": 0,
-                                      "status_queries": 0, "status_packs": 0}
+                                      "status_queries": 0, "status_packs": 0, "logins": 0,
+                                      "logins_refused": 0}
         self.next_id = 1
         self._db = None
         if db_path:
@@ -177,8 +178,10 @@ class SimState:
     # --- protocol --------------------------------------------------------------------------
     def token(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self.lock:
+            self.stats["logins"] += 1
             user = self.users.get(str(body.get("username", "")))
             if user is None or user[0] != body.get("password"):
+                self.stats["logins_refused"] += 1
                 return 401, {"fc": "11901", "fm": "Kullanıcı adı veya parola hatalı"}
             tok = secrets.token_hex(16)
             self.tokens[tok] = user[1]

@@ -122,6 +122,10 @@ its_credential = Table(
     Column("username", String(40), nullable=False),
     Column("secret_encrypted", LargeBinary, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # İTS refused these credentials at login (eczane.its.client.ItsLoginRefused): when and
+    # İTS's words; sending waits until the pharmacist saves new ones (migration 0015)
+    Column("login_refused_at", DateTime(timezone=True), nullable=True),
+    Column("login_refused_text", String(300), nullable=True),
     info=tenant_table(),
 )
 
@@ -301,6 +305,18 @@ def claim_batch(conn: Connection, *, owner: str, lease_until: datetime, now: dat
         if res.rowcount == 1:
             return cand
     return None
+
+
+def reschedule_pharmacy(conn: Connection, pharmacy_id: int, due_at: datetime,
+                        now: datetime) -> int:
+    """Every open batch of the pharmacy that no worker holds becomes due at ``due_at``: later
+    when İTS refused its login (one attempt an hour, not one per batch every few seconds), now
+    when the pharmacist saved new credentials. Returns how many."""
+    res = conn.execute(update(submission_batch).where(
+        submission_batch.c.pharmacy_id == pharmacy_id, submission_batch.c.status == "open",
+        or_(submission_batch.c.lease_until.is_(None), submission_batch.c.lease_until < now),
+    ).values(due_at=due_at))
+    return int(res.rowcount)
 
 
 def make_due(conn: Connection, submission_id: int, now: datetime) -> int:

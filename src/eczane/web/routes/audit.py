@@ -39,6 +39,8 @@ EVENT_LABELS = {
     "notify.submission_superseded": "Taslak yenilendi (yerine yeni taslak)",
     "notify.batch_sending": "İTS'ye gönderiliyor", "notify.batch_result": "İTS sonucu alındı",
     "notify.batch_failed": "İTS gönderimi başarısız", "notify.batch_blocked": "Gönderim durduruldu",
+    "notify.its_login_refused": "İTS girişi reddedildi, gönderim durdu",
+    "notify.its_login_accepted": "İTS girişi yeniden kabul edildi",
     "notify.status_checked": "İTS durum sorgusu", "notify.pack_dropped": "Sayılan kutu bildirimden çıkarıldı",
     "placement.run": "Yerleştirme simülasyonu çalıştırıldı",
     **ACCOUNT_EVENT_LABELS,

@@ -152,6 +152,8 @@ def _detail_context(request: Request, sub: Any, offset: int = 0, *,
         new_id = service.superseded_by(conn, sub) if full else None
         recount = service.recount_panel(conn, sub) if full else None
         worker_down = sub.status == "approved" and _worker_down(request, conn)
+        account = its_credential_summary(conn, sub.pharmacy_id) if sub.status == "approved" \
+            else None
     pending = prog["counts"][PackState.PENDING.value]
     out = outcome(prog["counts"])
     status_label = out.label if sub.status == "done" else STATUS_TR[sub.status]
@@ -165,6 +167,7 @@ def _detail_context(request: Request, sub: Any, offset: int = 0, *,
             "phrase": confirmation_phrase(sub.kind, pending), "blockers": blockers,
             "stale_days": stale, "today": today, "sending": sub.status == "approved",
             "worker_down": worker_down,
+            "login_refused": account if account is not None and account.login_refused_at else None,
             "states": PackState, "problems": [], "page": PAGE, "outcome": out,
             "status_label": status_label, "status_tone": out.tone if sub.status == "done" else "",
             "fragment": not full,
