@@ -74,22 +74,41 @@ def test_the_owner_could_and_is_reported(db_owner_url: str) -> None:
 
 
 def test_create_app_role_makes_a_role_that_works_and_cannot_bypass(db_owner_url, monkeypatch,
-                                                                    capsys) -> None:
-    """``python -m eczane.store.rls create-app-role`` as the owner; then the app opens the
-    database as that role, the migrations running as the owner (ECZANE_MIGRATE_DATABASE_URL)."""
+                                                                    ) -> None:
+    """``eczane create-app-role`` as the owner, the password typed twice at a hidden prompt
+    (never on the command line); then the app opens the database as that role, the migrations
+    running as the owner (ECZANE_MIGRATE_DATABASE_URL)."""
     if db_owner_url.startswith("sqlite"):
         pytest.skip("PostgreSQL only")
+    from typer.testing import CliRunner
+
+    from eczane.cli import app as cli
     from eczane.store.db import open_database
     from tests.conftest import as_role
 
+    runner = CliRunner()
     monkeypatch.setenv("ECZANE_MIGRATE_DATABASE_URL", db_owner_url)
-    assert rls.main(["create-app-role", "eczane_app_test", "gizli"]) == 0
-    assert "NOBYPASSRLS" in capsys.readouterr().out
+    monkeypatch.delenv("ECZANE_APP_ROLE_PASSWORD", raising=False)
+    r = runner.invoke(cli, ["create-app-role", "eczane_app_test"], input="gizli\ngizli\n")
+    assert r.exit_code == 0, r.output
+    assert "NOBYPASSRLS" in r.stdout and "gizli" not in r.stdout
     app = open_database(as_role(db_owner_url, "eczane_app_test"), migrate_url=db_owner_url)
+    owner = make_engine(db_owner_url)
     try:
+        with owner.connect() as conn:  # the test server trusts local logins: the hash is there
+            assert conn.execute(text("SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid "
+                                     "WHERE rolname = 'eczane_app_test'")).scalar_one()
         with app.connect() as conn:
             assert rls.role_problems(conn) == []
             assert conn.execute(text("SELECT count(*) FROM count_session")).scalar_one() == 0
     finally:
         app.dispose()
-    assert rls.main(["create-app-role"]) == 2
+        owner.dispose()
+    monkeypatch.setenv("ECZANE_APP_ROLE_PASSWORD", "baska")  # again (after a migration), unasked
+    r = runner.invoke(cli, ["create-app-role", "eczane_app_test"])
+    assert r.exit_code == 0 and r.stdout.startswith("ALTER ROLE eczane_app_test")
+    r = runner.invoke(cli, ["create-app-role", "Eczane-App"])
+    assert r.exit_code == 2 and "Rol adı" in r.stderr
+    monkeypatch.setenv("ECZANE_MIGRATE_DATABASE_URL", "sqlite:///x.db")
+    r = runner.invoke(cli, ["create-app-role", "eczane_app_test", "--no-password"])
+    assert r.exit_code == 2 and "PostgreSQL" in r.stderr

@@ -25,7 +25,7 @@ AREAS = ("server", "processes", "karekod", "store", "its", "count", "reconcile",
 """Areas of ``eczane.cli`` by short name, or a slice's full module name."""
 
 COMMANDS = {
-    "run": "server", "migrate": "server", "worker": "processes", "serve": "processes",
+    "run": "server", "migrate": "server", "create-app-role": "server", "worker": "processes", "serve": "processes",
     "karekod": "karekod",
     "backup": "store", "restore": "store", "catalog": "store",
     "its": "its", "onhand": "its",

@@ -1,5 +1,5 @@
 """``eczane run``: serve the web app with the İTS simulator and one sending worker (``eczane
-worker``) beside it, each its own process; ``eczane migrate``."""
+worker``) beside it, each its own process; ``eczane migrate`` and ``eczane create-app-role``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
     app.command("migrate")(migrate)
+    app.command("create-app-role")(create_app_role)
 
 
 def run(
@@ -161,3 +162,44 @@ def migrate() -> None:
     s = settings()
     open_database(s.effective_database_url, migrate_url=s.migrate_database_url or None)
     console.print("[green]Şema güncel.[/green]")
+
+
+def create_app_role(
+    name: str = typer.Argument(..., help="Uygulamanın bağlanacağı rolün adı (ör. eczane_app)."),
+    no_password: bool = typer.Option(False, "--no-password",
+                                     help="Parola koyma (peer/sertifika ile giriş)."),
+) -> None:
+    """PostgreSQL: uygulamanın bağlanacağı kısıtlı rolü oluşturur ya da günceller (süper
+    kullanıcı değil, satır güvenliğini aşamaz, tablo sahibi değil) ve yetkilerini verir.
+
+    Sahip rolüyle çalışır (ECZANE_MIGRATE_DATABASE_URL, yoksa ECZANE_DATABASE_URL); ``eczane
+    migrate`` sonrasında, başka bir rolle yapılan her göçten sonra yeniden. Parola komut
+    satırında verilmez (ps ve kabuk geçmişinde görünürdü): ECZANE_APP_ROLE_PASSWORD ortam
+    değişkeninden ya da gizli sorulur.
+    """
+    from eczane.store.db import make_engine
+    from eczane.store.rls import create_app_role as create
+    from eczane.store.rls import plain_name
+
+    if not plain_name(name):
+        console.print(f"[red]Rol adı yalnızca küçük harf, rakam ve alt çizgi olabilir, harfle "
+                      f"başlamalı: {name!r}.[/red]")
+        raise SystemExit(2)
+    s = settings()
+    url = s.migrate_database_url or s.effective_database_url
+    if not url.startswith("postgresql"):
+        console.print("[red]Bu komut PostgreSQL içindir: ECZANE_MIGRATE_DATABASE_URL sahip "
+                      "rolün PostgreSQL adresi olmalı.[/red]")
+        raise SystemExit(2)
+    password: str | None = None
+    if not no_password:
+        password = os.environ.get("ECZANE_APP_ROLE_PASSWORD") or typer.prompt(
+            f"{name} rolünün parolası", hide_input=True, confirmation_prompt=True,
+            err=True)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            for stmt in create(conn, name, password=password):
+                typer.echo(stmt)
+    finally:
+        engine.dispose()

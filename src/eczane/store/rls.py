@@ -56,8 +56,13 @@ def tenant_tables(metadata: MetaData) -> list[Table]:
             if "pharmacy_id" in t.c and t.name not in EXCEPTIONS]
 
 
+def plain_name(name: str) -> bool:
+    """Whether ``name`` is a plain, unquoted SQL name (lower-case letters, digits, ``_``)."""
+    return bool(_NAME.match(name))
+
+
 def _ident(name: str) -> str:
-    if not _NAME.match(name):
+    if not plain_name(name):
         raise ValueError(f"not a plain SQL name: {name!r}")
     return name
 
@@ -199,31 +204,3 @@ def role_problems(conn: Any) -> list[str]:
     if owned:
         problems.append(f"owns {owned} tables")
     return problems
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m eczane.store.rls create-app-role NAME [PASSWORD]``, run with
-    ``ECZANE_MIGRATE_DATABASE_URL`` (or ``ECZANE_DATABASE_URL``) set to the owner's URL."""
-    import os
-    import sys
-
-    from eczane.store.db import make_engine
-
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) not in (2, 3) or args[0] != "create-app-role":
-        sys.stderr.write("kullanım: python -m eczane.store.rls create-app-role AD [PAROLA]\n")
-        return 2
-    url = os.environ.get("ECZANE_MIGRATE_DATABASE_URL") or os.environ.get("ECZANE_DATABASE_URL")
-    if not url or not url.startswith("postgresql"):
-        sys.stderr.write("ECZANE_MIGRATE_DATABASE_URL: sahip rolün PostgreSQL adresi gerekli\n")
-        return 2
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        for stmt in create_app_role(conn, args[1], password=args[2] if len(args) == 3 else None):
-            sys.stdout.write(stmt + "\n")
-    engine.dispose()
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
