@@ -296,3 +296,32 @@ def test_the_its_account_form_is_at_the_top_when_missing_and_can_be_changed(page
     assert f"GLN {DEMO_GLN}" in page.inner_text("#its-account summary")
     page.click("#its-account summary")                          # "Değiştir" opens the form
     assert page.locator("#its-account input[name=its_password]").is_visible()
+
+
+def test_a_refused_its_login_shows_live_and_the_new_password_resumes_sending(page, its_app):
+    """The İTS password was changed at İTS: after approval the sending page says, without a
+    reload, that İTS refused the login and nothing was sent; the link leads to the account form,
+    open; the new password saved, the real worker sends everything, once."""
+    server, sim = its_app
+    sim.state.add_user(DEMO_GLN, DEMO_GLN + "0000", "yeni-parola")
+    login(page, server.url, "alice")
+    page.goto(f"{server.url}/bildirim")
+    page.click("#flow-deactivation button")
+    page.fill("input[name=confirmation]", "12 kutuyu deaktive et")
+    page.click("#approve button.danger")
+    page.wait_for_selector("#login-refused", timeout=30_000)   # swapped in by htmx
+    text = page.inner_text("#login-refused")
+    assert "İTS girişi reddedildi" in text and "hiçbiri gönderilmedi" in text
+    assert sim.state.stats["notifications"] == 0 and sim.state.stats["logins_refused"] == 1
+    sending = page.url
+    page.click("#login-refused a")
+    assert "Kullanıcı adı veya parola hatalı" in page.inner_text("#login-refused")
+    page.fill("#its-account input[name=its_password]", "yeni-parola")
+    page.click("#its-account button")
+    page.wait_for_selector("#its-account summary")
+    assert page.locator("#login-refused").count() == 0
+    page.goto(sending)
+    page.wait_for_selector("#finished", timeout=30_000)
+    assert "İTS kabul etti: 12" in page.inner_text("#progress")
+    assert page.locator("#login-refused").count() == 0
+    assert sim.state.stats["notifications"] == 6                 # 12 packs in batches of 2
