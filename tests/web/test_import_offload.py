@@ -189,3 +189,46 @@ def test_the_worker_lowers_its_priority(settings, db, pharmacies):
                          timeout=60)
     assert out.returncode == 0, out.stderr
     assert f"nice {max(NICE, os.nice(0))}" in out.stdout
+
+
+def _gone(pid: int) -> bool:
+    """Exited (or a zombie nobody reaped yet)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_import_child_ends_when_its_web_process_is_killed(settings, tmp_path):
+    """A web process SIGKILLed (or killed for memory) must not leave its import child behind:
+    the child holds both ends of its job pipe and would wait forever (seen in the load bench)."""
+    import signal
+    import subprocess
+    import textwrap
+    import time
+
+    script = textwrap.dedent(f"""
+        import os, time
+        from eczane.config import Settings
+        from eczane.store import offload
+        s = Settings(data_dir={str(tmp_path / 'var')!r}, database_url={settings.database_url!r},
+                     secret_key="x", background_nice=0)
+        print(offload._pool_for(s).submit(os.getpid).result(timeout=60), flush=True)
+        time.sleep(120)
+    """)
+    web = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(web.stdout.readline())  # type: ignore[union-attr]
+        assert child != web.pid and not _gone(child)
+        time.sleep(1.5)
+        assert not _gone(child)                       # alive while its web process is
+        os.kill(web.pid, signal.SIGKILL)
+        web.wait(timeout=10)
+        deadline = time.time() + 10
+        while time.time() < deadline and not _gone(child):
+            time.sleep(0.1)
+        assert _gone(child)
+    finally:
+        web.kill()
+        web.wait(timeout=10)

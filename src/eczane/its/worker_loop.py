@@ -29,8 +29,8 @@ from typing import Any
 from eczane.config import Settings
 from eczane.its.outbox import ClientFactory, Worker
 from eczane.logs import event
+from eczane.store import offload, tenant
 from eczane.store import outbox as ob
-from eczane.store import tenant
 from eczane.store import workers as hb
 from eczane.store.db import Database
 
@@ -146,14 +146,9 @@ def install_signals(stop: threading.Event) -> None:
 def watch_parent(stop: threading.Event, every_s: float = 1.0) -> threading.Thread:
     """Stop (gracefully) once the process that started us is gone (``eczane run`` killed):
     an orphaned worker would otherwise keep sending for a server nobody runs."""
-    parent = os.getppid()
 
-    def watch() -> None:
-        while not stop.wait(every_s):
-            if os.getppid() != parent:
-                event(log, "worker_stopping", reason="parent_gone")
-                stop.set()
+    def gone() -> None:
+        event(log, "worker_stopping", reason="parent_gone")
+        stop.set()
 
-    thread = threading.Thread(target=watch, name="watch-parent", daemon=True)
-    thread.start()
-    return thread
+    return offload.watch_parent(gone, stop=stop, every_s=every_s)

@@ -94,6 +94,29 @@ def lower_session_priority(nice: int) -> int | None:
     return session_group_nice()
 
 
+def watch_parent(on_gone: Callable[[], None], *, stop: threading.Event | None = None,
+                 every_s: float = 1.0) -> threading.Thread:
+    """Call ``on_gone`` once the process that started this one is gone (this process was
+    handed to another parent), checked every ``every_s`` until ``stop`` is set.
+
+    A SIGKILLed (or out-of-memory) web process leaves its import child behind otherwise: the
+    child holds both ends of its job queue's pipe, so it never sees the pipe close
+    (bench/hosted_load.py's kill phase, 2026-12-06). ``eczane worker`` started by ``eczane
+    run`` uses it too (``eczane.its.worker_loop.watch_parent``)."""
+    parent = os.getppid()
+    done = stop or threading.Event()
+
+    def watch() -> None:
+        while not done.wait(every_s):
+            if os.getppid() != parent:
+                on_gone()
+                return
+
+    thread = threading.Thread(target=watch, name="watch-parent", daemon=True)
+    thread.start()
+    return thread
+
+
 def session_group_nice(pid: int | str = "self") -> int | None:
     """The niceness of the scheduling group (autogroup) of process ``pid``'s session, or None
     where the process's CPU share is not ranked by one: not Linux, or autogroups off, or the
@@ -174,15 +197,17 @@ _child_db: Database | None = None
 
 
 def _child_start(settings: Settings) -> None:
-    """Initializer of the child: lower its priority (and its session's), open the database
-    once (not migrated: the web process did that)."""
+    """Initializer of the child: end with the web process, lower its priority (and its
+    session's), open the database once (not migrated: the web process did that)."""
     global _child_db
+    # an import in progress dies with it: its transaction is rolled back, nothing is kept
+    watch_parent(lambda: os._exit(0))
     lower_priority(settings.background_nice)
     if (settings.background_nice > 0 and hasattr(os, "setsid")
             and session_group_nice() is not None):
         # A session (so a scheduling group) of its own, niced: in the web processes' group,
         # its CPU was charged to them and their scans waited behind it (lower_session_priority).
-        # It still ends with the web process (its pipe closes) and systemd's cgroup.
+        # It still ends with the web process (watch_parent) and systemd's cgroup.
         with contextlib.suppress(OSError):
             os.setsid()
         lower_session_priority(settings.background_nice)
