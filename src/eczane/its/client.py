@@ -112,11 +112,9 @@ class ItsClient:
     def _fetch_token(self) -> None:
         body = p.token_body(self.credentials.username, self.credentials.password)
         r = self._with_read_retries(lambda: self._http.post(p.TOKEN_PATH, json=body))
-        if r.status_code in (401, 403):
-            f = _fault(r, "İTS oturum açma")
-            raise ItsLoginRefused(f.message, permanent=True, code=f.code, status=f.status)
         if r.status_code != 200:
-            raise _fault(r, "İTS oturum açma")
+            raise _fault(r, "İTS oturum açma",
+                         ItsLoginRefused if r.status_code in (401, 403) else ItsError)
         token = r.json().get("token")
         if not token:
             raise ItsError("İTS oturum anahtarı (token) dönmedi.", permanent=True)
@@ -186,7 +184,7 @@ class ItsClient:
         return NotificationResult(nid, codes)
 
 
-def _fault(r: httpx.Response, what: str) -> ItsError:
+def _fault(r: httpx.Response, what: str, kind: type[ItsError] = ItsError) -> ItsError:
     try:
         body = r.json()
     except ValueError:
@@ -194,4 +192,4 @@ def _fault(r: httpx.Response, what: str) -> ItsError:
     fc = str(body.get(p.FAULT_CODE_KEY, "") or "")
     fm = str(body.get(p.FAULT_MESSAGE_KEY, "") or "") or p.result_text(fc) if fc else ""
     text = f"İTS isteği reddetti ({what}, HTTP {r.status_code})" + (f": {fc} {fm}" if fc else "")
-    return ItsError(text, permanent=r.status_code not in (408, 429), code=fc, status=r.status_code)
+    return kind(text, permanent=r.status_code not in (408, 429), code=fc, status=r.status_code)

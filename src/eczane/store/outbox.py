@@ -312,21 +312,22 @@ def reschedule_pharmacy(conn: Connection, pharmacy_id: int, due_at: datetime,
     """Every open batch of the pharmacy that no worker holds becomes due at ``due_at``: later
     when İTS refused its login (one attempt an hour, not one per batch every few seconds), now
     when the pharmacist saved new credentials. Returns how many."""
-    res = conn.execute(update(submission_batch).where(
-        submission_batch.c.pharmacy_id == pharmacy_id, submission_batch.c.status == "open",
-        or_(submission_batch.c.lease_until.is_(None), submission_batch.c.lease_until < now),
-    ).values(due_at=due_at))
-    return int(res.rowcount)
+    return _set_due(conn, due_at, now, submission_batch.c.pharmacy_id == pharmacy_id)
 
 
 def make_due(conn: Connection, submission_id: int, now: datetime) -> int:
     """The open batches of a submission that no worker holds become due at ``now`` (the
     pharmacist's "try the waiting ones now"); returns how many."""
+    return _set_due(conn, now, now, submission_batch.c.submission_id == submission_id,
+                    submission_batch.c.due_at > now)
+
+
+def _set_due(conn: Connection, due_at: datetime, now: datetime, *where: Any) -> int:
+    """Open batches matching ``where`` that no worker holds at ``now`` become due at ``due_at``."""
     res = conn.execute(update(submission_batch).where(
-        submission_batch.c.submission_id == submission_id, submission_batch.c.status == "open",
-        submission_batch.c.due_at > now,
+        *where, submission_batch.c.status == "open",
         or_(submission_batch.c.lease_until.is_(None), submission_batch.c.lease_until < now),
-    ).values(due_at=now))
+    ).values(due_at=due_at))
     return int(res.rowcount)
 
 
